@@ -1,0 +1,1 @@
+//! camguard-discovery (placeholder; being written).

@@ -1,0 +1,1 @@
+//! camguard-identify (placeholder; being written).

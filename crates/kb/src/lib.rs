@@ -1,0 +1,232 @@
+//! camguard's knowledge base.
+//!
+//! Knowledge that changes — which ports cameras use, vendor ids and CPE names, fingerprints —
+//! lives in versioned TOML files under the repository's `kb/` directory. Every file there is
+//! embedded into the binary at build time (see `build.rs`), and a user can lay a directory of
+//! newer files over them without a new binary:
+//!
+//! * [`KbBuilder::overlay_dir`] (`--kb DIR`): a file with the same relative path replaces the
+//!   embedded one, new files are added;
+//! * [`KbBuilder::fingerprint_dir`] (`--fingerprints DIR`): every `*.toml` in it adds rules.
+//!
+//! Each file carries `schema` (the format version this code understands) and `version` (the
+//! data's own version); a file with a newer schema than this binary knows is refused.
+
+#![forbid(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod fingerprint;
+pub mod ports;
+pub mod vendors;
+
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use fingerprint::FingerprintRule;
+pub use ports::{PortEntry, PortTable};
+pub use vendors::Vendor;
+
+include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+
+/// The newest data-file schema this binary understands.
+pub const SCHEMA: u32 = 1;
+
+/// A knowledge-base error: which file, and what is wrong with it.
+#[derive(Debug, thiserror::Error)]
+pub enum KbError {
+    #[error("cannot read knowledge-base file {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("knowledge-base file {file}: {message}")]
+    Invalid { file: String, message: String },
+    #[error("knowledge-base file {file} has schema {found}, newer than this camguard understands ({SCHEMA}); upgrade camguard")]
+    SchemaTooNew { file: String, found: u32 },
+}
+
+impl KbError {
+    pub(crate) fn invalid(file: &str, message: impl ToString) -> Self {
+        KbError::Invalid { file: file.to_string(), message: message.to_string() }
+    }
+}
+
+/// Where a data file came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Embedded,
+    File(PathBuf),
+}
+
+/// One loaded data file, for `camguard kb` and for the scan header.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// Path relative to the knowledge-base root, e.g. `fingerprints/hikvision.toml`.
+    pub name: String,
+    pub version: String,
+    pub sha256: String,
+    pub origin: Origin,
+}
+
+/// The loaded knowledge base.
+#[derive(Clone, Debug)]
+pub struct Kb {
+    pub ports: PortTable,
+    pub vendors: Vec<Vendor>,
+    pub fingerprints: Vec<FingerprintRule>,
+    pub sources: Vec<SourceFile>,
+}
+
+/// Common header every data file carries.
+#[derive(serde::Deserialize)]
+struct Header {
+    schema: u32,
+    #[serde(default)]
+    version: String,
+}
+
+impl Kb {
+    /// The knowledge base built into this binary.
+    pub fn embedded() -> Result<Kb, KbError> {
+        KbBuilder::default().build()
+    }
+
+    pub fn builder() -> KbBuilder {
+        KbBuilder::default()
+    }
+
+    pub fn vendor(&self, id: &str) -> Option<&Vendor> {
+        self.vendors.iter().find(|v| v.id == id)
+    }
+}
+
+/// Assembles a [`Kb`] from the embedded files and any user directories.
+#[derive(Default)]
+pub struct KbBuilder {
+    overlays: Vec<PathBuf>,
+    fingerprint_dirs: Vec<PathBuf>,
+}
+
+impl KbBuilder {
+    /// Lay the files of `dir` (same layout as `kb/`) over the embedded ones.
+    pub fn overlay_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.overlays.push(dir.into());
+        self
+    }
+
+    /// Add the fingerprint rules of every `*.toml` file in `dir`.
+    pub fn fingerprint_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.fingerprint_dirs.push(dir.into());
+        self
+    }
+
+    pub fn build(self) -> Result<Kb, KbError> {
+        let mut files: BTreeMap<String, (String, Origin)> = EMBEDDED
+            .iter()
+            .map(|(name, text)| (name.to_string(), (text.to_string(), Origin::Embedded)))
+            .collect();
+        for dir in &self.overlays {
+            for (rel, abs) in list_toml(dir, dir)? {
+                let text = read(&abs)?;
+                files.insert(rel, (text, Origin::File(abs)));
+            }
+        }
+        for dir in &self.fingerprint_dirs {
+            for (rel, abs) in list_toml(dir, dir)? {
+                let text = read(&abs)?;
+                files.insert(format!("fingerprints/user/{rel}"), (text, Origin::File(abs)));
+            }
+        }
+
+        let mut ports = None;
+        let mut vendors = None;
+        let mut fingerprints = Vec::new();
+        let mut sources = Vec::new();
+        for (name, (text, origin)) in &files {
+            let header: Header = toml::from_str(text).map_err(|e| KbError::invalid(name, e))?;
+            if header.schema > SCHEMA {
+                return Err(KbError::SchemaTooNew { file: name.clone(), found: header.schema });
+            }
+            if name == "ports.toml" {
+                ports = Some(PortTable::parse(name, text)?);
+            } else if name == "vendors.toml" {
+                vendors = Some(vendors::parse(name, text)?);
+            } else if name.starts_with("fingerprints/") {
+                fingerprints.extend(fingerprint::parse(name, text)?);
+            } else {
+                // Data for later stages (credentials, routes, CVEs, baseline) is loaded by
+                // their own modules; unknown files are kept and listed, not rejected.
+            }
+            sources.push(SourceFile {
+                name: name.clone(),
+                version: header.version,
+                sha256: hex(&Sha256::digest(text.as_bytes())),
+                origin: origin.clone(),
+            });
+        }
+        let kb = Kb {
+            ports: ports.ok_or_else(|| KbError::invalid("ports.toml", "missing"))?,
+            vendors: vendors.ok_or_else(|| KbError::invalid("vendors.toml", "missing"))?,
+            fingerprints,
+            sources,
+        };
+        fingerprint::validate(&kb.fingerprints, &kb.vendors)?;
+        Ok(kb)
+    }
+}
+
+fn read(path: &Path) -> Result<String, KbError> {
+    std::fs::read_to_string(path).map_err(|source| KbError::Io { path: path.to_path_buf(), source })
+}
+
+/// Every `*.toml` under `dir`, as (path relative to `root` with `/`, absolute path).
+fn list_toml(root: &Path, dir: &Path) -> Result<Vec<(String, PathBuf)>, KbError> {
+    let rd = std::fs::read_dir(dir).map_err(|source| KbError::Io { path: dir.to_path_buf(), source })?;
+    let mut out = Vec::new();
+    for entry in rd {
+        let path = entry.map_err(|source| KbError::Io { path: dir.to_path_buf(), source })?.path();
+        if path.is_dir() {
+            out.extend(list_toml(root, &path)?);
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            out.push((rel, path));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_kb_loads() {
+        let kb = Kb::embedded().unwrap();
+        assert!(kb.ports.defaults().contains(&554));
+        assert!(!kb.ports.defaults().contains(&2024), "2024 must never be a default port");
+        assert!(kb.vendor("hikvision").is_some());
+        assert!(kb.sources.iter().any(|s| s.name == "ports.toml" && s.sha256.len() == 64));
+    }
+
+    #[test]
+    fn overlay_replaces_and_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ports.toml"), "schema = 1\nversion = \"t\"\n[[port]]\nport = 554\nservice = \"rtsp\"\ndefault = true\n").unwrap();
+        let kb = Kb::builder().overlay_dir(dir.path()).build().unwrap();
+        assert_eq!(kb.ports.defaults(), vec![554]);
+
+        std::fs::write(dir.path().join("ports.toml"), "schema = 99\n").unwrap();
+        let err = Kb::builder().overlay_dir(dir.path()).build().unwrap_err();
+        assert!(matches!(err, KbError::SchemaTooNew { found: 99, .. }), "{err}");
+    }
+
+    #[test]
+    fn broken_file_names_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ports.toml"), "schema = 1\n[[port]]\nport = \"x\"\n").unwrap();
+        let err = Kb::builder().overlay_dir(dir.path()).build().unwrap_err().to_string();
+        assert!(err.contains("ports.toml"), "{err}");
+    }
+}

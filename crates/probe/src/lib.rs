@@ -1,0 +1,1 @@
+//! camguard-probe (placeholder; being written).

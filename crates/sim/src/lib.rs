@@ -1,0 +1,1 @@
+//! camguard-sim (placeholder; being written).
