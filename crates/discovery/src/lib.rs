@@ -1,1 +1,36 @@
-//! camguard-discovery (placeholder; being written).
+//! Discovery: which addresses to scan, whether we may, and which ports answer.
+//!
+//! * [`targets`]: parse target expressions (addresses, CIDRs, ranges, hostnames, `@file`,
+//!   exclusions) into address ranges, and walk them in a pseudo-random order **without
+//!   materialising them** — a /8 costs a few words of memory, not 16 M entries.
+//! * [`scope`]: the authorisation check. A scan may only touch addresses inside the declared
+//!   scope; multicast, broadcast and 0/8 are never scanned.
+//! * [`connect`]: asynchronous TCP connect discovery with a global rate limit, a global socket
+//!   budget derived from the open-file limit, per-host politeness, timeouts, retries and
+//!   detection of TCP self-connects.
+
+#![forbid(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod connect;
+pub mod permute;
+pub mod scope;
+pub mod targets;
+
+pub use connect::{ConnectConfig, PortScanner, PortState};
+pub use scope::{Scope, ScopeError};
+pub use targets::{TargetError, TargetSet};
+
+/// The soft open-file limit of this process (RLIMIT_NOFILE), or a conservative guess.
+pub fn open_file_limit() -> u64 {
+    #[cfg(unix)]
+    {
+        let mut rl = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        // SAFETY: getrlimit writes into the struct we own; no other memory is touched.
+        #[allow(unsafe_code)]
+        let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl) };
+        if rc == 0 {
+            return rl.rlim_cur as u64;
+        }
+    }
+    1024
+}

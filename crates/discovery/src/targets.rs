@@ -1,0 +1,404 @@
+//! Target expressions and their randomised, streamed expansion.
+//!
+//! Accepted forms (IPv4 and IPv6 alike):
+//! `192.0.2.7`, `192.0.2.0/24`, `192.0.2.10-192.0.2.20`, `192.0.2.10-20` (last octet),
+//! `2001:db8::1`, `2001:db8::/120`, `2001:db8::1-2001:db8::ff`, a hostname, and `@FILE`
+//! (one expression per line, `#` starts a comment).
+//!
+//! Ranges are kept as intervals; [`TargetSet::iter`] walks them through a keyed
+//! [`Permutation`](crate::permute::Permutation) so that consecutive probes land far apart and
+//! memory stays flat whatever the size.
+
+use crate::permute::Permutation;
+use ipnet::IpNet;
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, ToSocketAddrs};
+use std::path::Path;
+
+/// Largest number of addresses one scan may cover (2^48: an IPv6 /80, or all of IPv4 65,536
+/// times over). Larger sets are refused rather than walked for centuries.
+pub const MAX_ADDRESSES: u128 = 1 << 48;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    #[error("bad target {expr:?}: {reason}")]
+    Bad { expr: String, reason: String },
+    #[error("cannot read target file {path}: {source}")]
+    File { path: String, source: std::io::Error },
+    #[error("{0}")]
+    Other(String),
+}
+
+fn bad(expr: &str, reason: impl Into<String>) -> TargetError {
+    TargetError::Bad { expr: expr.to_string(), reason: reason.into() }
+}
+
+/// An inclusive interval of addresses of one family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IpRange {
+    pub v6: bool,
+    pub start: u128,
+    pub end: u128,
+}
+
+impl IpRange {
+    pub fn single(ip: IpAddr) -> Self {
+        let (v6, x) = split(ip);
+        IpRange { v6, start: x, end: x }
+    }
+
+    pub fn from_net(net: IpNet) -> Self {
+        let (v6, start) = split(net.network());
+        let (_, end) = split(net.broadcast());
+        IpRange { v6, start, end }
+    }
+
+    pub fn len(&self) -> u128 {
+        self.end - self.start + 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let (v6, x) = split(ip);
+        v6 == self.v6 && self.start <= x && x <= self.end
+    }
+
+    pub fn first(&self) -> IpAddr {
+        join(self.v6, self.start)
+    }
+
+    pub fn last(&self) -> IpAddr {
+        join(self.v6, self.end)
+    }
+
+    /// Does this range overlap `other`?
+    pub fn overlaps(&self, other: &IpRange) -> bool {
+        self.v6 == other.v6 && self.start <= other.end && other.start <= self.end
+    }
+
+    /// Is this range entirely inside `other`?
+    pub fn within(&self, other: &IpRange) -> bool {
+        self.v6 == other.v6 && other.start <= self.start && self.end <= other.end
+    }
+}
+
+impl std::fmt::Display for IpRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.start == self.end { write!(f, "{}", self.first()) } else { write!(f, "{}-{}", self.first(), self.last()) }
+    }
+}
+
+pub(crate) fn split(ip: IpAddr) -> (bool, u128) {
+    match ip {
+        IpAddr::V4(a) => (false, u32::from(a) as u128),
+        IpAddr::V6(a) => (true, u128::from(a)),
+    }
+}
+
+pub(crate) fn join(v6: bool, x: u128) -> IpAddr {
+    if v6 { IpAddr::V6(Ipv6Addr::from(x)) } else { IpAddr::V4(Ipv4Addr::from(x as u32)) }
+}
+
+/// Sort and merge overlapping or adjacent ranges.
+pub fn merge(mut ranges: Vec<IpRange>) -> Vec<IpRange> {
+    ranges.sort();
+    let mut out: Vec<IpRange> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        if let Some(last) = out.last_mut() {
+            if last.v6 == r.v6 && r.start <= last.end.saturating_add(1) {
+                last.end = last.end.max(r.end);
+                continue;
+            }
+        }
+        out.push(r);
+    }
+    out
+}
+
+/// Parse one expression (not `@file`) into ranges; hostnames resolve to every address.
+pub fn parse_expr(expr: &str) -> Result<(Vec<IpRange>, Option<(String, Vec<IpAddr>)>), TargetError> {
+    let e = expr.trim();
+    if e.is_empty() {
+        return Err(bad(expr, "empty"));
+    }
+    if let Ok(ip) = e.parse::<IpAddr>() {
+        return Ok((vec![IpRange::single(ip)], None));
+    }
+    if e.contains('/') {
+        let net: IpNet = e.parse().map_err(|_| bad(expr, "not a valid CIDR (expected e.g. 192.0.2.0/24 or 2001:db8::/120)"))?;
+        if net.trunc() != net {
+            // 192.0.2.7/24 means the /24; say nothing, nmap does the same.
+        }
+        return Ok((vec![IpRange::from_net(net.trunc())], None));
+    }
+    if let Some((a, b)) = e.split_once('-') {
+        let (a, b) = (a.trim(), b.trim());
+        let start: IpAddr = a.parse().map_err(|_| bad(expr, format!("{a:?} is not an IP address")))?;
+        let end: IpAddr = match b.parse::<IpAddr>() {
+            Ok(ip) => ip,
+            Err(_) => match (start, b.parse::<u8>()) {
+                (IpAddr::V4(s), Ok(last)) => {
+                    let o = s.octets();
+                    IpAddr::V4(Ipv4Addr::new(o[0], o[1], o[2], last))
+                }
+                _ => return Err(bad(expr, format!("{b:?} is neither an IP address nor a last octet (0-255)"))),
+            },
+        };
+        let (v6a, x) = split(start);
+        let (v6b, y) = split(end);
+        if v6a != v6b {
+            return Err(bad(expr, "a range cannot mix IPv4 and IPv6"));
+        }
+        if y < x {
+            return Err(bad(expr, "range end is before its start"));
+        }
+        return Ok((vec![IpRange { v6: v6a, start: x, end: y }], None));
+    }
+    // A hostname. Validate the shape before asking the resolver.
+    if e.split('.').all(|l| l.chars().all(|c| c.is_ascii_digit())) {
+        return Err(bad(expr, "not an address: each IPv4 octet must be 0-255"));
+    }
+    let valid = e.len() <= 253
+        && e.split('.').all(|l| !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') && !l.starts_with('-'));
+    if !valid {
+        return Err(bad(expr, "not an address, CIDR, range or hostname"));
+    }
+    let addrs: Vec<IpAddr> = (e, 0u16)
+        .to_socket_addrs()
+        .map_err(|err| bad(expr, format!("cannot resolve hostname: {err}")))?
+        .map(|sa| sa.ip())
+        .collect();
+    if addrs.is_empty() {
+        return Err(bad(expr, "hostname has no address"));
+    }
+    let ranges = addrs.iter().map(|ip| IpRange::single(*ip)).collect();
+    Ok((ranges, Some((e.to_string(), addrs))))
+}
+
+/// Expand `@file` references into their expressions.
+pub fn expand_files(exprs: &[String]) -> Result<Vec<String>, TargetError> {
+    let mut out = Vec::new();
+    for e in exprs {
+        if let Some(path) = e.strip_prefix('@') {
+            let text = std::fs::read_to_string(Path::new(path)).map_err(|source| TargetError::File { path: path.to_string(), source })?;
+            for line in text.lines() {
+                let line = line.split('#').next().unwrap_or("").trim();
+                if line.is_empty() {
+                    continue;
+                }
+                if line.starts_with('@') {
+                    return Err(bad(line, format!("target files cannot include other files (in {path})")));
+                }
+                out.extend(line.split([',', ' ', '\t']).filter(|s| !s.is_empty()).map(str::to_string));
+            }
+        } else {
+            out.extend(e.split(',').filter(|s| !s.trim().is_empty()).map(|s| s.trim().to_string()));
+        }
+    }
+    Ok(out)
+}
+
+/// The set of addresses of a scan: targets minus exclusions.
+#[derive(Clone, Debug, Default)]
+pub struct TargetSet {
+    /// The expressions as given (after `@file` expansion), for the report.
+    pub labels: Vec<String>,
+    /// Merged target ranges, IPv4 first.
+    pub ranges: Vec<IpRange>,
+    /// Merged excluded ranges.
+    pub excluded: Vec<IpRange>,
+    /// Addresses that were given by name.
+    pub hostnames: HashMap<IpAddr, String>,
+    total: u128,
+}
+
+impl TargetSet {
+    /// Parse targets and exclusions. `@file` is allowed in both.
+    pub fn parse(targets: &[String], excludes: &[String]) -> Result<TargetSet, TargetError> {
+        let labels = expand_files(targets)?;
+        if labels.is_empty() {
+            return Err(TargetError::Other("no targets given".into()));
+        }
+        let mut ranges = Vec::new();
+        let mut hostnames = HashMap::new();
+        for l in &labels {
+            let (r, names) = parse_expr(l)?;
+            ranges.extend(r);
+            if let Some((name, addrs)) = names {
+                for a in addrs {
+                    hostnames.insert(a, name.clone());
+                }
+            }
+        }
+        let mut ex = Vec::new();
+        for l in expand_files(excludes)? {
+            ex.extend(parse_expr(&l)?.0);
+        }
+        let ranges = merge(ranges);
+        let total: u128 = ranges.iter().map(IpRange::len).sum();
+        if total > MAX_ADDRESSES {
+            return Err(TargetError::Other(format!(
+                "targets cover {total} addresses, more than the {MAX_ADDRESSES} one scan may walk; split the scan"
+            )));
+        }
+        Ok(TargetSet { labels, ranges, excluded: merge(ex), hostnames, total })
+    }
+
+    /// Number of addresses before exclusions.
+    pub fn total(&self) -> u128 {
+        self.total
+    }
+
+    /// Number of addresses that will actually be probed.
+    pub fn count(&self) -> u128 {
+        let mut n = self.total;
+        for r in &self.ranges {
+            for x in &self.excluded {
+                if r.overlaps(x) {
+                    n -= r.end.min(x.end) - r.start.max(x.start) + 1;
+                }
+            }
+        }
+        n
+    }
+
+    pub fn is_excluded(&self, ip: IpAddr) -> bool {
+        let (v6, x) = split(ip);
+        // excluded is sorted by (v6, start) and non-overlapping: binary search.
+        let idx = self.excluded.partition_point(|r| (r.v6, r.start) <= (v6, x));
+        idx > 0 && self.excluded[idx - 1].contains(ip)
+    }
+
+    /// Walk every non-excluded address once, in an order chosen by `seed`.
+    pub fn iter(&self, seed: u64) -> TargetIter<'_> {
+        let mut starts = Vec::with_capacity(self.ranges.len());
+        let mut acc = 0u128;
+        for r in &self.ranges {
+            starts.push(acc);
+            acc += r.len();
+        }
+        TargetIter { set: self, starts, perm: Permutation::new(self.total as u64, seed), next: 0 }
+    }
+}
+
+/// Iterator of [`TargetSet::iter`].
+pub struct TargetIter<'a> {
+    set: &'a TargetSet,
+    starts: Vec<u128>,
+    perm: Permutation,
+    next: u64,
+}
+
+impl Iterator for TargetIter<'_> {
+    type Item = IpAddr;
+
+    fn next(&mut self) -> Option<IpAddr> {
+        while self.next < self.perm.len() {
+            let idx = self.perm.apply(self.next) as u128;
+            self.next += 1;
+            let r = self.starts.partition_point(|s| *s <= idx) - 1;
+            let range = &self.set.ranges[r];
+            let ip = join(range.v6, range.start + (idx - self.starts[r]));
+            if !self.set.is_excluded(ip) {
+                return Some(ip);
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn set(t: &[&str], x: &[&str]) -> TargetSet {
+        TargetSet::parse(&t.iter().map(|s| s.to_string()).collect::<Vec<_>>(), &x.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap()
+    }
+
+    #[test]
+    fn forms_parse() {
+        assert_eq!(set(&["127.0.0.1"], &[]).count(), 1);
+        assert_eq!(set(&["127.66.0.0/24"], &[]).count(), 256);
+        assert_eq!(set(&["127.66.0.10-127.66.0.19"], &[]).count(), 10);
+        assert_eq!(set(&["127.66.0.10-19"], &[]).count(), 10);
+        assert_eq!(set(&["::1"], &[]).count(), 1);
+        assert_eq!(set(&["fd00::/120"], &[]).count(), 256);
+        assert_eq!(set(&["localhost"], &[]).count() >= 1, true);
+        assert_eq!(set(&["127.66.0.7/24"], &[]).ranges[0].first().to_string(), "127.66.0.0");
+    }
+
+    #[test]
+    fn bad_inputs_say_why() {
+        for (e, why) in [
+            ("127.0.0.300", "not an address"),
+            ("10.0.0.0/33", "CIDR"),
+            ("10.0.0.9-10.0.0.1", "before its start"),
+            ("10.0.0.1-::5", "mix"),
+            ("bad host!", "not an address"),
+            ("10.0.0.1-300", "last octet"),
+        ] {
+            let err = TargetSet::parse(&[e.to_string()], &[]).unwrap_err().to_string();
+            assert!(err.contains(why), "{e}: {err}");
+            assert!(err.contains(e), "{err}");
+        }
+    }
+
+    #[test]
+    fn overlapping_targets_are_walked_once_and_exclusions_hold() {
+        let s = set(&["127.66.0.0/24", "127.66.0.128/25", "127.66.1.0-127.66.1.9"], &["127.66.0.0/26", "127.66.1.5"]);
+        assert_eq!(s.total(), 266);
+        assert_eq!(s.count(), 266 - 64 - 1);
+        let seen: Vec<IpAddr> = s.iter(3).collect();
+        let uniq: HashSet<_> = seen.iter().collect();
+        assert_eq!(seen.len(), 201);
+        assert_eq!(uniq.len(), 201);
+        assert!(!uniq.contains(&"127.66.1.5".parse::<IpAddr>().unwrap()));
+        assert!(!uniq.contains(&"127.66.0.63".parse::<IpAddr>().unwrap()));
+        assert!(uniq.contains(&"127.66.0.64".parse::<IpAddr>().unwrap()));
+    }
+
+    #[test]
+    fn huge_sets_stream_without_materialising() {
+        // A /8 is 16 M addresses; taking the first thousand must be instant and small.
+        let s = set(&["10.0.0.0/8"], &[]);
+        assert_eq!(s.count(), 1 << 24);
+        let first: HashSet<IpAddr> = s.iter(1).take(1000).collect();
+        assert_eq!(first.len(), 1000);
+        let v6 = set(&["fd00::/80"], &[]);
+        assert_eq!(v6.count(), 1u128 << 48);
+        assert_eq!(v6.iter(1).take(10).count(), 10);
+        let err = TargetSet::parse(&["fd00::/64".to_string()], &[]).unwrap_err().to_string();
+        assert!(err.contains("split the scan"), "{err}");
+    }
+
+    #[test]
+    fn target_files_with_comments() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.txt");
+        std::fs::write(&p, "# site A\n127.66.0.1\n\n127.66.0.2  # the NVR\n127.66.1.0/30\n").unwrap();
+        let s = set(&[&format!("@{}", p.display())], &[]);
+        assert_eq!(s.count(), 6);
+        let err = TargetSet::parse(&["@/nonexistent/x".to_string()], &[]).unwrap_err().to_string();
+        assert!(err.contains("/nonexistent/x"), "{err}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_never_panics(s in ".{0,40}") {
+            let _ = parse_expr(&s);
+        }
+
+        #[test]
+        fn every_address_once(start in 0u32..1000, len in 1u32..600, seed in 0u64..1000) {
+            let a = std::net::Ipv4Addr::from(0x7f42_0000u32 + start);
+            let b = std::net::Ipv4Addr::from(0x7f42_0000u32 + start + len - 1);
+            let s = set(&[&format!("{a}-{b}")], &[]);
+            let v: HashSet<IpAddr> = s.iter(seed).collect();
+            proptest::prop_assert_eq!(v.len() as u32, len);
+        }
+    }
+}
