@@ -15,6 +15,7 @@
 #![forbid(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod fingerprint;
+pub mod http_probes;
 pub mod ports;
 pub mod vendors;
 
@@ -23,6 +24,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use fingerprint::FingerprintRule;
+pub use http_probes::HttpProbe;
 pub use ports::{PortEntry, PortTable};
 pub use vendors::Vendor;
 
@@ -71,6 +73,7 @@ pub struct Kb {
     pub ports: PortTable,
     pub vendors: Vec<Vendor>,
     pub fingerprints: Vec<FingerprintRule>,
+    pub http_probes: Vec<HttpProbe>,
     pub sources: Vec<SourceFile>,
 }
 
@@ -138,6 +141,7 @@ impl KbBuilder {
         let mut ports = None;
         let mut vendors = None;
         let mut fingerprints = Vec::new();
+        let mut http_probes = Vec::new();
         let mut sources = Vec::new();
         for (name, (text, origin)) in &files {
             let header: Header = toml::from_str(text).map_err(|e| KbError::invalid(name, e))?;
@@ -148,6 +152,8 @@ impl KbBuilder {
                 ports = Some(PortTable::parse(name, text)?);
             } else if name == "vendors.toml" {
                 vendors = Some(vendors::parse(name, text)?);
+            } else if name == "http-probes.toml" {
+                http_probes = http_probes::parse(name, text)?;
             } else if name.starts_with("fingerprints/") {
                 fingerprints.extend(fingerprint::parse(name, text)?);
             } else {
@@ -165,6 +171,7 @@ impl KbBuilder {
             ports: ports.ok_or_else(|| KbError::invalid("ports.toml", "missing"))?,
             vendors: vendors.ok_or_else(|| KbError::invalid("vendors.toml", "missing"))?,
             fingerprints,
+            http_probes,
             sources,
         };
         fingerprint::validate(&kb.fingerprints, &kb.vendors)?;

@@ -1,1 +1,262 @@
-//! camguard-scan (placeholder; being written).
+//! The scan pipeline.
+//!
+//! ```text
+//! TargetSet ──(permuted, streamed)──▶ host tasks (≤ hosts_in_flight)
+//!    each host: connect discovery ─▶ probes per open port (≤ probe_per_host at once)
+//!               + unicast WS-Discovery ─▶ identify ─▶ vendor endpoints ─▶ identify
+//!               ─▶ HostReport ──▶ channel (the caller writes it out as it arrives)
+//! ```
+//!
+//! Invariants:
+//! * memory is bounded by `hosts_in_flight`, not by the number of targets;
+//! * every socket holds a permit of the discovery scanner's socket budget;
+//! * a host's probe stage is cut at `host_timeout`, keeping what it learned, so a tarpit
+//!   costs one task slot for a bounded time and never stalls the scan.
+
+#![forbid(clippy::print_stdout, clippy::print_stderr)]
+
+use camguard_discovery::{PortScanner, TargetSet};
+use camguard_kb::Kb;
+use camguard_model::{HostReport, Identification, Observation, OpenPort, Transport, keys};
+use camguard_probe::{PortReport, ProbeConfig};
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+/// How a scan runs.
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    pub ports: Vec<u16>,
+    pub probe: ProbeConfig,
+    /// Upper bound on one host's probe stage.
+    pub host_timeout: Duration,
+    /// Hosts being worked on at once.
+    pub hosts_in_flight: usize,
+    /// Simultaneous probe connections to one host (embedded daemons serve few clients).
+    pub probe_per_host: usize,
+    /// Seed of the target order.
+    pub seed: u64,
+    /// Stop after discovery: open ports only, no probes, no identification.
+    pub discovery_only: bool,
+    /// Send a unicast WS-Discovery probe to hosts with an open port.
+    pub wsd: bool,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            ports: Vec::new(),
+            probe: ProbeConfig::default(),
+            host_timeout: Duration::from_secs(12),
+            hosts_in_flight: 1024,
+            probe_per_host: 2,
+            seed: 0,
+            discovery_only: false,
+            wsd: true,
+        }
+    }
+}
+
+/// Live counters, for progress bars and the summary.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub addresses_total: AtomicU64,
+    pub addresses_done: AtomicU64,
+    pub hosts_up: AtomicU64,
+    pub cameras: AtomicU64,
+    pub open_ports: AtomicU64,
+}
+
+/// Ask a running scan to stop: no new host starts, hosts in flight finish their current step.
+#[derive(Clone, Debug, Default)]
+pub struct StopFlag(Arc<AtomicBool>);
+
+impl StopFlag {
+    pub fn stop(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn is_stopped(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// The scanner: knowledge base, options and the shared socket budget.
+#[derive(Clone)]
+pub struct Scanner {
+    kb: Arc<Kb>,
+    opts: Arc<ScanOptions>,
+    ports: PortScanner,
+}
+
+impl Scanner {
+    pub fn new(kb: Arc<Kb>, opts: ScanOptions, ports: PortScanner) -> Self {
+        Scanner { kb, opts: Arc::new(opts), ports }
+    }
+
+    pub fn port_scanner(&self) -> &PortScanner {
+        &self.ports
+    }
+
+    /// Scan every address of `targets`, sending each host with an open port to `tx` as soon as
+    /// it is done. Returns when every address was handled or `stop` was raised.
+    pub async fn run(&self, targets: Arc<TargetSet>, tx: mpsc::Sender<HostReport>, progress: Arc<Progress>, stop: StopFlag) {
+        let total = u64::try_from(targets.count()).unwrap_or(u64::MAX);
+        progress.addresses_total.store(total, Ordering::Relaxed);
+        // The iterator borrows the set; walk it on this task and hand addresses to workers.
+        let mut tasks = JoinSet::new();
+        let limit = self.opts.hosts_in_flight.max(1);
+        let mut iter = targets.iter(self.opts.seed);
+        loop {
+            while tasks.len() < limit && !stop.is_stopped() {
+                let Some(ip) = iter.next() else { break };
+                let me = self.clone();
+                let tx = tx.clone();
+                let progress = progress.clone();
+                let hostname = targets.hostnames.get(&ip).cloned();
+                tasks.spawn(async move {
+                    if let Some(mut report) = me.scan_host(ip).await {
+                        report.hostname = hostname;
+                        progress.hosts_up.fetch_add(1, Ordering::Relaxed);
+                        progress.open_ports.fetch_add(report.open_ports.len() as u64, Ordering::Relaxed);
+                        if report.is_camera {
+                            progress.cameras.fetch_add(1, Ordering::Relaxed);
+                        }
+                        let _ = tx.send(report).await;
+                    }
+                    progress.addresses_done.fetch_add(1, Ordering::Relaxed);
+                });
+            }
+            if tasks.join_next().await.is_none() {
+                break;
+            }
+        }
+    }
+
+    /// Scan one host: `None` when no port is open.
+    pub async fn scan_host(&self, ip: IpAddr) -> Option<HostReport> {
+        let started = Instant::now();
+        let scanned_at = now_rfc3339();
+        let open = self.ports.open_ports(ip, &self.opts.ports).await;
+        if open.is_empty() {
+            return None;
+        }
+        let mut report = if self.opts.discovery_only {
+            let ports = open
+                .iter()
+                .map(|&p| OpenPort { port: p, transport: Transport::Tcp, service: hint_service(self.kb.ports.service(p)) })
+                .collect();
+            HostReport::new(ip, Identification::default(), ports, scanned_at)
+        } else {
+            self.probe_and_identify(ip, &open, scanned_at).await
+        };
+        report.duration_ms = started.elapsed().as_millis() as u64;
+        Some(report)
+    }
+
+    async fn probe_and_identify(&self, ip: IpAddr, open: &[u16], scanned_at: String) -> HostReport {
+        let deadline = tokio::time::Instant::now() + self.opts.host_timeout;
+        let mut port_reports: Vec<PortReport> = Vec::new();
+        let mut notes = Vec::new();
+        let mut observations: Vec<Observation> = Vec::new();
+
+        // Stage 1: every open port with its hinted protocol, plus WS-Discovery.
+        let mut set = JoinSet::new();
+        let mut queue = open.iter().copied();
+        let per_host = self.opts.probe_per_host.max(1);
+        if self.opts.wsd {
+            let cfg = self.opts.probe.clone();
+            set.spawn(async move { Err::<PortReport, Vec<Observation>>(camguard_probe::wsd_probe(ip, &cfg).await) });
+        }
+        loop {
+            while set.len() < per_host + usize::from(self.opts.wsd) {
+                let Some(port) = queue.next() else { break };
+                let hint = self.kb.ports.service(port).to_string();
+                let cfg = self.opts.probe.clone();
+                let sockets = self.ports.sockets();
+                set.spawn(async move {
+                    let _permit = sockets.acquire_owned().await;
+                    Ok(camguard_probe::probe_port(ip, port, &hint, &cfg).await)
+                });
+            }
+            match tokio::time::timeout_at(deadline, set.join_next()).await {
+                Ok(Some(Ok(Ok(r)))) => port_reports.push(r),
+                Ok(Some(Ok(Err(wsd)))) => observations.extend(wsd),
+                Ok(Some(Err(e))) => notes.push(format!("probe task failed: {e}")),
+                Ok(None) => break,
+                Err(_) => {
+                    notes.push(format!("host probe stage cut at {} s; kept what was learned", self.opts.host_timeout.as_secs()));
+                    set.abort_all();
+                    break;
+                }
+            }
+        }
+        for r in &port_reports {
+            observations.extend(r.observations.iter().cloned());
+            notes.extend(r.notes.iter().map(|n| format!("{}/tcp: {n}", r.port)));
+        }
+        let mut id = camguard_identify::identify(&self.kb, &observations, open);
+
+        // Stage 2: the vendor's own read-only endpoints, on the ports that spoke HTTP(S).
+        let web: Vec<(u16, bool)> = port_reports
+            .iter()
+            .filter_map(|r| match r.service.as_deref() {
+                Some("http") | Some("onvif") => Some((r.port, false)),
+                Some("https") => Some((r.port, true)),
+                _ => None,
+            })
+            .collect();
+        let extra: Vec<_> = camguard_kb::http_probes::for_vendor(&self.kb.http_probes, id.vendor.as_deref()).collect();
+        if !web.is_empty() && !extra.is_empty() && tokio::time::Instant::now() < deadline {
+            let mut more = Vec::new();
+            'outer: for (port, tls) in web.iter().take(2) {
+                for p in &extra {
+                    let fut = camguard_probe::http_get(ip, *port, *tls, &p.path, &self.opts.probe);
+                    match tokio::time::timeout_at(deadline, fut).await {
+                        Ok(Ok(resp)) => more.extend(camguard_probe::http_path_observations(*port, &p.path, &resp)),
+                        Ok(Err(_)) => {}
+                        Err(_) => break 'outer,
+                    }
+                }
+            }
+            if !more.is_empty() {
+                observations.extend(more);
+                id = camguard_identify::identify(&self.kb, &observations, open);
+            }
+        }
+
+        let open_ports = open
+            .iter()
+            .map(|&p| {
+                let obs: Vec<Observation> = observations.iter().filter(|o| o.port == p).cloned().collect();
+                let service = port_reports
+                    .iter()
+                    .find(|r| r.port == p)
+                    .and_then(|r| r.service.clone())
+                    .unwrap_or_else(|| camguard_identify::service_for(&self.kb, p, &obs));
+                OpenPort { port: p, transport: Transport::Tcp, service }
+            })
+            .collect();
+        let mut report = HostReport::new(ip, id, open_ports, scanned_at);
+        if observations.iter().any(|o| o.key == keys::WSD_XADDRS || o.key == keys::WSD_TYPES) {
+            report.open_ports.push(OpenPort { port: 3702, transport: Transport::Udp, service: "ws-discovery".into() });
+        }
+        report.notes = notes;
+        report
+    }
+}
+
+/// The service name to show for a port from its kb hint alone (discovery-only mode).
+fn hint_service(hint: &str) -> String {
+    match hint.strip_prefix("sdk:") {
+        Some(vendor) => format!("{vendor}-sdk"),
+        None => hint.to_string(),
+    }
+}
+
+/// The current time in RFC 3339 (UTC).
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}

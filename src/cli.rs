@@ -1,0 +1,174 @@
+//! Command-line interface definition (clap derive). Help texts teach: each says what the
+//! option does, its default, and when to change it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "camguard",
+    version,
+    about = "Find, identify and assess IP surveillance cameras in an authorised scope (Directive 23/CT-TTg)",
+    long_about = "camguard finds IP cameras, NVRs and DVRs on networks you are authorised to scan, \
+identifies their vendor, model and firmware, and (as the assessment lands) checks them harmlessly \
+against the national baseline (QCVN 135:2024/BTTTT, QCVN 11:2026/BCA, QĐ 724/QĐ-BTTTT).\n\n\
+Scan only what you are allowed to: public addresses require --scope FILE.",
+    after_help = "Examples:\n  camguard demo                                  start a simulated fleet, scan it, show the result\n  camguard scan 192.168.1.0/24                   find and identify the cameras of a LAN\n  camguard scan @sites.txt --scope scope.txt --format json -o scan.json\n  camguard sim --base 127.66.0.0 --hosts 16384 --seed 1 --truth truth.json\n\nExit status: 0 scan done, 1 internal error, 2 bad usage or input, 3 refused (out of scope)."
+)]
+pub struct Cli {
+    /// More log output on stderr (-v info, -vv debug); CAMGUARD_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Find and identify cameras on the given targets
+    Scan(ScanArgs),
+    /// Run a simulated camera fleet on loopback addresses (for tests, demos and benchmarks)
+    Sim(SimArgs),
+    /// Start a small simulated fleet, scan it and show what was found
+    Demo(DemoArgs),
+    /// Show the knowledge base: data files, versions and checksums
+    Kb(KbArgs),
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout
+    Man,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people (default on a terminal)
+    Table,
+    /// One JSON document for the whole scan (shared/spec/scan-output.md)
+    Json,
+    /// One JSON host object per line, as hosts finish
+    Jsonl,
+    /// One row per host, for spreadsheets
+    Csv,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct KbOpts {
+    /// Lay a directory of newer knowledge-base files (same layout as kb/) over the built-in ones
+    #[arg(long, value_name = "DIR")]
+    pub kb: Option<PathBuf>,
+    /// Add the fingerprint rules of every *.toml file in DIR
+    #[arg(long, value_name = "DIR")]
+    pub fingerprints: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// What to scan: addresses, CIDRs (10.0.0.0/24), ranges (10.0.0.1-10.0.0.50 or 10.0.0.1-50),
+    /// hostnames, IPv6, or @FILE with one target per line ('#' comments)
+    #[arg(required = true, value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// Leave these out (same forms as TARGET); repeatable
+    #[arg(long, short = 'x', value_name = "TARGET")]
+    pub exclude: Vec<String>,
+    /// File of CIDRs you are authorised to scan; any target outside it is refused (exit 3).
+    /// Without it only non-public space (loopback, RFC 1918, CGNAT, link-local, ULA) is allowed.
+    #[arg(long, value_name = "FILE")]
+    pub scope: Option<PathBuf>,
+    /// Ports: a list (80,554,8000-8010), 'default' (the camera set) or 'all-known'
+    #[arg(long, short = 'p', default_value = "default", value_name = "PORTS")]
+    pub ports: String,
+    /// Maximum connection attempts per second over the whole scan (0 = no limit)
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub rate: u32,
+    /// Connect timeout in milliseconds; raise it on slow or lossy links
+    #[arg(long, default_value_t = 1500, value_name = "MS")]
+    pub timeout: u64,
+    /// Extra connect attempts after a timeout (a refusal is final)
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub retries: u32,
+    /// Simultaneous sockets over the whole scan (default: from the open-file limit, ≤ 8192)
+    #[arg(long, value_name = "N")]
+    pub max_sockets: Option<usize>,
+    /// Hosts worked on at once
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    pub hosts: usize,
+    /// Simultaneous discovery connections to one host (politeness)
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub per_host: usize,
+    /// Upper bound, in seconds, on probing one host; a device that hangs is cut off here
+    #[arg(long, default_value_t = 12, value_name = "S")]
+    pub host_timeout: u64,
+    /// Only find open ports: no probes, no identification (fastest)
+    #[arg(long)]
+    pub discovery_only: bool,
+    /// Do not send unicast WS-Discovery probes (UDP 3702)
+    #[arg(long)]
+    pub no_wsd: bool,
+    /// Show only cameras, NVRs and DVRs
+    #[arg(long)]
+    pub cameras_only: bool,
+    /// Output format [default: table on a terminal, else from --output's extension, else json]
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<Format>,
+    /// Write results to FILE instead of stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// No progress bar and no summary on stderr
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Seed of the randomised target order (default: random)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Scan profile name recorded in the output (the assessment adds quick|default|thorough)
+    #[arg(long, default_value = "default")]
+    pub profile: String,
+    #[command(flatten)]
+    pub kb: KbOpts,
+}
+
+#[derive(Args, Debug)]
+pub struct SimArgs {
+    /// First loopback address of the fleet
+    #[arg(long, default_value = "127.66.0.0")]
+    pub base: std::net::Ipv4Addr,
+    /// Number of consecutive addresses
+    #[arg(long, default_value_t = 1024)]
+    pub hosts: u32,
+    /// Seed: the same seed gives the same fleet
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Write the ground truth (every device, its ports and expected findings) to FILE
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
+    /// Extra or replacement device profiles (*.toml)
+    #[arg(long, value_name = "DIR")]
+    pub profiles: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// First loopback address of the demo fleet
+    #[arg(long, default_value = "127.77.0.0")]
+    pub base: std::net::Ipv4Addr,
+    /// Number of addresses in the demo fleet
+    #[arg(long, default_value_t = 256)]
+    pub hosts: u32,
+    /// Seed of the demo fleet
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Also write the scan as JSON to FILE
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct KbArgs {
+    #[command(flatten)]
+    pub kb: KbOpts,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}

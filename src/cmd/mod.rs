@@ -1,0 +1,62 @@
+//! One module per subcommand.
+
+mod demo;
+mod kb;
+mod scan;
+mod sim;
+
+use crate::cli::{Cli, Command, KbOpts};
+use crate::exit;
+use clap::CommandFactory;
+
+pub async fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Scan(args) => scan::run(args).await,
+        Command::Sim(args) => sim::run(args).await,
+        Command::Demo(args) => demo::run(args).await,
+        Command::Kb(args) => kb::run(args),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "camguard", &mut std::io::stdout());
+            Ok(exit::OK)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+            Ok(exit::OK)
+        }
+    }
+}
+
+/// Load the knowledge base with the user's overrides; a broken data file is bad input.
+pub fn load_kb(opts: &KbOpts) -> anyhow::Result<camguard_kb::Kb> {
+    let mut b = camguard_kb::Kb::builder();
+    if let Some(d) = &opts.kb {
+        b = b.overlay_dir(d);
+    }
+    if let Some(d) = &opts.fingerprints {
+        b = b.fingerprint_dir(d);
+    }
+    b.build().map_err(crate::usage)
+}
+
+/// Resolves when the process gets SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

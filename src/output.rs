@@ -1,0 +1,154 @@
+//! Result writers: `table` for people, `json` (one document), `jsonl` (a host per line, as hosts
+//! finish) and `csv`. Field names follow shared/spec/scan-output.md.
+
+use crate::cli::Format;
+use camguard_model::{HostReport, ScanDocument, ScanInfo};
+use std::io::{self, Write};
+
+pub struct Writer {
+    format: Format,
+    out: Box<dyn Write + Send>,
+    /// Hosts kept for formats that are written at the end.
+    held: Vec<HostReport>,
+    csv: Option<csv::Writer<Vec<u8>>>,
+}
+
+const CSV_HEADER: &[&str] = &[
+    "ip", "hostname", "is_camera", "device_type", "vendor", "brand", "model", "firmware", "cpe", "confidence", "open_ports", "findings",
+];
+
+impl Writer {
+    pub fn new(format: Format, out: Box<dyn Write + Send>) -> io::Result<Writer> {
+        let mut w = Writer { format, out, held: Vec::new(), csv: None };
+        if format == Format::Csv {
+            let mut c = csv::Writer::from_writer(Vec::new());
+            c.write_record(CSV_HEADER).map_err(io::Error::other)?;
+            w.csv = Some(c);
+            w.flush_csv()?;
+        }
+        Ok(w)
+    }
+
+    fn flush_csv(&mut self) -> io::Result<()> {
+        if let Some(c) = self.csv.as_mut() {
+            c.flush()?;
+            let buf = std::mem::take(c.get_mut());
+            self.out.write_all(&buf)?;
+            self.out.flush()?;
+        }
+        Ok(())
+    }
+
+    /// One finished host.
+    pub fn host(&mut self, h: &HostReport) -> io::Result<()> {
+        match self.format {
+            Format::Jsonl => {
+                serde_json::to_writer(&mut self.out, h)?;
+                self.out.write_all(b"\n")?;
+                self.out.flush()
+            }
+            Format::Csv => {
+                let ports = h.open_ports.iter().map(|p| format!("{}/{}/{}", p.port, transport(p), p.service)).collect::<Vec<_>>().join(";");
+                let findings = h.findings.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(";");
+                let row = [
+                    h.ip.to_string(),
+                    h.hostname.clone().unwrap_or_default(),
+                    h.is_camera.to_string(),
+                    h.device_type.to_string(),
+                    h.vendor.clone().unwrap_or_default(),
+                    h.brand.clone().unwrap_or_default(),
+                    h.model.clone().unwrap_or_default(),
+                    h.firmware.clone().unwrap_or_default(),
+                    h.cpe.clone().unwrap_or_default(),
+                    h.confidence.to_string(),
+                    ports,
+                    findings,
+                ];
+                if let Some(c) = self.csv.as_mut() {
+                    c.write_record(&row).map_err(io::Error::other)?;
+                }
+                self.flush_csv()
+            }
+            Format::Json | Format::Table => {
+                self.held.push(h.clone());
+                Ok(())
+            }
+        }
+    }
+
+    /// The scan is over: write what was held.
+    pub fn finish(mut self, info: ScanInfo) -> io::Result<()> {
+        self.held.sort_by_key(|h| h.ip);
+        match self.format {
+            Format::Json => {
+                let doc = ScanDocument { camguard_version: env!("CARGO_PKG_VERSION").to_string(), scan: info, hosts: self.held };
+                serde_json::to_writer_pretty(&mut self.out, &doc)?;
+                self.out.write_all(b"\n")?;
+            }
+            Format::Table => write_table(&mut self.out, &self.held)?,
+            Format::Jsonl | Format::Csv => {}
+        }
+        self.out.flush()
+    }
+}
+
+fn transport(p: &camguard_model::OpenPort) -> &'static str {
+    match p.transport {
+        camguard_model::Transport::Tcp => "tcp",
+        camguard_model::Transport::Udp => "udp",
+    }
+}
+
+fn cell(s: Option<&str>) -> String {
+    s.filter(|s| !s.is_empty()).unwrap_or("-").to_string()
+}
+
+/// Aligned columns, widest value per column, long values cut with '…'.
+pub fn write_table(out: &mut dyn Write, hosts: &[HostReport]) -> io::Result<()> {
+    const HEAD: [&str; 8] = ["ADDRESS", "TYPE", "VENDOR", "BRAND", "MODEL", "FIRMWARE", "CONF", "OPEN PORTS"];
+    const MAX: [usize; 8] = [39, 6, 13, 10, 24, 30, 4, 60];
+    let rows: Vec<[String; 8]> = hosts
+        .iter()
+        .map(|h| {
+            let kind = if h.is_camera { h.device_type.to_string() } else { "other".into() };
+            let ports = h.open_ports.iter().map(|p| format!("{}/{}", p.port, p.service)).collect::<Vec<_>>().join(" ");
+            [
+                h.ip.to_string(),
+                kind,
+                cell(h.vendor.as_deref()),
+                cell(h.brand.as_deref()),
+                cell(h.model.as_deref()),
+                cell(h.firmware.as_deref()),
+                h.confidence.to_string(),
+                ports,
+            ]
+        })
+        .collect();
+    let clip = |s: &str, max: usize| -> String {
+        if s.chars().count() <= max { s.to_string() } else { format!("{}…", s.chars().take(max - 1).collect::<String>()) }
+    };
+    let mut width = HEAD.map(|h| h.len());
+    for r in &rows {
+        for i in 0..8 {
+            width[i] = width[i].max(clip(&r[i], MAX[i]).chars().count());
+        }
+    }
+    let line = |cells: [String; 8]| -> String {
+        let mut s = String::new();
+        for i in 0..8 {
+            let c = clip(&cells[i], MAX[i]);
+            if i == 7 {
+                s.push_str(&c);
+            } else {
+                s.push_str(&c);
+                s.push_str(&" ".repeat(width[i] - c.chars().count() + 2));
+            }
+        }
+        s.trim_end().to_string()
+    };
+    writeln!(out, "{}", line(HEAD.map(String::from)))?;
+    for r in rows {
+        writeln!(out, "{}", line(r))?;
+    }
+    Ok(())
+}
