@@ -14,6 +14,7 @@
 
 #![forbid(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod assess;
 pub mod fingerprint;
 pub mod http_probes;
 pub mod ports;
@@ -23,6 +24,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use assess::{Clause, Credential, Cve, LatestFirmware, RtspRoute};
 pub use fingerprint::FingerprintRule;
 pub use http_probes::HttpProbe;
 pub use ports::{PortEntry, PortTable};
@@ -74,6 +76,16 @@ pub struct Kb {
     pub vendors: Vec<Vendor>,
     pub fingerprints: Vec<FingerprintRule>,
     pub http_probes: Vec<HttpProbe>,
+    /// `assess/credentials.toml`, in file order.
+    pub credentials: Vec<Credential>,
+    /// `assess/rtsp-routes.toml`, in file order.
+    pub rtsp_routes: Vec<RtspRoute>,
+    /// `assess/cves.toml`, in file order.
+    pub cves: Vec<Cve>,
+    /// `assess/firmware.toml`, in file order.
+    pub firmware: Vec<LatestFirmware>,
+    /// `assess/baseline.toml`, in file order.
+    pub baseline: Vec<Clause>,
     pub sources: Vec<SourceFile>,
 }
 
@@ -142,6 +154,11 @@ impl KbBuilder {
         let mut vendors = None;
         let mut fingerprints = Vec::new();
         let mut http_probes = Vec::new();
+        let mut credentials = Vec::new();
+        let mut rtsp_routes = Vec::new();
+        let mut cves = Vec::new();
+        let mut firmware = Vec::new();
+        let mut baseline = Vec::new();
         let mut sources = Vec::new();
         for (name, (text, origin)) in &files {
             let header: Header = toml::from_str(text).map_err(|e| KbError::invalid(name, e))?;
@@ -156,9 +173,18 @@ impl KbBuilder {
                 http_probes = http_probes::parse(name, text)?;
             } else if name.starts_with("fingerprints/") {
                 fingerprints.extend(fingerprint::parse(name, text)?);
+            } else if name == assess::CREDENTIALS_FILE {
+                credentials = assess::credentials::parse(name, text)?;
+            } else if name == assess::RTSP_ROUTES_FILE {
+                rtsp_routes = assess::routes::parse(name, text)?;
+            } else if name == assess::CVES_FILE {
+                cves = assess::cves::parse(name, text)?;
+            } else if name == assess::FIRMWARE_FILE {
+                firmware = assess::firmware::parse(name, text)?;
+            } else if name == assess::BASELINE_FILE {
+                baseline = assess::baseline::parse(name, text)?;
             } else {
-                // Data for later stages (credentials, routes, CVEs, baseline) is loaded by
-                // their own modules; unknown files are kept and listed, not rejected.
+                // Unknown files are kept and listed, not rejected.
             }
             sources.push(SourceFile {
                 name: name.clone(),
@@ -172,9 +198,15 @@ impl KbBuilder {
             vendors: vendors.ok_or_else(|| KbError::invalid("vendors.toml", "missing"))?,
             fingerprints,
             http_probes,
+            credentials,
+            rtsp_routes,
+            cves,
+            firmware,
+            baseline,
             sources,
         };
         fingerprint::validate(&kb.fingerprints, &kb.vendors)?;
+        assess::validate(&kb)?;
         Ok(kb)
     }
 }
