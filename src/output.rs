@@ -10,7 +10,6 @@ pub struct Writer {
     out: Box<dyn Write + Send>,
     /// Hosts kept for formats that are written at the end.
     held: Vec<HostReport>,
-    csv: Option<csv::Writer<Vec<u8>>>,
 }
 
 const CSV_HEADER: &[&str] = &[
@@ -19,24 +18,20 @@ const CSV_HEADER: &[&str] = &[
 
 impl Writer {
     pub fn new(format: Format, out: Box<dyn Write + Send>) -> io::Result<Writer> {
-        let mut w = Writer { format, out, held: Vec::new(), csv: None };
+        let mut w = Writer { format, out, held: Vec::new() };
         if format == Format::Csv {
-            let mut c = csv::Writer::from_writer(Vec::new());
-            c.write_record(CSV_HEADER).map_err(io::Error::other)?;
-            w.csv = Some(c);
-            w.flush_csv()?;
+            w.csv_row(CSV_HEADER)?;
         }
         Ok(w)
     }
 
-    fn flush_csv(&mut self) -> io::Result<()> {
-        if let Some(c) = self.csv.as_mut() {
-            c.flush()?;
-            let buf = std::mem::take(c.get_mut());
-            self.out.write_all(&buf)?;
-            self.out.flush()?;
-        }
-        Ok(())
+    /// One CSV record, written and flushed at once so rows stream as hosts finish.
+    fn csv_row<S: AsRef<[u8]>>(&mut self, row: &[S]) -> io::Result<()> {
+        let mut c = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+        c.write_record(row).map_err(io::Error::other)?;
+        let buf = c.into_inner().map_err(|e| io::Error::other(e.to_string()))?;
+        self.out.write_all(&buf)?;
+        self.out.flush()
     }
 
     /// One finished host.
@@ -64,10 +59,7 @@ impl Writer {
                     ports,
                     findings,
                 ];
-                if let Some(c) = self.csv.as_mut() {
-                    c.write_record(&row).map_err(io::Error::other)?;
-                }
-                self.flush_csv()
+                self.csv_row(&row)
             }
             Format::Json | Format::Table => {
                 self.held.push(h.clone());

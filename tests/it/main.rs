@@ -1,1 +1,15 @@
+//! Integration tests of the `camguard` binary: one test binary (fast to link), modules by area.
+//! Every packet goes to 127.0.0.0/8.
 
+mod cli;
+mod fleet;
+
+use std::process::{Command, Output};
+
+pub fn camguard(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_camguard")).args(args).env("CAMGUARD_LOG", "error").output().expect("run camguard")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}

@@ -139,7 +139,9 @@ impl PortScanner {
                 }
                 Err(_) => return PortState::Filtered,
             };
-            // Reset on close; no TIME_WAIT. Failure to set it is harmless.
+            // Reset on close; no TIME_WAIT. tokio deprecates set_linger because a *non-zero*
+            // linger blocks the thread in close(); a zero linger aborts at once and never blocks.
+            #[allow(deprecated)]
             let _ = sock.set_linger(Some(Duration::ZERO));
             match tokio::time::timeout(self.cfg.timeout, sock.connect(addr)).await {
                 Ok(Ok(stream)) => {
