@@ -34,17 +34,28 @@ impl std::fmt::Display for Exit {
 impl std::error::Error for Exit {}
 
 pub fn usage(message: impl std::fmt::Display) -> anyhow::Error {
-    Exit { code: exit::USAGE, message: message.to_string() }.into()
+    Exit {
+        code: exit::USAGE,
+        message: message.to_string(),
+    }
+    .into()
 }
 
 pub fn refused(message: impl std::fmt::Display) -> anyhow::Error {
-    Exit { code: exit::REFUSED, message: message.to_string() }.into()
+    Exit {
+        code: exit::REFUSED,
+        message: message.to_string(),
+    }
+    .into()
 }
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     init_logging(cli.verbose);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("camguard: cannot start the async runtime: {e}");
@@ -64,7 +75,10 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            let code = err.chain().find_map(|c| c.downcast_ref::<Exit>().map(|e| e.code)).unwrap_or(exit::INTERNAL);
+            let code = err
+                .chain()
+                .find_map(|c| c.downcast_ref::<Exit>().map(|e| e.code))
+                .unwrap_or(exit::INTERNAL);
             eprintln!("camguard: {err:#}");
             ExitCode::from(code)
         }
@@ -78,6 +92,10 @@ fn init_logging(verbose: u8) {
         1 => "info",
         _ => "debug",
     };
-    let filter = EnvFilter::try_from_env("CAMGUARD_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let filter =
+        EnvFilter::try_from_env("CAMGUARD_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

@@ -13,12 +13,27 @@ pub struct Writer {
 }
 
 const CSV_HEADER: &[&str] = &[
-    "ip", "hostname", "is_camera", "device_type", "vendor", "brand", "model", "firmware", "cpe", "confidence", "open_ports", "findings",
+    "ip",
+    "hostname",
+    "is_camera",
+    "device_type",
+    "vendor",
+    "brand",
+    "model",
+    "firmware",
+    "cpe",
+    "confidence",
+    "open_ports",
+    "findings",
 ];
 
 impl Writer {
     pub fn new(format: Format, out: Box<dyn Write + Send>) -> io::Result<Writer> {
-        let mut w = Writer { format, out, held: Vec::new() };
+        let mut w = Writer {
+            format,
+            out,
+            held: Vec::new(),
+        };
         if format == Format::Csv {
             w.csv_row(CSV_HEADER)?;
         }
@@ -27,9 +42,13 @@ impl Writer {
 
     /// One CSV record, written and flushed at once so rows stream as hosts finish.
     fn csv_row<S: AsRef<[u8]>>(&mut self, row: &[S]) -> io::Result<()> {
-        let mut c = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+        let mut c = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
         c.write_record(row).map_err(io::Error::other)?;
-        let buf = c.into_inner().map_err(|e| io::Error::other(e.to_string()))?;
+        let buf = c
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))?;
         self.out.write_all(&buf)?;
         self.out.flush()
     }
@@ -43,8 +62,18 @@ impl Writer {
                 self.out.flush()
             }
             Format::Csv => {
-                let ports = h.open_ports.iter().map(|p| format!("{}/{}/{}", p.port, transport(p), p.service)).collect::<Vec<_>>().join(";");
-                let findings = h.findings.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(";");
+                let ports = h
+                    .open_ports
+                    .iter()
+                    .map(|p| format!("{}/{}/{}", p.port, transport(p), p.service))
+                    .collect::<Vec<_>>()
+                    .join(";");
+                let findings = h
+                    .findings
+                    .iter()
+                    .map(|f| f.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(";");
                 let row = [
                     h.ip.to_string(),
                     h.hostname.clone().unwrap_or_default(),
@@ -73,7 +102,11 @@ impl Writer {
         self.held.sort_by_key(|h| h.ip);
         match self.format {
             Format::Json => {
-                let doc = ScanDocument { camguard_version: env!("CARGO_PKG_VERSION").to_string(), scan: info, hosts: self.held };
+                let doc = ScanDocument {
+                    camguard_version: env!("CARGO_PKG_VERSION").to_string(),
+                    scan: info,
+                    hosts: self.held,
+                };
                 serde_json::to_writer_pretty(&mut self.out, &doc)?;
                 self.out.write_all(b"\n")?;
             }
@@ -97,13 +130,31 @@ fn cell(s: Option<&str>) -> String {
 
 /// Aligned columns, widest value per column, long values cut with '…'.
 pub fn write_table(out: &mut dyn Write, hosts: &[HostReport]) -> io::Result<()> {
-    const HEAD: [&str; 8] = ["ADDRESS", "TYPE", "VENDOR", "BRAND", "MODEL", "FIRMWARE", "CONF", "OPEN PORTS"];
+    const HEAD: [&str; 8] = [
+        "ADDRESS",
+        "TYPE",
+        "VENDOR",
+        "BRAND",
+        "MODEL",
+        "FIRMWARE",
+        "CONF",
+        "OPEN PORTS",
+    ];
     const MAX: [usize; 8] = [39, 6, 13, 10, 24, 30, 4, 60];
     let rows: Vec<[String; 8]> = hosts
         .iter()
         .map(|h| {
-            let kind = if h.is_camera { h.device_type.to_string() } else { "other".into() };
-            let ports = h.open_ports.iter().map(|p| format!("{}/{}", p.port, p.service)).collect::<Vec<_>>().join(" ");
+            let kind = if h.is_camera {
+                h.device_type.to_string()
+            } else {
+                "other".into()
+            };
+            let ports = h
+                .open_ports
+                .iter()
+                .map(|p| format!("{}/{}", p.port, p.service))
+                .collect::<Vec<_>>()
+                .join(" ");
             [
                 h.ip.to_string(),
                 kind,
@@ -117,7 +168,11 @@ pub fn write_table(out: &mut dyn Write, hosts: &[HostReport]) -> io::Result<()> 
         })
         .collect();
     let clip = |s: &str, max: usize| -> String {
-        if s.chars().count() <= max { s.to_string() } else { format!("{}…", s.chars().take(max - 1).collect::<String>()) }
+        if s.chars().count() <= max {
+            s.to_string()
+        } else {
+            format!("{}…", s.chars().take(max - 1).collect::<String>())
+        }
     };
     let mut width = HEAD.map(|h| h.len());
     for r in &rows {

@@ -4,16 +4,24 @@ use std::{env, fs, path::Path};
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb");
-    let root = root.canonicalize().expect("kb/ directory next to the workspace root");
+    let root = root
+        .canonicalize()
+        .expect("kb/ directory next to the workspace root");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     walk(&root, &root, &mut files);
     files.sort();
-    let mut out = String::from("/// Every file of `kb/`, by path relative to it.\npub(crate) static EMBEDDED: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// Every file of `kb/`, by path relative to it.\npub(crate) static EMBEDDED: &[(&str, &str)] = &[\n",
+    );
     for rel in &files {
         let abs = root.join(rel);
         println!("cargo:rerun-if-changed={}", abs.display());
-        out.push_str(&format!("    ({:?}, include_str!({:?})),\n", rel, abs.display().to_string()));
+        out.push_str(&format!(
+            "    ({:?}, include_str!({:?})),\n",
+            rel,
+            abs.display().to_string()
+        ));
     }
     out.push_str("];\n");
     let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("embedded.rs");
@@ -21,14 +29,22 @@ fn main() {
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
-    let mut entries: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
             println!("cargo:rerun-if-changed={}", p.display());
             walk(root, &p, out);
         } else if p.extension().is_some_and(|e| e == "toml") {
-            out.push(p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"));
+            out.push(
+                p.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            );
         }
     }
 }

@@ -12,27 +12,48 @@ use std::time::{Duration, Instant};
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<u8> {
     if args.base.octets()[0] != 127 || args.hosts == 0 || args.hosts > 65_536 {
-        return Err(crate::usage("the demo runs on 1–65,536 loopback addresses (127.0.0.0/8)"));
+        return Err(crate::usage(
+            "the demo runs on 1–65,536 loopback addresses (127.0.0.0/8)",
+        ));
     }
     let kb = Arc::new(super::load_kb(&Default::default())?);
-    eprintln!("▶ Starting a simulated fleet of {} addresses on {} (seed {}) …", args.hosts, args.base, args.seed);
-    let fleet = camguard_sim::Fleet::start(camguard_sim::FleetConfig::new(args.base, args.hosts, args.seed))
-        .await
-        .context("starting the simulated fleet")?;
+    eprintln!(
+        "▶ Starting a simulated fleet of {} addresses on {} (seed {}) …",
+        args.hosts, args.base, args.seed
+    );
+    let fleet = camguard_sim::Fleet::start(camguard_sim::FleetConfig::new(
+        args.base, args.hosts, args.seed,
+    ))
+    .await
+    .context("starting the simulated fleet")?;
     let truth = fleet.truth().clone();
     let last = std::net::Ipv4Addr::from(u32::from(args.base) + args.hosts - 1);
     let range = format!("{}-{}", args.base, last);
     eprintln!("▶ Scanning {range} for cameras …");
 
     let targets = Arc::new(TargetSet::parse(&[range.clone()], &[]).map_err(crate::usage)?);
-    let opts = ScanOptions { ports: kb.ports.defaults(), seed: args.seed, host_timeout: Duration::from_secs(8), ..ScanOptions::default() };
+    let opts = ScanOptions {
+        ports: kb.ports.defaults(),
+        seed: args.seed,
+        host_timeout: Duration::from_secs(8),
+        ..ScanOptions::default()
+    };
     let scanner = Scanner::new(kb, opts, PortScanner::new(ConnectConfig::default()));
     let (tx, mut rx) = tokio::sync::mpsc::channel(256);
     let t0 = Instant::now();
     let run = {
         let scanner = scanner.clone();
         let targets = targets.clone();
-        tokio::spawn(async move { scanner.run(targets, tx, Arc::new(Progress::default()), StopFlag::default()).await })
+        tokio::spawn(async move {
+            scanner
+                .run(
+                    targets,
+                    tx,
+                    Arc::new(Progress::default()),
+                    StopFlag::default(),
+                )
+                .await
+        })
     };
     let mut hosts: Vec<HostReport> = Vec::new();
     while let Some(h) = rx.recv().await {
@@ -48,9 +69,20 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<u8> {
     // How the scan compares with what the simulator knows it is running.
     let truth_cams: Vec<_> = truth.entries.iter().filter(|t| t.is_camera).collect();
     let found = |ip: std::net::Ipv4Addr| hosts.iter().find(|h| h.ip == std::net::IpAddr::V4(ip));
-    let cams_found = truth_cams.iter().filter(|t| found(t.ip).is_some_and(|h| h.is_camera)).count();
-    let vendor_right = truth_cams.iter().filter(|t| found(t.ip).is_some_and(|h| h.vendor == t.vendor)).count();
-    let false_cams = truth.entries.iter().filter(|t| !t.is_camera).filter(|t| found(t.ip).is_some_and(|h| h.is_camera)).count();
+    let cams_found = truth_cams
+        .iter()
+        .filter(|t| found(t.ip).is_some_and(|h| h.is_camera))
+        .count();
+    let vendor_right = truth_cams
+        .iter()
+        .filter(|t| found(t.ip).is_some_and(|h| h.vendor == t.vendor))
+        .count();
+    let false_cams = truth
+        .entries
+        .iter()
+        .filter(|t| !t.is_camera)
+        .filter(|t| found(t.ip).is_some_and(|h| h.is_camera))
+        .count();
     eprintln!(
         "\n✔ Scanned {} addresses in {:.1} s: {} hosts up; {}/{} cameras found, vendor right for {}/{}; {} non-cameras called cameras.",
         args.hosts,
@@ -79,10 +111,13 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<u8> {
             },
             hosts,
         };
-        std::fs::write(path, serde_json::to_vec_pretty(&doc)?).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(path, serde_json::to_vec_pretty(&doc)?)
+            .with_context(|| format!("writing {}", path.display()))?;
         eprintln!("  JSON written to {}", path.display());
     }
-    eprintln!("  Try: camguard sim --hosts 1024 --truth truth.json   (in one terminal)\n       camguard scan 127.66.0.0/22                    (in another)");
+    eprintln!(
+        "  Try: camguard sim --hosts 1024 --truth truth.json   (in one terminal)\n       camguard scan 127.66.0.0/22                    (in another)"
+    );
     fleet.shutdown().await;
     Ok(exit::OK)
 }

@@ -30,9 +30,19 @@ pub fn run(args: KbArgs) -> anyhow::Result<u8> {
                 camguard_kb::Origin::Embedded => "embedded".to_string(),
                 camguard_kb::Origin::File(p) => p.display().to_string(),
             };
-            println!("{:<40} {:<12} {:<14} {origin}", s.name, s.version, &s.sha256[..12]);
+            println!(
+                "{:<40} {:<12} {:<14} {origin}",
+                s.name,
+                s.version,
+                &s.sha256[..12]
+            );
         }
-        println!("\n{} fingerprint rules, {} vendors, {} default ports", kb.fingerprints.len(), kb.vendors.len(), kb.ports.defaults().len());
+        println!(
+            "\n{} fingerprint rules, {} vendors, {} default ports",
+            kb.fingerprints.len(),
+            kb.vendors.len(),
+            kb.ports.defaults().len()
+        );
     }
     Ok(exit::OK)
 }

@@ -24,7 +24,9 @@ pub fn parse_ports(spec: &str, kb: &camguard_kb::Kb) -> anyhow::Result<Vec<u16>>
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let parse = |s: &str| -> anyhow::Result<u16> {
             match s.trim().parse::<u16>() {
-                Ok(0) | Err(_) => Err(usage(format!("bad port {s:?} in --ports (expected 1-65535, e.g. 80,554,8000-8010)"))),
+                Ok(0) | Err(_) => Err(usage(format!(
+                    "bad port {s:?} in --ports (expected 1-65535, e.g. 80,554,8000-8010)"
+                ))),
                 Ok(p) => Ok(p),
             }
         };
@@ -59,7 +61,11 @@ fn resolve_format(args: &ScanArgs) -> Format {
             _ => Format::Json,
         };
     }
-    if std::io::stdout().is_terminal() { Format::Table } else { Format::Json }
+    if std::io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Json
+    }
 }
 
 pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
@@ -69,7 +75,9 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
         Some(path) => Scope::from_file(path).map_err(usage)?,
         None => Scope::non_public(),
     };
-    scope.check(&targets).map_err(|e| if e.is_refusal() { refused(e) } else { usage(e) })?;
+    scope
+        .check(&targets)
+        .map_err(|e| if e.is_refusal() { refused(e) } else { usage(e) })?;
     let ports = parse_ports(&args.ports, &kb)?;
     let format = resolve_format(&args);
 
@@ -77,7 +85,10 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
         timeout: Duration::from_millis(args.timeout.max(1)),
         retries: args.retries,
         rate: (args.rate > 0).then_some(args.rate),
-        max_sockets: args.max_sockets.unwrap_or_else(camguard_discovery::connect::default_max_sockets).max(1),
+        max_sockets: args
+            .max_sockets
+            .unwrap_or_else(camguard_discovery::connect::default_max_sockets)
+            .max(1),
         per_host: args.per_host.max(1),
     };
     let seed = args.seed.unwrap_or_else(rand::random);
@@ -92,7 +103,9 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
     };
     let out: Box<dyn std::io::Write + Send> = match &args.output {
         Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("cannot create output file {}", path.display())).map_err(usage)?,
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create output file {}", path.display()))
+                .map_err(usage)?,
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout())),
     };
@@ -112,7 +125,12 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
 
     let (tx, mut rx) = tokio::sync::mpsc::channel::<HostReport>(1024);
     let run = {
-        let (scanner, targets, progress, stop) = (scanner.clone(), targets.clone(), progress.clone(), stop.clone());
+        let (scanner, targets, progress, stop) = (
+            scanner.clone(),
+            targets.clone(),
+            progress.clone(),
+            stop.clone(),
+        );
         tokio::spawn(async move { scanner.run(targets, tx, progress, stop).await })
     };
     let signal = {
@@ -166,24 +184,39 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
     if !args.quiet {
         eprintln!("{summary}");
     }
-    Ok(if interrupted { exit::INTERRUPTED } else { exit::OK })
+    Ok(if interrupted {
+        exit::INTERRUPTED
+    } else {
+        exit::OK
+    })
 }
 
 fn progress_bar(total: u64) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(total);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} addr {per_sec} ETA {eta} {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} addr {per_sec} ETA {eta} {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar
 }
 
 fn update_bar(bar: &indicatif::ProgressBar, p: &Progress) {
     bar.set_position(p.addresses_done.load(Ordering::Relaxed));
-    bar.set_message(format!("up {} cameras {}", p.hosts_up.load(Ordering::Relaxed), p.cameras.load(Ordering::Relaxed)));
+    bar.set_message(format!(
+        "up {} cameras {}",
+        p.hosts_up.load(Ordering::Relaxed),
+        p.cameras.load(Ordering::Relaxed)
+    ));
 }
 
-fn summary_line(info: &ScanInfo, took: Duration, vendors: &BTreeMap<String, u64>, ports: &PortScanner) -> String {
+fn summary_line(
+    info: &ScanInfo,
+    took: Duration,
+    vendors: &BTreeMap<String, u64>,
+    ports: &PortScanner,
+) -> String {
     let secs = took.as_secs_f64().max(0.001);
     let c = &ports.counters;
     let mut s = format!(

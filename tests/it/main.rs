@@ -7,7 +7,11 @@ mod fleet;
 use std::process::{Command, Output};
 
 pub fn camguard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_camguard")).args(args).env("CAMGUARD_LOG", "error").output().expect("run camguard")
+    Command::new(env!("CARGO_BIN_EXE_camguard"))
+        .args(args)
+        .env("CAMGUARD_LOG", "error")
+        .output()
+        .expect("run camguard")
 }
 
 pub fn stderr(o: &Output) -> String {

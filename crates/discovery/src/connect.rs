@@ -57,7 +57,13 @@ pub struct ConnectConfig {
 
 impl Default for ConnectConfig {
     fn default() -> Self {
-        ConnectConfig { timeout: Duration::from_millis(1500), retries: 1, rate: None, max_sockets: default_max_sockets(), per_host: 8 }
+        ConnectConfig {
+            timeout: Duration::from_millis(1500),
+            retries: 1,
+            rate: None,
+            max_sockets: default_max_sockets(),
+            per_host: 8,
+        }
     }
 }
 
@@ -94,7 +100,12 @@ impl PortScanner {
             Arc::new(RateLimiter::direct(Quota::per_second(r).allow_burst(burst)))
         });
         let sockets = Arc::new(Semaphore::new(cfg.max_sockets.max(1)));
-        PortScanner { cfg, sockets, limiter, counters: Arc::default() }
+        PortScanner {
+            cfg,
+            sockets,
+            limiter,
+            counters: Arc::default(),
+        }
     }
 
     pub fn config(&self) -> &ConnectConfig {
@@ -126,11 +137,17 @@ impl PortScanner {
 
     async fn attempt(&self, addr: SocketAddr) -> PortState {
         self.pace().await;
-        let Ok(_permit) = self.sockets.acquire().await else { return PortState::Filtered };
+        let Ok(_permit) = self.sockets.acquire().await else {
+            return PortState::Filtered;
+        };
         self.counters.attempts.fetch_add(1, Ordering::Relaxed);
         let mut transient = 0u32;
         loop {
-            let sock = match if addr.is_ipv4() { TcpSocket::new_v4() } else { TcpSocket::new_v6() } {
+            let sock = match if addr.is_ipv4() {
+                TcpSocket::new_v4()
+            } else {
+                TcpSocket::new_v6()
+            } {
                 Ok(s) => s,
                 Err(e) if is_resource_exhaustion(&e) && transient < 50 => {
                     transient += 1;
@@ -162,7 +179,9 @@ impl PortScanner {
                         continue;
                     }
                     return match e.kind() {
-                        ErrorKind::ConnectionRefused | ErrorKind::ConnectionReset => PortState::Closed,
+                        ErrorKind::ConnectionRefused | ErrorKind::ConnectionReset => {
+                            PortState::Closed
+                        }
                         _ => PortState::Filtered,
                     };
                 }
@@ -198,8 +217,10 @@ impl PortScanner {
 }
 
 fn is_resource_exhaustion(e: &std::io::Error) -> bool {
-    matches!(e.raw_os_error(), Some(libc::EMFILE) | Some(libc::ENFILE) | Some(libc::EADDRNOTAVAIL) | Some(libc::ENOBUFS))
-        || e.kind() == ErrorKind::AddrNotAvailable
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EMFILE) | Some(libc::ENFILE) | Some(libc::EADDRNOTAVAIL) | Some(libc::ENOBUFS)
+    ) || e.kind() == ErrorKind::AddrNotAvailable
 }
 
 #[cfg(test)]
@@ -211,11 +232,24 @@ mod tests {
     async fn open_closed_and_self_connect() {
         let l = TcpListener::bind("127.88.0.1:0").await.unwrap();
         let open = l.local_addr().unwrap().port();
-        let s = PortScanner::new(ConnectConfig { timeout: Duration::from_millis(500), ..Default::default() });
-        assert_eq!(s.probe(SocketAddr::new("127.88.0.1".parse().unwrap(), open)).await, PortState::Open);
+        let s = PortScanner::new(ConnectConfig {
+            timeout: Duration::from_millis(500),
+            ..Default::default()
+        });
+        assert_eq!(
+            s.probe(SocketAddr::new("127.88.0.1".parse().unwrap(), open))
+                .await,
+            PortState::Open
+        );
         // Nothing listens on 127.88.0.2.
-        assert_eq!(s.probe(SocketAddr::new("127.88.0.2".parse().unwrap(), open)).await, PortState::Closed);
-        let got = s.open_ports("127.88.0.1".parse().unwrap(), &[open, 1, 9]).await;
+        assert_eq!(
+            s.probe(SocketAddr::new("127.88.0.2".parse().unwrap(), open))
+                .await,
+            PortState::Closed
+        );
+        let got = s
+            .open_ports("127.88.0.1".parse().unwrap(), &[open, 1, 9])
+            .await;
         assert_eq!(got, vec![open]);
     }
 
@@ -231,17 +265,27 @@ mod tests {
         let sock = TcpSocket::new_v4().unwrap();
         sock.set_reuseaddr(true).unwrap();
         sock.bind(addr).unwrap();
-        let stream = sock.connect(addr).await.expect("simultaneous open connects to itself");
+        let stream = sock
+            .connect(addr)
+            .await
+            .expect("simultaneous open connects to itself");
         assert_eq!(stream.local_addr().unwrap(), stream.peer_addr().unwrap());
         drop(stream);
         // Our classifier uses the same comparison.
         let s = PortScanner::new(ConnectConfig::default());
-        assert_eq!(s.probe(addr).await, PortState::Closed, "nothing listens there");
+        assert_eq!(
+            s.probe(addr).await,
+            PortState::Closed,
+            "nothing listens there"
+        );
     }
 
     #[tokio::test]
     async fn socket_budget_is_respected() {
-        let s = PortScanner::new(ConnectConfig { max_sockets: 3, ..Default::default() });
+        let s = PortScanner::new(ConnectConfig {
+            max_sockets: 3,
+            ..Default::default()
+        });
         assert_eq!(s.sockets().available_permits(), 3);
         let ip: IpAddr = "127.88.2.1".parse().unwrap();
         let ports: Vec<u16> = (40000..40050).collect();
@@ -252,12 +296,19 @@ mod tests {
 
     #[tokio::test]
     async fn rate_limit_paces_attempts() {
-        let s = PortScanner::new(ConnectConfig { rate: Some(100), ..Default::default() });
+        let s = PortScanner::new(ConnectConfig {
+            rate: Some(100),
+            ..Default::default()
+        });
         let ip: IpAddr = "127.88.3.1".parse().unwrap();
         let ports: Vec<u16> = (40000..40040).collect();
         let t = std::time::Instant::now();
         s.open_ports(ip, &ports).await;
         // 40 attempts at 100/s with a burst of 10 need at least 0.3 s.
-        assert!(t.elapsed() >= Duration::from_millis(250), "{:?}", t.elapsed());
+        assert!(
+            t.elapsed() >= Duration::from_millis(250),
+            "{:?}",
+            t.elapsed()
+        );
     }
 }

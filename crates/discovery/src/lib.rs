@@ -24,7 +24,10 @@ pub use targets::{TargetError, TargetSet};
 pub fn open_file_limit() -> u64 {
     #[cfg(unix)]
     {
-        let mut rl = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        let mut rl = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
         // SAFETY: getrlimit writes into the struct we own; no other memory is touched.
         #[allow(unsafe_code)]
         let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl) };

@@ -25,7 +25,11 @@ fn mix(mut z: u64) -> u64 {
 impl Permutation {
     /// A permutation of `0..n` chosen by `seed`.
     pub fn new(n: u64, seed: u64) -> Self {
-        let bits = if n <= 1 { 2 } else { 64 - (n - 1).leading_zeros() };
+        let bits = if n <= 1 {
+            2
+        } else {
+            64 - (n - 1).leading_zeros()
+        };
         let bits = (bits + (bits & 1)).max(2);
         let mut s = seed;
         let mut keys = [0u64; 4];
@@ -33,7 +37,11 @@ impl Permutation {
             s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
             *k = mix(s);
         }
-        Permutation { n, half_bits: bits / 2, keys }
+        Permutation {
+            n,
+            half_bits: bits / 2,
+            keys,
+        }
     }
 
     pub fn len(&self) -> u64 {
@@ -74,7 +82,9 @@ mod tests {
 
     #[test]
     fn is_a_bijection_for_many_sizes() {
-        for n in [1u64, 2, 3, 4, 5, 7, 16, 100, 255, 256, 257, 1000, 4096, 65_536] {
+        for n in [
+            1u64, 2, 3, 4, 5, 7, 16, 100, 255, 256, 257, 1000, 4096, 65_536,
+        ] {
             let p = Permutation::new(n, 42);
             let mut seen = vec![false; n as usize];
             for i in 0..n {
@@ -99,8 +109,12 @@ mod tests {
 
     #[test]
     fn different_seeds_give_different_orders() {
-        let a: Vec<u64> = (0..32).map(|i| Permutation::new(1000, 1).apply(i)).collect();
-        let b: Vec<u64> = (0..32).map(|i| Permutation::new(1000, 2).apply(i)).collect();
+        let a: Vec<u64> = (0..32)
+            .map(|i| Permutation::new(1000, 1).apply(i))
+            .collect();
+        let b: Vec<u64> = (0..32)
+            .map(|i| Permutation::new(1000, 2).apply(i))
+            .collect();
         assert_ne!(a, b);
     }
 }

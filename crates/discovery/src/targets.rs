@@ -24,13 +24,19 @@ pub enum TargetError {
     #[error("bad target {expr:?}: {reason}")]
     Bad { expr: String, reason: String },
     #[error("cannot read target file {path}: {source}")]
-    File { path: String, source: std::io::Error },
+    File {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Other(String),
 }
 
 fn bad(expr: &str, reason: impl Into<String>) -> TargetError {
-    TargetError::Bad { expr: expr.to_string(), reason: reason.into() }
+    TargetError::Bad {
+        expr: expr.to_string(),
+        reason: reason.into(),
+    }
 }
 
 /// An inclusive interval of addresses of one family.
@@ -44,7 +50,11 @@ pub struct IpRange {
 impl IpRange {
     pub fn single(ip: IpAddr) -> Self {
         let (v6, x) = split(ip);
-        IpRange { v6, start: x, end: x }
+        IpRange {
+            v6,
+            start: x,
+            end: x,
+        }
     }
 
     pub fn from_net(net: IpNet) -> Self {
@@ -87,7 +97,11 @@ impl IpRange {
 
 impl std::fmt::Display for IpRange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.start == self.end { write!(f, "{}", self.first()) } else { write!(f, "{}-{}", self.first(), self.last()) }
+        if self.start == self.end {
+            write!(f, "{}", self.first())
+        } else {
+            write!(f, "{}-{}", self.first(), self.last())
+        }
     }
 }
 
@@ -99,7 +113,11 @@ pub(crate) fn split(ip: IpAddr) -> (bool, u128) {
 }
 
 pub(crate) fn join(v6: bool, x: u128) -> IpAddr {
-    if v6 { IpAddr::V6(Ipv6Addr::from(x)) } else { IpAddr::V4(Ipv4Addr::from(x as u32)) }
+    if v6 {
+        IpAddr::V6(Ipv6Addr::from(x))
+    } else {
+        IpAddr::V4(Ipv4Addr::from(x as u32))
+    }
 }
 
 /// Sort and merge overlapping or adjacent ranges.
@@ -119,7 +137,9 @@ pub fn merge(mut ranges: Vec<IpRange>) -> Vec<IpRange> {
 }
 
 /// Parse one expression (not `@file`) into ranges; hostnames resolve to every address.
-pub fn parse_expr(expr: &str) -> Result<(Vec<IpRange>, Option<(String, Vec<IpAddr>)>), TargetError> {
+pub fn parse_expr(
+    expr: &str,
+) -> Result<(Vec<IpRange>, Option<(String, Vec<IpAddr>)>), TargetError> {
     let e = expr.trim();
     if e.is_empty() {
         return Err(bad(expr, "empty"));
@@ -128,7 +148,12 @@ pub fn parse_expr(expr: &str) -> Result<(Vec<IpRange>, Option<(String, Vec<IpAdd
         return Ok((vec![IpRange::single(ip)], None));
     }
     if e.contains('/') {
-        let net: IpNet = e.parse().map_err(|_| bad(expr, "not a valid CIDR (expected e.g. 192.0.2.0/24 or 2001:db8::/120)"))?;
+        let net: IpNet = e.parse().map_err(|_| {
+            bad(
+                expr,
+                "not a valid CIDR (expected e.g. 192.0.2.0/24 or 2001:db8::/120)",
+            )
+        })?;
         if net.trunc() != net {
             // 192.0.2.7/24 means the /24; say nothing, nmap does the same.
         }
@@ -136,7 +161,9 @@ pub fn parse_expr(expr: &str) -> Result<(Vec<IpRange>, Option<(String, Vec<IpAdd
     }
     if let Some((a, b)) = e.split_once('-') {
         let (a, b) = (a.trim(), b.trim());
-        let start: IpAddr = a.parse().map_err(|_| bad(expr, format!("{a:?} is not an IP address")))?;
+        let start: IpAddr = a
+            .parse()
+            .map_err(|_| bad(expr, format!("{a:?} is not an IP address")))?;
         let end: IpAddr = match b.parse::<IpAddr>() {
             Ok(ip) => ip,
             Err(_) => match (start, b.parse::<u8>()) {
@@ -144,7 +171,12 @@ pub fn parse_expr(expr: &str) -> Result<(Vec<IpRange>, Option<(String, Vec<IpAdd
                     let o = s.octets();
                     IpAddr::V4(Ipv4Addr::new(o[0], o[1], o[2], last))
                 }
-                _ => return Err(bad(expr, format!("{b:?} is neither an IP address nor a last octet (0-255)"))),
+                _ => {
+                    return Err(bad(
+                        expr,
+                        format!("{b:?} is neither an IP address nor a last octet (0-255)"),
+                    ));
+                }
             },
         };
         let (v6a, x) = split(start);
@@ -155,14 +187,26 @@ pub fn parse_expr(expr: &str) -> Result<(Vec<IpRange>, Option<(String, Vec<IpAdd
         if y < x {
             return Err(bad(expr, "range end is before its start"));
         }
-        return Ok((vec![IpRange { v6: v6a, start: x, end: y }], None));
+        return Ok((
+            vec![IpRange {
+                v6: v6a,
+                start: x,
+                end: y,
+            }],
+            None,
+        ));
     }
     // A hostname. Validate the shape before asking the resolver.
     if e.split('.').all(|l| l.chars().all(|c| c.is_ascii_digit())) {
         return Err(bad(expr, "not an address: each IPv4 octet must be 0-255"));
     }
     let valid = e.len() <= 253
-        && e.split('.').all(|l| !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') && !l.starts_with('-'));
+        && e.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !l.starts_with('-')
+        });
     if !valid {
         return Err(bad(expr, "not an address, CIDR, range or hostname"));
     }
@@ -183,19 +227,34 @@ pub fn expand_files(exprs: &[String]) -> Result<Vec<String>, TargetError> {
     let mut out = Vec::new();
     for e in exprs {
         if let Some(path) = e.strip_prefix('@') {
-            let text = std::fs::read_to_string(Path::new(path)).map_err(|source| TargetError::File { path: path.to_string(), source })?;
+            let text =
+                std::fs::read_to_string(Path::new(path)).map_err(|source| TargetError::File {
+                    path: path.to_string(),
+                    source,
+                })?;
             for line in text.lines() {
                 let line = line.split('#').next().unwrap_or("").trim();
                 if line.is_empty() {
                     continue;
                 }
                 if line.starts_with('@') {
-                    return Err(bad(line, format!("target files cannot include other files (in {path})")));
+                    return Err(bad(
+                        line,
+                        format!("target files cannot include other files (in {path})"),
+                    ));
                 }
-                out.extend(line.split([',', ' ', '\t']).filter(|s| !s.is_empty()).map(str::to_string));
+                out.extend(
+                    line.split([',', ' ', '\t'])
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string),
+                );
             }
         } else {
-            out.extend(e.split(',').filter(|s| !s.trim().is_empty()).map(|s| s.trim().to_string()));
+            out.extend(
+                e.split(',')
+                    .filter(|s| !s.trim().is_empty())
+                    .map(|s| s.trim().to_string()),
+            );
         }
     }
     Ok(out)
@@ -244,7 +303,13 @@ impl TargetSet {
                 "targets cover {total} addresses, more than the {MAX_ADDRESSES} one scan may walk; split the scan"
             )));
         }
-        Ok(TargetSet { labels, ranges, excluded: merge(ex), hostnames, total })
+        Ok(TargetSet {
+            labels,
+            ranges,
+            excluded: merge(ex),
+            hostnames,
+            total,
+        })
     }
 
     /// Number of addresses before exclusions.
@@ -268,7 +333,9 @@ impl TargetSet {
     pub fn is_excluded(&self, ip: IpAddr) -> bool {
         let (v6, x) = split(ip);
         // excluded is sorted by (v6, start) and non-overlapping: binary search.
-        let idx = self.excluded.partition_point(|r| (r.v6, r.start) <= (v6, x));
+        let idx = self
+            .excluded
+            .partition_point(|r| (r.v6, r.start) <= (v6, x));
         idx > 0 && self.excluded[idx - 1].contains(ip)
     }
 
@@ -280,7 +347,12 @@ impl TargetSet {
             starts.push(acc);
             acc += r.len();
         }
-        TargetIter { set: self, starts, perm: Permutation::new(self.total as u64, seed), next: 0 }
+        TargetIter {
+            set: self,
+            starts,
+            perm: Permutation::new(self.total as u64, seed),
+            next: 0,
+        }
     }
 }
 
@@ -316,7 +388,11 @@ mod tests {
     use std::collections::HashSet;
 
     fn set(t: &[&str], x: &[&str]) -> TargetSet {
-        TargetSet::parse(&t.iter().map(|s| s.to_string()).collect::<Vec<_>>(), &x.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap()
+        TargetSet::parse(
+            &t.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            &x.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -328,7 +404,10 @@ mod tests {
         assert_eq!(set(&["::1"], &[]).count(), 1);
         assert_eq!(set(&["fd00::/120"], &[]).count(), 256);
         assert_eq!(set(&["localhost"], &[]).count() >= 1, true);
-        assert_eq!(set(&["127.66.0.7/24"], &[]).ranges[0].first().to_string(), "127.66.0.0");
+        assert_eq!(
+            set(&["127.66.0.7/24"], &[]).ranges[0].first().to_string(),
+            "127.66.0.0"
+        );
     }
 
     #[test]
@@ -341,7 +420,9 @@ mod tests {
             ("bad host!", "not an address"),
             ("10.0.0.1-300", "last octet"),
         ] {
-            let err = TargetSet::parse(&[e.to_string()], &[]).unwrap_err().to_string();
+            let err = TargetSet::parse(&[e.to_string()], &[])
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(why), "{e}: {err}");
             assert!(err.contains(e), "{err}");
         }
@@ -349,7 +430,10 @@ mod tests {
 
     #[test]
     fn overlapping_targets_are_walked_once_and_exclusions_hold() {
-        let s = set(&["127.66.0.0/24", "127.66.0.128/25", "127.66.1.0-127.66.1.9"], &["127.66.0.0/26", "127.66.1.5"]);
+        let s = set(
+            &["127.66.0.0/24", "127.66.0.128/25", "127.66.1.0-127.66.1.9"],
+            &["127.66.0.0/26", "127.66.1.5"],
+        );
         assert_eq!(s.total(), 266);
         assert_eq!(s.count(), 266 - 64 - 1);
         let seen: Vec<IpAddr> = s.iter(3).collect();
@@ -371,7 +455,9 @@ mod tests {
         let v6 = set(&["fd00::/80"], &[]);
         assert_eq!(v6.count(), 1u128 << 48);
         assert_eq!(v6.iter(1).take(10).count(), 10);
-        let err = TargetSet::parse(&["fd00::/64".to_string()], &[]).unwrap_err().to_string();
+        let err = TargetSet::parse(&["fd00::/64".to_string()], &[])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("split the scan"), "{err}");
     }
 
@@ -379,10 +465,16 @@ mod tests {
     fn target_files_with_comments() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("t.txt");
-        std::fs::write(&p, "# site A\n127.66.0.1\n\n127.66.0.2  # the NVR\n127.66.1.0/30\n").unwrap();
+        std::fs::write(
+            &p,
+            "# site A\n127.66.0.1\n\n127.66.0.2  # the NVR\n127.66.1.0/30\n",
+        )
+        .unwrap();
         let s = set(&[&format!("@{}", p.display())], &[]);
         assert_eq!(s.count(), 6);
-        let err = TargetSet::parse(&["@/nonexistent/x".to_string()], &[]).unwrap_err().to_string();
+        let err = TargetSet::parse(&["@/nonexistent/x".to_string()], &[])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("/nonexistent/x"), "{err}");
     }
 

@@ -29,7 +29,10 @@ pub fn normalize_firmware(firmware: &str) -> Option<String> {
     if !s.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
-    let head: &str = s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.')).next().unwrap_or("");
+    let head: &str = s
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
+        .next()
+        .unwrap_or("");
     let mut parts: Vec<String> = Vec::new();
     for (i, comp) in head.split('.').enumerate() {
         let comp = comp.to_ascii_lowercase();
@@ -47,7 +50,11 @@ pub fn normalize_firmware(firmware: &str) -> Option<String> {
         }
         break;
     }
-    if parts.is_empty() { None } else { Some(parts.join(".")) }
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join("."))
+    }
 }
 
 /// `82`, `0000000`, `349f17`, `1a`: digits, optionally one letter and more digits.
@@ -80,7 +87,11 @@ fn is_tag_part(c: &str) -> bool {
 pub fn normalize_model(model: &str) -> Option<String> {
     let mut out = String::new();
     for word in model.split_whitespace() {
-        let word: String = word.chars().filter(|c| c.is_ascii_graphic()).collect::<String>().to_ascii_lowercase();
+        let word: String = word
+            .chars()
+            .filter(|c| c.is_ascii_graphic())
+            .collect::<String>()
+            .to_ascii_lowercase();
         if word.is_empty() {
             continue;
         }

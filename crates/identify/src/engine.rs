@@ -16,8 +16,23 @@ pub const VENDOR_THRESHOLD: f64 = 35.0;
 pub const GENERIC_ONVIF: &str = "generic-onvif";
 
 /// Model strings that name no model.
-const PLACEHOLDER_MODELS: &[&str] =
-    &["unknown", "n/a", "na", "none", "null", "-", "model", "ipc", "ipcam", "ip camera", "camera", "nvr", "dvr", "device", "onvif"];
+const PLACEHOLDER_MODELS: &[&str] = &[
+    "unknown",
+    "n/a",
+    "na",
+    "none",
+    "null",
+    "-",
+    "model",
+    "ipc",
+    "ipcam",
+    "ip camera",
+    "camera",
+    "nvr",
+    "dvr",
+    "device",
+    "onvif",
+];
 
 /// One observation as the engine sees it (synthesised ones included).
 #[derive(Clone, Copy)]
@@ -79,10 +94,20 @@ impl<'k> Identifier<'k> {
         let mut brands = HashMap::new();
         for v in &kb.vendors {
             for b in &v.brands {
-                brands.entry(b.to_ascii_lowercase()).or_insert(v.id.as_str());
+                brands
+                    .entry(b.to_ascii_lowercase())
+                    .or_insert(v.id.as_str());
             }
         }
-        Identifier { kb, rules, exact, globs, second, derived, brands }
+        Identifier {
+            kb,
+            rules,
+            exact,
+            globs,
+            second,
+            derived,
+            brands,
+        }
     }
 
     /// The vendor a rule points to: its `vendor`, else the vendor listing its `brand`.
@@ -97,16 +122,29 @@ impl<'k> Identifier<'k> {
         // Open ports, from the caller and from `port.open` observations, become one normalised
         // `port.open` observation each (value = the port number).
         let mut open: Vec<u16> = open_tcp_ports.to_vec();
-        open.extend(observations.iter().filter(|o| o.key == keys::PORT_OPEN && o.port != 0).map(|o| o.port));
+        open.extend(
+            observations
+                .iter()
+                .filter(|o| o.key == keys::PORT_OPEN && o.port != 0)
+                .map(|o| o.port),
+        );
         open.sort_unstable();
         open.dedup();
         let port_values: Vec<String> = open.iter().map(|p| p.to_string()).collect();
         let mut obs: Vec<Obs> = observations
             .iter()
             .filter(|o| o.key != keys::PORT_OPEN)
-            .map(|o| Obs { port: o.port, key: o.key.as_str(), value: clip(&o.value) })
+            .map(|o| Obs {
+                port: o.port,
+                key: o.key.as_str(),
+                value: clip(&o.value),
+            })
             .collect();
-        obs.extend(open.iter().zip(&port_values).map(|(p, v)| Obs { port: *p, key: keys::PORT_OPEN, value: v.as_str() }));
+        obs.extend(open.iter().zip(&port_values).map(|(p, v)| Obs {
+            port: *p,
+            key: keys::PORT_OPEN,
+            value: v.as_str(),
+        }));
         let seen: HashSet<(u16, &str)> = obs.iter().map(|o| (o.port, o.key)).collect();
 
         // Phase 1: every rule that does not depend on the vendor choice.
@@ -130,19 +168,36 @@ impl<'k> Identifier<'k> {
                 continue;
             }
             if let Some(v) = self.rule_vendor(r, h.brand.as_deref()) {
-                per_vendor.entry(v).or_default().push((r.raw.weight, h.key == keys::PORT_OPEN));
+                per_vendor
+                    .entry(v)
+                    .or_default()
+                    .push((r.raw.weight, h.key == keys::PORT_OPEN));
             }
         }
         let mut scored: Vec<(&str, f64, u8)> = per_vendor
             .iter()
             .filter(|(_, ws)| ws.iter().any(|(_, port_only)| !port_only))
-            .map(|(v, ws)| (*v, noisy_or(ws.iter().map(|(w, _)| *w)), ws.iter().map(|(w, _)| *w).max().unwrap_or(0)))
+            .map(|(v, ws)| {
+                (
+                    *v,
+                    noisy_or(ws.iter().map(|(w, _)| *w)),
+                    ws.iter().map(|(w, _)| *w).max().unwrap_or(0),
+                )
+            })
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(b.0)));
         let real: Vec<&(&str, f64, u8)> = scored.iter().filter(|s| s.0 != GENERIC_ONVIF).collect();
-        let generic = scored.iter().find(|s| s.0 == GENERIC_ONVIF).map(|s| s.1).unwrap_or(0.0);
+        let generic = scored
+            .iter()
+            .find(|s| s.0 == GENERIC_ONVIF)
+            .map(|s| s.1)
+            .unwrap_or(0.0);
         let (mut vendor, vendor_score, runner_up): (Option<&str>, f64, f64) = match real.first() {
-            Some(best) if best.1 >= VENDOR_THRESHOLD => (Some(best.0), best.1, real.get(1).map(|s| s.1).unwrap_or(0.0)),
+            Some(best) if best.1 >= VENDOR_THRESHOLD => (
+                Some(best.0),
+                best.1,
+                real.get(1).map(|s| s.1).unwrap_or(0.0),
+            ),
             _ if generic >= VENDOR_THRESHOLD => (Some(GENERIC_ONVIF), generic, 0.0),
             _ => (None, 0.0, 0.0),
         };
@@ -153,18 +208,30 @@ impl<'k> Identifier<'k> {
         // shop page about Hikvision stays a web server.
         // Port-level evidence (an open SDK port, the SDK's reply) counts only next to a camera
         // sign of another kind.
-        let pos_hits: Vec<&Hit> = hits.iter().filter(|h| self.rules[h.rule].raw.camera == Some(true)).collect();
+        let pos_hits: Vec<&Hit> = hits
+            .iter()
+            .filter(|h| self.rules[h.rule].raw.camera == Some(true))
+            .collect();
         let has_real_sign = pos_hits.iter().any(|h| !is_port_level(&h.key));
-        let pos_weights = pos_hits.iter().filter(|h| has_real_sign || !is_port_level(&h.key)).map(|h| self.rules[h.rule].raw.weight);
+        let pos_weights = pos_hits
+            .iter()
+            .filter(|h| has_real_sign || !is_port_level(&h.key))
+            .map(|h| self.rules[h.rule].raw.weight);
         let camera_score = noisy_or(pos_weights);
-        let neg_hits: Vec<&Hit> = hits.iter().filter(|h| self.rules[h.rule].raw.camera == Some(false)).collect();
+        let neg_hits: Vec<&Hit> = hits
+            .iter()
+            .filter(|h| self.rules[h.rule].raw.camera == Some(false))
+            .collect();
         let decoy_score = noisy_or(neg_hits.iter().map(|h| self.rules[h.rule].raw.weight));
         let is_camera = camera_score >= CAMERA_THRESHOLD && camera_score > decoy_score;
         if !is_camera {
             vendor = None;
         }
 
-        let mut id = Identification { is_camera, ..Default::default() };
+        let mut id = Identification {
+            is_camera,
+            ..Default::default()
+        };
         let mut evidence: Vec<Conclusion> = Vec::new();
         let mut push = |field: &str, value: &str, h: &Hit, rules: &[FingerprintRule]| {
             let c = Conclusion {
@@ -176,13 +243,20 @@ impl<'k> Identifier<'k> {
                 excerpt: h.excerpt.clone(),
                 weight: rules[h.rule].raw.weight,
             };
-            if !evidence.iter().any(|e| e.field == c.field && e.rule == c.rule) {
+            if !evidence
+                .iter()
+                .any(|e| e.field == c.field && e.rule == c.rule)
+            {
                 evidence.push(c);
             }
         };
 
         // is_camera evidence.
-        let (camera_value, camera_hits) = if is_camera { ("true", &pos_hits) } else { ("false", &neg_hits) };
+        let (camera_value, camera_hits) = if is_camera {
+            ("true", &pos_hits)
+        } else {
+            ("false", &neg_hits)
+        };
         for h in camera_hits.iter() {
             if is_camera && !has_real_sign && is_port_level(&h.key) {
                 continue;
@@ -191,13 +265,25 @@ impl<'k> Identifier<'k> {
         }
 
         let Some(vendor_id) = vendor else {
-            id.device_type = if is_camera { DeviceType::Camera } else { DeviceType::Other };
-            id.confidence = if is_camera { to_u8(camera_score) } else { to_u8(decoy_score) };
+            id.device_type = if is_camera {
+                DeviceType::Camera
+            } else {
+                DeviceType::Other
+            };
+            id.confidence = if is_camera {
+                to_u8(camera_score)
+            } else {
+                to_u8(decoy_score)
+            };
             if is_camera {
                 // An unknown camera: keep what generic (vendor-less) rules extracted.
                 self.fill_details(None, &hits, &obs, &seen, &mut id, &mut push);
             }
-            evidence.sort_by(|a, b| field_rank(&a.field).cmp(&field_rank(&b.field)).then(b.weight.cmp(&a.weight)));
+            evidence.sort_by(|a, b| {
+                field_rank(&a.field)
+                    .cmp(&field_rank(&b.field))
+                    .then(b.weight.cmp(&a.weight))
+            });
             id.evidence = evidence;
             return id;
         };
@@ -205,13 +291,19 @@ impl<'k> Identifier<'k> {
         id.vendor = Some(vendor_id.to_string());
         for h in &hits {
             let r = &self.rules[h.rule];
-            if r.raw.camera != Some(false) && self.rule_vendor(r, h.brand.as_deref()) == Some(vendor_id) {
+            if r.raw.camera != Some(false)
+                && self.rule_vendor(r, h.brand.as_deref()) == Some(vendor_id)
+            {
                 push("vendor", vendor_id, h, self.rules);
             }
         }
         id.confidence = to_u8(vendor_score - runner_up / 2.0);
         self.fill_details(Some(vendor_id), &hits, &obs, &seen, &mut id, &mut push);
-        evidence.sort_by(|a, b| field_rank(&a.field).cmp(&field_rank(&b.field)).then(b.weight.cmp(&a.weight)));
+        evidence.sort_by(|a, b| {
+            field_rank(&a.field)
+                .cmp(&field_rank(&b.field))
+                .then(b.weight.cmp(&a.weight))
+        });
         id.evidence = evidence;
         id
     }
@@ -249,7 +341,9 @@ impl<'k> Identifier<'k> {
         // Model: the best-weighted extraction, then refined by `derived.model` rules.
         let mut model_hit: Option<&Hit> = None;
         for h in consistent.iter().filter(|h| h.model.is_some()) {
-            if model_hit.is_none_or(|m| self.rules[h.rule].raw.weight > self.rules[m.rule].raw.weight) {
+            if model_hit
+                .is_none_or(|m| self.rules[h.rule].raw.weight > self.rules[m.rule].raw.weight)
+            {
                 model_hit = Some(h);
             }
         }
@@ -259,13 +353,26 @@ impl<'k> Identifier<'k> {
             let fired: HashSet<usize> = all.iter().map(|h| h.rule).collect();
             for &ri in &self.derived {
                 let r = &self.rules[ri];
-                if r.raw.if_vendor.as_deref().is_some_and(|iv| Some(iv) != vendor) {
+                if r.raw
+                    .if_vendor
+                    .as_deref()
+                    .is_some_and(|iv| Some(iv) != vendor)
+                {
                     continue;
                 }
-                if !r.raw.requires.iter().all(|req| fired.iter().any(|&f| self.rules[f].raw.id == *req)) {
+                if !r
+                    .raw
+                    .requires
+                    .iter()
+                    .all(|req| fired.iter().any(|&f| self.rules[f].raw.id == *req))
+                {
                     continue;
                 }
-                let o = Obs { port: 0, key: DERIVED_MODEL_KEY, value: &m };
+                let o = Obs {
+                    port: 0,
+                    key: DERIVED_MODEL_KEY,
+                    value: &m,
+                };
                 if let Some(h) = self.match_rule(ri, None, &o) {
                     derived_hits.push(h);
                 }
@@ -280,7 +387,10 @@ impl<'k> Identifier<'k> {
         }
         if let (Some(m), Some(h)) = (&model, model_hit) {
             push("model", m, h, self.rules);
-            for d in derived_hits.iter().filter(|d| d.model.as_deref() == Some(m.as_str())) {
+            for d in derived_hits
+                .iter()
+                .filter(|d| d.model.as_deref() == Some(m.as_str()))
+            {
                 push("model", m, d, self.rules);
             }
         }
@@ -290,7 +400,13 @@ impl<'k> Identifier<'k> {
         let fw_hit = consistent
             .iter()
             .filter(|h| h.firmware.is_some())
-            .max_by(|a, b| self.rules[a.rule].raw.weight.cmp(&self.rules[b.rule].raw.weight).then(b.obs.cmp(&a.obs)));
+            .max_by(|a, b| {
+                self.rules[a.rule]
+                    .raw
+                    .weight
+                    .cmp(&self.rules[b.rule].raw.weight)
+                    .then(b.obs.cmp(&a.obs))
+            });
         if let Some(h) = fw_hit {
             let fw = h.firmware.clone().unwrap_or_default();
             push("firmware", &fw, h, self.rules);
@@ -300,18 +416,25 @@ impl<'k> Identifier<'k> {
         // Brand: only brands the vendor lists (or any brand for a brand-only rule of it).
         let mut brand_best: Option<(&Hit, String)> = None;
         for h in consistent.iter().copied().chain(derived_hits.iter()) {
-            let Some(b) = h.brand.as_deref() else { continue };
+            let Some(b) = h.brand.as_deref() else {
+                continue;
+            };
             let b = b.to_ascii_lowercase();
             if vendor.is_some_and(|v| self.brands.get(&b).is_some_and(|bv| *bv != v)) {
                 continue;
             }
-            if brand_best.as_ref().is_none_or(|(bh, _)| self.rules[h.rule].raw.weight > self.rules[bh.rule].raw.weight) {
+            if brand_best.as_ref().is_none_or(|(bh, _)| {
+                self.rules[h.rule].raw.weight > self.rules[bh.rule].raw.weight
+            }) {
                 brand_best = Some((h, b));
             }
         }
         if let Some(b) = brand_best.map(|(_, b)| b) {
             for h in consistent.iter().copied().chain(derived_hits.iter()) {
-                if h.brand.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(&b)) {
+                if h.brand
+                    .as_deref()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(&b))
+                {
                     push("brand", &b, h, self.rules);
                 }
             }
@@ -327,7 +450,10 @@ impl<'k> Identifier<'k> {
                 *types.entry(t).or_default() += u32::from(self.rules[h.rule].raw.weight);
             }
         }
-        let best = types.iter().max_by(|a, b| a.1.cmp(b.1).then(type_rank(*b.0).cmp(&type_rank(*a.0)))).map(|(t, _)| *t);
+        let best = types
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(type_rank(*b.0).cmp(&type_rank(*a.0))))
+            .map(|(t, _)| *t);
         id.device_type = best.unwrap_or(DeviceType::Camera);
         for h in consistent.iter().copied().chain(derived_hits.iter()) {
             if self.rules[h.rule].raw.device_type == Some(id.device_type) {
@@ -356,12 +482,21 @@ impl<'k> Identifier<'k> {
     }
 
     /// Run rule `ri` on observation `o` with its port / `absent` conditions.
-    fn try_rule(&self, ri: usize, obs: Option<usize>, o: &Obs, seen: &HashSet<(u16, &str)>) -> Option<Hit> {
+    fn try_rule(
+        &self,
+        ri: usize,
+        obs: Option<usize>,
+        o: &Obs,
+        seen: &HashSet<(u16, &str)>,
+    ) -> Option<Hit> {
         let r = &self.rules[ri];
         if !r.applies_to(o.key) || !r.applies_to_port(o.port) {
             return None;
         }
-        if r.raw.absent.iter().any(|k| seen.iter().any(|(p, sk)| *p == o.port && key_matches(k, sk))) {
+        if r.raw.absent.iter().any(|k| {
+            seen.iter()
+                .any(|(p, sk)| *p == o.port && key_matches(k, sk))
+        }) {
             return None;
         }
         self.match_rule(ri, obs, o)
@@ -393,7 +528,8 @@ impl<'k> Identifier<'k> {
             let s = if decode { percent_decode(&s) } else { s };
             clean(&s, max)
         };
-        let model = render(&r.raw.model, 64).filter(|m| !PLACEHOLDER_MODELS.contains(&m.to_ascii_lowercase().as_str()));
+        let model = render(&r.raw.model, 64)
+            .filter(|m| !PLACEHOLDER_MODELS.contains(&m.to_ascii_lowercase().as_str()));
         let firmware = render(&r.raw.firmware, 96);
         let brand = render(&r.raw.brand, 32).map(|b| b.to_ascii_lowercase());
         Some(Hit {
@@ -410,13 +546,28 @@ impl<'k> Identifier<'k> {
 }
 
 /// Drop hits whose `requires` did not all fire, until nothing changes.
-fn apply_requires(rules: &[FingerprintRule], mut hits: Vec<Hit>, already: &HashSet<usize>) -> Vec<Hit> {
+fn apply_requires(
+    rules: &[FingerprintRule],
+    mut hits: Vec<Hit>,
+    already: &HashSet<usize>,
+) -> Vec<Hit> {
     loop {
-        let fired: HashSet<&str> =
-            hits.iter().map(|h| rules[h.rule].raw.id.as_str()).chain(already.iter().map(|&i| rules[i].raw.id.as_str())).collect();
+        let fired: HashSet<&str> = hits
+            .iter()
+            .map(|h| rules[h.rule].raw.id.as_str())
+            .chain(already.iter().map(|&i| rules[i].raw.id.as_str()))
+            .collect();
         let before = hits.len();
-        let keep: Vec<bool> =
-            hits.iter().map(|h| rules[h.rule].raw.requires.iter().all(|req| fired.contains(req.as_str()))).collect();
+        let keep: Vec<bool> = hits
+            .iter()
+            .map(|h| {
+                rules[h.rule]
+                    .raw
+                    .requires
+                    .iter()
+                    .all(|req| fired.contains(req.as_str()))
+            })
+            .collect();
         let mut k = keep.iter();
         hits.retain(|_| *k.next().unwrap_or(&true));
         if hits.len() == before {
@@ -433,7 +584,10 @@ fn best_per_rule(hits: Vec<Hit>) -> Vec<Hit> {
 
 /// Combine weights with diminishing returns: `100 * (1 - Π(1 - w/100))`.
 pub fn noisy_or(weights: impl IntoIterator<Item = u8>) -> f64 {
-    let miss: f64 = weights.into_iter().map(|w| 1.0 - f64::from(w.min(100)) / 100.0).product();
+    let miss: f64 = weights
+        .into_iter()
+        .map(|w| 1.0 - f64::from(w.min(100)) / 100.0)
+        .product();
     100.0 * (1.0 - miss)
 }
 
@@ -493,7 +647,12 @@ fn clip(v: &str) -> &str {
 /// Trim, collapse white space, drop control characters and surrounding quotes, cap the length.
 fn clean(s: &str, max_chars: usize) -> Option<String> {
     let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let t: String = joined.trim_matches(|c: char| c == '"' || c == '\'').chars().filter(|c| !c.is_control()).take(max_chars).collect();
+    let t: String = joined
+        .trim_matches(|c: char| c == '"' || c == '\'')
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(max_chars)
+        .collect();
     let t = t.trim().to_string();
     if t.is_empty() { None } else { Some(t) }
 }
@@ -527,7 +686,11 @@ fn excerpt(v: &str, start: usize, end: usize) -> String {
     while !v.is_char_boundary(e) {
         e += 1;
     }
-    let text: String = v[s..e].chars().map(|c| if c.is_control() { ' ' } else { c }).take(120).collect();
+    let text: String = v[s..e]
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(120)
+        .collect();
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out = String::new();
     if s > 0 {

@@ -37,7 +37,9 @@ mod engine;
 mod service;
 
 pub use cpe::{cpe_for, escape_component, normalize_firmware, normalize_model};
-pub use engine::{CAMERA_THRESHOLD, GENERIC_ONVIF, Identifier, MAX_MATCH_BYTES, VENDOR_THRESHOLD, noisy_or};
+pub use engine::{
+    CAMERA_THRESHOLD, GENERIC_ONVIF, Identifier, MAX_MATCH_BYTES, VENDOR_THRESHOLD, noisy_or,
+};
 
 use camguard_kb::Kb;
 use camguard_model::{Identification, Observation};

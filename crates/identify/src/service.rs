@@ -11,15 +11,22 @@ pub(crate) fn service_for(kb: &Kb, port: u16, observations: &[Observation]) -> S
     if has("rtsp.") {
         return "rtsp".into();
     }
-    let web_page = on_port.iter().any(|o| o.key == keys::HTTP_TITLE || o.key == keys::HTTP_BODY);
+    let web_page = on_port
+        .iter()
+        .any(|o| o.key == keys::HTTP_TITLE || o.key == keys::HTTP_BODY);
     if has("onvif.") && !web_page {
         return "onvif".into();
     }
     if has(keys::SDK_REPLY) {
-        return sdk_service(kb, port, &on_port).unwrap_or_else(|| hint_service(hint).unwrap_or_else(|| "unknown".into()));
+        return sdk_service(kb, port, &on_port)
+            .unwrap_or_else(|| hint_service(hint).unwrap_or_else(|| "unknown".into()));
     }
     if has("http.") || has("onvif.") {
-        return if has("tls.") || hint == "https" { "https".into() } else { "http".into() };
+        return if has("tls.") || hint == "https" {
+            "https".into()
+        } else {
+            "http".into()
+        };
     }
     if has(keys::BANNER_SSH) {
         return "ssh".into();
@@ -49,8 +56,14 @@ fn hint_service(hint: &str) -> Option<String> {
 fn sdk_service(kb: &Kb, port: u16, on_port: &[&Observation]) -> Option<String> {
     let mut best: Option<(u8, &str)> = None;
     for o in on_port.iter().filter(|o| o.key == keys::SDK_REPLY) {
-        for r in kb.fingerprints.iter().filter(|r| r.applies_to(keys::SDK_REPLY) && r.applies_to_port(port)) {
-            let Some(v) = r.raw.vendor.as_deref() else { continue };
+        for r in kb
+            .fingerprints
+            .iter()
+            .filter(|r| r.applies_to(keys::SDK_REPLY) && r.applies_to_port(port))
+        {
+            let Some(v) = r.raw.vendor.as_deref() else {
+                continue;
+            };
             if r.regex.is_match(&o.value) && best.is_none_or(|(w, _)| r.raw.weight > w) {
                 best = Some((r.raw.weight, v));
             }

@@ -19,7 +19,9 @@ fn run(obs: &[Observation], ports: &[u16]) -> Identification {
 }
 
 fn has_rule(id: &Identification, field: &str, rule: &str) -> bool {
-    id.evidence.iter().any(|c| c.field == field && c.rule == rule)
+    id.evidence
+        .iter()
+        .any(|c| c.field == field && c.rule == rule)
 }
 
 fn assert_not_camera(id: &Identification) {
@@ -42,8 +44,16 @@ fn hikvision_server_header_and_onvif() {
     let obs = [
         o(80, keys::HTTP_STATUS, "302"),
         o(80, keys::HTTP_SERVER, "App-webs/"),
-        o(80, keys::HTTP_LOCATION, "http://192.0.2.10/doc/page/login.asp?_1620251477"),
-        o(80, keys::HTTP_BODY, "<html><head><meta http-equiv=\"Refresh\" content=\"0;url=/doc/page/login.asp?_1620251477\"></head></html>"),
+        o(
+            80,
+            keys::HTTP_LOCATION,
+            "http://192.0.2.10/doc/page/login.asp?_1620251477",
+        ),
+        o(
+            80,
+            keys::HTTP_BODY,
+            "<html><head><meta http-equiv=\"Refresh\" content=\"0;url=/doc/page/login.asp?_1620251477\"></head></html>",
+        ),
         o(80, keys::ONVIF_MANUFACTURER, "HIKVISION"),
         o(80, keys::ONVIF_MODEL, "DS-2DF7286-A"),
         o(80, keys::ONVIF_FIRMWARE, "V5.1.8 build 140616"),
@@ -57,11 +67,17 @@ fn hikvision_server_header_and_onvif() {
     assert_eq!(id.model.as_deref(), Some("DS-2DF7286-A"));
     assert_eq!(id.firmware.as_deref(), Some("V5.1.8 build 140616"));
     assert_eq!(id.device_type, DeviceType::Camera);
-    assert_eq!(id.cpe.as_deref(), Some("cpe:2.3:o:hikvision:ds-2df7286-a_firmware:5.1.8:*:*:*:*:*:*:*"));
+    assert_eq!(
+        id.cpe.as_deref(),
+        Some("cpe:2.3:o:hikvision:ds-2df7286-a_firmware:5.1.8:*:*:*:*:*:*:*")
+    );
     assert!(id.confidence >= 95, "{}", id.confidence);
     assert!(has_rule(&id, "vendor", "hikvision-http-server-app-webs"));
     assert!(has_rule(&id, "vendor", "hikvision-onvif-manufacturer"));
-    assert!(has_rule(&id, "vendor", "hikvision-port-sdk"), "SDK port counts next to real evidence");
+    assert!(
+        has_rule(&id, "vendor", "hikvision-port-sdk"),
+        "SDK port counts next to real evidence"
+    );
     assert!(has_rule(&id, "is_camera", "rtsp-sdp-video"));
     let fw = id.evidence.iter().find(|c| c.field == "firmware").unwrap();
     assert_eq!((fw.port, fw.source.as_str()), (80, keys::ONVIF_FIRMWARE));
@@ -87,8 +103,15 @@ fn hikvision_isapi_device_info() {
     assert!(id.is_camera);
     assert_eq!(id.vendor.as_deref(), Some("hikvision"));
     assert_eq!(id.model.as_deref(), Some("DS-2CD2032-I"));
-    assert_eq!(id.firmware.as_deref(), Some("V5.3.0 build 150513"), "spec example format");
-    assert_eq!(id.cpe.as_deref(), Some("cpe:2.3:o:hikvision:ds-2cd2032-i_firmware:5.3.0:*:*:*:*:*:*:*"));
+    assert_eq!(
+        id.firmware.as_deref(),
+        Some("V5.3.0 build 150513"),
+        "spec example format"
+    );
+    assert_eq!(
+        id.cpe.as_deref(),
+        Some("cpe:2.3:o:hikvision:ds-2cd2032-i_firmware:5.3.0:*:*:*:*:*:*:*")
+    );
     assert!(has_rule(&id, "device_type", "hikvision-isapi-type-camera"));
 }
 
@@ -101,10 +124,18 @@ fn dahua_no_server_web_service_rtsp_and_onvif() {
     let obs = [
         o(80, keys::HTTP_STATUS, "200"),
         o(80, keys::HTTP_TITLE, "WEB SERVICE"),
-        o(80, keys::HTTP_BODY, "<!DOCTYPE html><html><head><title>WEB SERVICE</title></head><body><div class=\"ui-dialog-content\"></div></body></html>"),
+        o(
+            80,
+            keys::HTTP_BODY,
+            "<!DOCTYPE html><html><head><title>WEB SERVICE</title></head><body><div class=\"ui-dialog-content\"></div></body></html>",
+        ),
         o(554, keys::RTSP_STATUS, "401"),
         o(554, keys::RTSP_SERVER, "Dahua Rtsp Server"),
-        o(554, keys::RTSP_SDP, "v=0\r\no=- 2252542845 2252542845 IN IP4 0.0.0.0\r\ns=Media Server\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\na=control:*\r\na=packetization-supported:DH\r\na=rtppayload-supported:DH\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"),
+        o(
+            554,
+            keys::RTSP_SDP,
+            "v=0\r\no=- 2252542845 2252542845 IN IP4 0.0.0.0\r\ns=Media Server\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\na=control:*\r\na=packetization-supported:DH\r\na=rtppayload-supported:DH\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n",
+        ),
         o(80, keys::ONVIF_MANUFACTURER, "Dahua"),
         o(80, keys::ONVIF_MODEL, "IPC-HFW2231S-S-S2"),
         o(80, keys::ONVIF_FIRMWARE, "2.800.0000018.0.R"),
@@ -117,8 +148,15 @@ fn dahua_no_server_web_service_rtsp_and_onvif() {
     assert_eq!(id.model.as_deref(), Some("IPC-HFW2231S-S-S2"));
     assert_eq!(id.firmware.as_deref(), Some("2.800.0000018.0.R"));
     assert_eq!(id.device_type, DeviceType::Camera);
-    assert_eq!(id.cpe.as_deref(), Some("cpe:2.3:o:dahuasecurity:ipc-hfw2231s-s-s2_firmware:2.800.0000018.0.r:*:*:*:*:*:*:*"));
-    assert!(has_rule(&id, "vendor", "dahua-http-title-webservice-noserver"));
+    assert_eq!(
+        id.cpe.as_deref(),
+        Some("cpe:2.3:o:dahuasecurity:ipc-hfw2231s-s-s2_firmware:2.800.0000018.0.r:*:*:*:*:*:*:*")
+    );
+    assert!(has_rule(
+        &id,
+        "vendor",
+        "dahua-http-title-webservice-noserver"
+    ));
     assert!(has_rule(&id, "vendor", "dahua-rtsp-server"));
     assert!(has_rule(&id, "device_type", "dahua-type-camera"));
 }
@@ -127,10 +165,17 @@ fn dahua_no_server_web_service_rtsp_and_onvif() {
 /// not enough to call the host a Dahua camera.
 #[test]
 fn web_service_title_behind_a_server_header_is_not_dahua() {
-    let obs = [o(80, keys::HTTP_SERVER, "Apache/2.4.41 (Ubuntu)"), o(80, keys::HTTP_TITLE, "WEB SERVICE")];
+    let obs = [
+        o(80, keys::HTTP_SERVER, "Apache/2.4.41 (Ubuntu)"),
+        o(80, keys::HTTP_TITLE, "WEB SERVICE"),
+    ];
     let id = run(&obs, &[80]);
     assert_not_camera(&id);
-    assert!(!id.evidence.iter().any(|c| c.rule == "dahua-http-title-webservice-noserver"));
+    assert!(
+        !id.evidence
+            .iter()
+            .any(|c| c.rule == "dahua-http-title-webservice-noserver")
+    );
 }
 
 /// Dahua firmware with build date and a DVR model from WS-Discovery scopes
@@ -138,18 +183,37 @@ fn web_service_title_behind_a_server_header_is_not_dahua() {
 #[test]
 fn dahua_dvr_from_wsd_scopes() {
     let obs = [
-        o(3702, keys::WSD_TYPES, "dn:NetworkVideoTransmitter tds:Device"),
-        o(3702, keys::WSD_SCOPE, "onvif://www.onvif.org/type/video_encoder onvif://www.onvif.org/name/Dahua onvif://www.onvif.org/hardware/DH-XVR5108HS-X onvif://www.onvif.org/location/country/china"),
-        o(3702, keys::WSD_XADDRS, "http://192.168.1.108/onvif/device_service"),
+        o(
+            3702,
+            keys::WSD_TYPES,
+            "dn:NetworkVideoTransmitter tds:Device",
+        ),
+        o(
+            3702,
+            keys::WSD_SCOPE,
+            "onvif://www.onvif.org/type/video_encoder onvif://www.onvif.org/name/Dahua onvif://www.onvif.org/hardware/DH-XVR5108HS-X onvif://www.onvif.org/location/country/china",
+        ),
+        o(
+            3702,
+            keys::WSD_XADDRS,
+            "http://192.168.1.108/onvif/device_service",
+        ),
         o(80, keys::ONVIF_MANUFACTURER, "Dahua"),
-        o(80, keys::ONVIF_FIRMWARE, "4.001.0000000.1.R, Build Date 2020-11-30"),
+        o(
+            80,
+            keys::ONVIF_FIRMWARE,
+            "4.001.0000000.1.R, Build Date 2020-11-30",
+        ),
     ];
     let id = run(&obs, &[80, 554, 37777]);
     assert!(id.is_camera);
     assert_eq!(id.vendor.as_deref(), Some("dahua"));
     assert_eq!(id.model.as_deref(), Some("DH-XVR5108HS-X"));
     assert_eq!(id.device_type, DeviceType::Dvr);
-    assert_eq!(id.cpe.as_deref(), Some("cpe:2.3:o:dahuasecurity:dh-xvr5108hs-x_firmware:4.001.0000000.1.r:*:*:*:*:*:*:*"));
+    assert_eq!(
+        id.cpe.as_deref(),
+        Some("cpe:2.3:o:dahuasecurity:dh-xvr5108hs-x_firmware:4.001.0000000.1.r:*:*:*:*:*:*:*")
+    );
     assert!(has_rule(&id, "device_type", "dahua-type-dvr"));
 }
 
@@ -167,7 +231,10 @@ fn hikvision_nvr_device_type() {
     assert_eq!(id.vendor.as_deref(), Some("hikvision"));
     assert_eq!(id.device_type, DeviceType::Nvr);
     assert!(has_rule(&id, "device_type", "hikvision-type-nvr"));
-    assert_eq!(id.cpe.as_deref(), Some("cpe:2.3:o:hikvision:ds-7608ni-k2_firmware:4.22.005:*:*:*:*:*:*:*"));
+    assert_eq!(
+        id.cpe.as_deref(),
+        Some("cpe:2.3:o:hikvision:ds-7608ni-k2_firmware:4.22.005:*:*:*:*:*:*:*")
+    );
 }
 
 /// Hikvision Turbo HD DVR with a slash in its model (iDS-7208HUHI-M1/FA, public ONVIF data):
@@ -182,7 +249,10 @@ fn hikvision_dvr_model_with_slash() {
     ];
     let id = run(&obs, &[80]);
     assert_eq!(id.device_type, DeviceType::Dvr);
-    assert_eq!(id.cpe.as_deref(), Some("cpe:2.3:o:hikvision:ids-7208huhi-m1\\/fa_firmware:4.75.011:*:*:*:*:*:*:*"));
+    assert_eq!(
+        id.cpe.as_deref(),
+        Some("cpe:2.3:o:hikvision:ids-7208huhi-m1\\/fa_firmware:4.75.011:*:*:*:*:*:*:*")
+    );
 }
 
 /// XiongMai: `Server: uc-httpd 1.0.0` (Recog), title `NETSurveillance WEB` (Recog, Ingram,
@@ -194,17 +264,30 @@ fn xiongmai_uc_httpd_netsurveillance() {
         o(80, keys::HTTP_SERVER, "uc-httpd 1.0.0"),
         o(80, keys::HTTP_TITLE, "NETSurveillance WEB"),
         o(554, keys::RTSP_SERVER, "H264DVR 1.0"),
-        o(554, keys::RTSP_SDP, "v=0\r\no=- 38990265062388 38990265062388 IN IP4 127.0.0.1\r\ns=RTSP Session\r\nc=IN IP4 192.168.168.100\r\nt=0 0\r\na=control:*\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\nm=audio 0 RTP/AVP 8\r\n"),
+        o(
+            554,
+            keys::RTSP_SDP,
+            "v=0\r\no=- 38990265062388 38990265062388 IN IP4 127.0.0.1\r\ns=RTSP Session\r\nc=IN IP4 192.168.168.100\r\nt=0 0\r\na=control:*\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\nm=audio 0 RTP/AVP 8\r\n",
+        ),
         o(8899, keys::ONVIF_MANUFACTURER, "H264"),
         o(8899, keys::ONVIF_MODEL, "XM530_50X50-WG_8M"),
-        o(8899, keys::ONVIF_FIRMWARE, "V5.00.R02.00030747.10010.349f17..ONVIF 16.12"),
+        o(
+            8899,
+            keys::ONVIF_FIRMWARE,
+            "V5.00.R02.00030747.10010.349f17..ONVIF 16.12",
+        ),
     ];
     let id = run(&obs, &[80, 554, 8899, 34567]);
     assert!(id.is_camera);
     assert_eq!(id.vendor.as_deref(), Some("xiongmai"));
     assert_eq!(id.brand.as_deref(), Some("netsurveillance"));
     assert_eq!(id.model.as_deref(), Some("XM530_50X50-WG_8M"));
-    assert_eq!(id.cpe.as_deref(), Some("cpe:2.3:o:xiongmaitech:xm530_50x50-wg_8m_firmware:5.00.r02.00030747.10010.349f17:*:*:*:*:*:*:*"));
+    assert_eq!(
+        id.cpe.as_deref(),
+        Some(
+            "cpe:2.3:o:xiongmaitech:xm530_50x50-wg_8m_firmware:5.00.r02.00030747.10010.349f17:*:*:*:*:*:*:*"
+        )
+    );
     assert!(has_rule(&id, "vendor", "xiongmai-http-server-uc-httpd"));
     assert!(has_rule(&id, "vendor", "xiongmai-rtsp-server-h264dvr"));
 }
@@ -217,8 +300,16 @@ fn axis_realm_title_ftp_onvif() {
         o(80, keys::HTTP_STATUS, "401"),
         o(80, keys::HTTP_REALM, "AXIS_ACCC8EBECCEA"),
         o(80, keys::HTTP_TITLE, "AXIS"),
-        o(21, keys::BANNER_FTP, "220 AXIS M5525-E PTZ Network Camera 8.40.1.1 (2019) ready."),
-        o(443, keys::TLS_SUBJECT, "CN=axis-accc8ebeccea,O=Axis Communications AB"),
+        o(
+            21,
+            keys::BANNER_FTP,
+            "220 AXIS M5525-E PTZ Network Camera 8.40.1.1 (2019) ready.",
+        ),
+        o(
+            443,
+            keys::TLS_SUBJECT,
+            "CN=axis-accc8ebeccea,O=Axis Communications AB",
+        ),
         o(80, keys::ONVIF_MANUFACTURER, "AXIS"),
         o(80, keys::ONVIF_MODEL, "M5525-E"),
         o(80, keys::ONVIF_FIRMWARE, "8.40.1.1"),
@@ -227,17 +318,27 @@ fn axis_realm_title_ftp_onvif() {
     assert_eq!(id.vendor.as_deref(), Some("axis"));
     assert_eq!(id.model.as_deref(), Some("M5525-E"));
     assert_eq!(id.firmware.as_deref(), Some("8.40.1.1"));
-    assert_eq!(id.cpe.as_deref(), Some("cpe:2.3:o:axis:m5525-e_firmware:8.40.1.1:*:*:*:*:*:*:*"));
+    assert_eq!(
+        id.cpe.as_deref(),
+        Some("cpe:2.3:o:axis:m5525-e_firmware:8.40.1.1:*:*:*:*:*:*:*")
+    );
     assert_eq!(id.device_type, DeviceType::Camera);
 }
 
 /// Axis ONVIF models carry an `AXIS ` prefix on some firmware (`AXIS P3265-LV`).
 #[test]
 fn axis_onvif_model_prefix_is_dropped() {
-    let obs = [o(80, keys::ONVIF_MANUFACTURER, "AXIS"), o(80, keys::ONVIF_MODEL, "AXIS P3265-LV"), o(80, keys::ONVIF_FIRMWARE, "12.1.3")];
+    let obs = [
+        o(80, keys::ONVIF_MANUFACTURER, "AXIS"),
+        o(80, keys::ONVIF_MODEL, "AXIS P3265-LV"),
+        o(80, keys::ONVIF_FIRMWARE, "12.1.3"),
+    ];
     let id = run(&obs, &[80]);
     assert_eq!(id.model.as_deref(), Some("P3265-LV"));
-    assert_eq!(id.cpe.as_deref(), Some("cpe:2.3:o:axis:p3265-lv_firmware:12.1.3:*:*:*:*:*:*:*"));
+    assert_eq!(
+        id.cpe.as_deref(),
+        Some("cpe:2.3:o:axis:p3265-lv_firmware:12.1.3:*:*:*:*:*:*:*")
+    );
 }
 
 /// Hanwha Wisenet behind nginx: SUNAPI digest realm `iPolis_<MAC>` (Greenbone
@@ -257,13 +358,20 @@ fn hanwha_ipolis_behind_nginx() {
     assert!(id.is_camera);
     assert_eq!(id.vendor.as_deref(), Some("hanwha"));
     assert_eq!(id.model.as_deref(), Some("XND-A9084RV"));
-    assert_eq!(id.cpe.as_deref(), Some("cpe:2.3:o:hanwhavision:xnd-a9084rv_firmware:25.01.00:*:*:*:*:*:*:*"));
+    assert_eq!(
+        id.cpe.as_deref(),
+        Some("cpe:2.3:o:hanwhavision:xnd-a9084rv_firmware:25.01.00:*:*:*:*:*:*:*")
+    );
 }
 
 /// Hanwha recorder: title `Hanwha Techwin` (Recog) and ONVIF model XRN-820S.
 #[test]
 fn hanwha_nvr_device_type() {
-    let obs = [o(80, keys::HTTP_TITLE, "Hanwha Techwin"), o(80, keys::ONVIF_MANUFACTURER, "Hanwha Techwin"), o(80, keys::ONVIF_MODEL, "XRN-820S")];
+    let obs = [
+        o(80, keys::HTTP_TITLE, "Hanwha Techwin"),
+        o(80, keys::ONVIF_MANUFACTURER, "Hanwha Techwin"),
+        o(80, keys::ONVIF_MODEL, "XRN-820S"),
+    ];
     let id = run(&obs, &[80]);
     assert_eq!(id.vendor.as_deref(), Some("hanwha"));
     assert_eq!(id.device_type, DeviceType::Nvr);
@@ -278,14 +386,21 @@ fn tapo_onvif_and_rtsp() {
         o(2020, keys::ONVIF_MANUFACTURER, "tp-link"),
         o(2020, keys::ONVIF_MODEL, "Tapo C320WS"),
         o(2020, keys::ONVIF_FIRMWARE, "1.4.2 Build 250725 Rel.72234n"),
-        o(554, keys::RTSP_SDP, "v=0\r\no=- 14665860 31787219 1 IN IP4 192.168.2.29\r\ns=Session streamed by \"TP-LINK RTSP Server\"\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H265/90000\r\nm=application/TP-LINK 0 RTP/AVP smart/1/90000\r\na=rtpmap:95 TP-LINK/90000\r\n"),
+        o(
+            554,
+            keys::RTSP_SDP,
+            "v=0\r\no=- 14665860 31787219 1 IN IP4 192.168.2.29\r\ns=Session streamed by \"TP-LINK RTSP Server\"\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H265/90000\r\nm=application/TP-LINK 0 RTP/AVP smart/1/90000\r\na=rtpmap:95 TP-LINK/90000\r\n",
+        ),
     ];
     let id = run(&obs, &[443, 554, 2020, 8800]);
     assert!(id.is_camera);
     assert_eq!(id.vendor.as_deref(), Some("tp-link"));
     assert_eq!(id.brand.as_deref(), Some("tapo"));
     assert_eq!(id.model.as_deref(), Some("Tapo C320WS"));
-    assert_eq!(id.cpe.as_deref(), Some("cpe:2.3:o:tp-link:tapo_c320ws_firmware:1.4.2:*:*:*:*:*:*:*"));
+    assert_eq!(
+        id.cpe.as_deref(),
+        Some("cpe:2.3:o:tp-link:tapo_c320ws_firmware:1.4.2:*:*:*:*:*:*:*")
+    );
 }
 
 /// Older Tapo firmware reports the bare model (`C200`); the engine names it like NVD does.
@@ -295,12 +410,19 @@ fn tapo_bare_model_gets_the_brand_prefix() {
         o(2020, keys::ONVIF_MANUFACTURER, "TP-Link"),
         o(2020, keys::ONVIF_MODEL, "C200"),
         o(2020, keys::ONVIF_FIRMWARE, "1.1.16 Build 211209 Rel.37726n"),
-        o(3702, keys::WSD_XADDRS, "http://192.168.56.109:2020/onvif/service"),
+        o(
+            3702,
+            keys::WSD_XADDRS,
+            "http://192.168.56.109:2020/onvif/service",
+        ),
     ];
     let id = run(&obs, &[2020]);
     assert_eq!(id.model.as_deref(), Some("Tapo C200"));
     assert_eq!(id.brand.as_deref(), Some("tapo"));
-    assert_eq!(id.cpe.as_deref(), Some("cpe:2.3:o:tp-link:tapo_c200_firmware:1.1.16:*:*:*:*:*:*:*"));
+    assert_eq!(
+        id.cpe.as_deref(),
+        Some("cpe:2.3:o:tp-link:tapo_c200_firmware:1.1.16:*:*:*:*:*:*:*")
+    );
 }
 
 /// Reolink: title (nuclei reolink-panel), DESCRIBE of h264Preview_01_main (retina
@@ -309,7 +431,11 @@ fn tapo_bare_model_gets_the_brand_prefix() {
 fn reolink_title_rtsp_onvif() {
     let obs = [
         o(80, keys::HTTP_TITLE, "Reolink"),
-        o(554, keys::RTSP_SDP, "v=0\r\no=- 1619813458434609 1 IN IP4 192.168.5.206\r\ns=Session streamed by \"preview\"\r\ni=h264Preview_01_main\r\nt=0 0\r\na=tool:LIVE555 Streaming Media v2013.04.08\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"),
+        o(
+            554,
+            keys::RTSP_SDP,
+            "v=0\r\no=- 1619813458434609 1 IN IP4 192.168.5.206\r\ns=Session streamed by \"preview\"\r\ni=h264Preview_01_main\r\nt=0 0\r\na=tool:LIVE555 Streaming Media v2013.04.08\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n",
+        ),
         o(8000, keys::ONVIF_MANUFACTURER, "Reolink"),
         o(8000, keys::ONVIF_MODEL, "RLC-810A"),
         o(8000, keys::ONVIF_FIRMWARE, "v3.1.0.2368_23062700"),
@@ -317,16 +443,27 @@ fn reolink_title_rtsp_onvif() {
     let id = run(&obs, &[80, 443, 554, 8000, 9000]);
     assert_eq!(id.vendor.as_deref(), Some("reolink"));
     assert_eq!(id.model.as_deref(), Some("RLC-810A"));
-    assert_eq!(id.cpe.as_deref(), Some("cpe:2.3:o:reolink:rlc-810a_firmware:3.1.0.2368:*:*:*:*:*:*:*"));
+    assert_eq!(
+        id.cpe.as_deref(),
+        Some("cpe:2.3:o:reolink:rlc-810a_firmware:3.1.0.2368:*:*:*:*:*:*:*")
+    );
     // Port 8000 is also Hikvision's SDK port; the hint must not win against real evidence.
-    assert!(!id.evidence.iter().any(|c| c.field == "vendor" && c.value != "reolink"));
+    assert!(
+        !id.evidence
+            .iter()
+            .any(|c| c.field == "vendor" && c.value != "reolink")
+    );
 }
 
 /// Uniview NVR: favicon MD5 (Ingram rules.csv) and ONVIF `UNIVIEW` / `NVR301-08S3-P8-DT`.
 #[test]
 fn uniview_nvr() {
     let obs = [
-        o(80, keys::HTTP_FAVICON_MD5, "1536f25632f78fb03babedcb156d3f69"),
+        o(
+            80,
+            keys::HTTP_FAVICON_MD5,
+            "1536f25632f78fb03babedcb156d3f69",
+        ),
         o(80, keys::ONVIF_MANUFACTURER, "UNIVIEW"),
         o(80, keys::ONVIF_MODEL, "NVR301-08S3-P8-DT"),
     ];
@@ -341,7 +478,13 @@ fn uniview_nvr() {
 #[test]
 fn uniview_from_sdp_only() {
     let sdp = "v=0\r\no=- 1001 1 IN IP4 192.168.5.237\r\ns=VCP IPC Realtime stream\r\nm=video 0 RTP/AVP 105\r\nc=IN IP4 192.168.5.237\r\na=control:rtsp://192.168.5.237/media/video1/video\r\na=rtpmap:105 H264/90000\r\nm=application 0 RTP/AVP 107\r\na=rtpmap:107 vnd.onvif.metadata/90000\r\na=fmtp:107 DecoderTag=h3c-v3 RTCP=0\r\n";
-    let id = run(&[o(554, keys::RTSP_STATUS, "200"), o(554, keys::RTSP_SDP, sdp)], &[554]);
+    let id = run(
+        &[
+            o(554, keys::RTSP_STATUS, "200"),
+            o(554, keys::RTSP_SDP, sdp),
+        ],
+        &[554],
+    );
     assert!(id.is_camera);
     assert_eq!(id.vendor.as_deref(), Some("uniview"));
 }
@@ -353,13 +496,20 @@ fn imou_and_kbvision_brands_map_to_dahua() {
         &[
             o(80, keys::ONVIF_MANUFACTURER, "Imou"),
             o(80, keys::ONVIF_MODEL, "IPC-A22EP"),
-            o(80, keys::ONVIF_FIRMWARE, "2.680.0000000.30.R, Build Date 2020-04-26"),
+            o(
+                80,
+                keys::ONVIF_FIRMWARE,
+                "2.680.0000000.30.R, Build Date 2020-04-26",
+            ),
         ],
         &[80, 554, 37777],
     );
     assert_eq!(imou.vendor.as_deref(), Some("dahua"));
     assert_eq!(imou.brand.as_deref(), Some("imou"));
-    assert_eq!(imou.cpe.as_deref(), Some("cpe:2.3:o:dahuasecurity:ipc-a22ep_firmware:2.680.0000000.30.r:*:*:*:*:*:*:*"));
+    assert_eq!(
+        imou.cpe.as_deref(),
+        Some("cpe:2.3:o:dahuasecurity:ipc-a22ep_firmware:2.680.0000000.30.r:*:*:*:*:*:*:*")
+    );
 
     let kb_vision = run(
         &[
@@ -378,7 +528,13 @@ fn imou_and_kbvision_brands_map_to_dahua() {
 /// Ezviz is a Hikvision brand.
 #[test]
 fn ezviz_brand_maps_to_hikvision() {
-    let id = run(&[o(80, keys::ONVIF_MANUFACTURER, "EZVIZ"), o(80, keys::ONVIF_MODEL, "CS-C6N-A0-1C2WFR")], &[80, 554]);
+    let id = run(
+        &[
+            o(80, keys::ONVIF_MANUFACTURER, "EZVIZ"),
+            o(80, keys::ONVIF_MODEL, "CS-C6N-A0-1C2WFR"),
+        ],
+        &[80, 554],
+    );
     assert_eq!(id.vendor.as_deref(), Some("hikvision"));
     assert_eq!(id.brand.as_deref(), Some("ezviz"));
 }
@@ -407,8 +563,16 @@ fn generic_onvif_unknown_manufacturer() {
 fn wsd_scopes_alone() {
     let obs = [
         o(3702, keys::WSD_TYPES, "dn:NetworkVideoTransmitter"),
-        o(3702, keys::WSD_SCOPE, "onvif://www.onvif.org/name/C720 onvif://www.onvif.org/hardware/C720 onvif://www.onvif.org/Profile/Streaming onvif://www.onvif.org/location/Hong%20Kong onvif://www.onvif.org/type/NetworkVideoTransmitter"),
-        o(3702, keys::WSD_XADDRS, "http://192.168.56.109:2020/onvif/device_service"),
+        o(
+            3702,
+            keys::WSD_SCOPE,
+            "onvif://www.onvif.org/name/C720 onvif://www.onvif.org/hardware/C720 onvif://www.onvif.org/Profile/Streaming onvif://www.onvif.org/location/Hong%20Kong onvif://www.onvif.org/type/NetworkVideoTransmitter",
+        ),
+        o(
+            3702,
+            keys::WSD_XADDRS,
+            "http://192.168.56.109:2020/onvif/device_service",
+        ),
     ];
     let id = run(&obs, &[]);
     assert!(id.is_camera);
@@ -420,7 +584,13 @@ fn wsd_scopes_alone() {
 #[test]
 fn unknown_rtsp_video_is_a_camera() {
     let sdp = "v=0\r\no=VSTC 3836411392 3836411392 IN IP4 192.168.1.198\r\ns=streamed by the VSTARCAM RTSP server\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n";
-    let id = run(&[o(554, keys::RTSP_STATUS, "RTSP/1.0 200 OK"), o(554, keys::RTSP_SDP, sdp)], &[554]);
+    let id = run(
+        &[
+            o(554, keys::RTSP_STATUS, "RTSP/1.0 200 OK"),
+            o(554, keys::RTSP_SDP, sdp),
+        ],
+        &[554],
+    );
     assert!(id.is_camera);
     assert_eq!(id.vendor, None);
     assert_eq!(id.device_type, DeviceType::Camera);
@@ -431,13 +601,26 @@ fn unknown_rtsp_video_is_a_camera() {
 /// `^\0\0\0\x10\0\0\0\x1e` probe match, as the probe's hex dump) plus an RTSP answer.
 #[test]
 fn sdk_reply_with_rtsp_is_a_camera() {
-    let obs = [o(8000, keys::SDK_REPLY, "000000100000001e0000001e00000000"), o(554, keys::RTSP_STATUS, "401")];
+    let obs = [
+        o(8000, keys::SDK_REPLY, "000000100000001e0000001e00000000"),
+        o(554, keys::RTSP_STATUS, "401"),
+    ];
     let id = run(&obs, &[554, 8000]);
     assert!(id.is_camera);
     assert_eq!(id.vendor.as_deref(), Some("hikvision"));
     // The same reply with the \xNN escaping is recognised too.
-    let escaped = [o(8000, keys::SDK_REPLY, "\\x00\\x00\\x00\\x10\\x00\\x00\\x00\\x1e"), o(554, keys::RTSP_STATUS, "RTSP/1.0 401 Unauthorized")];
-    assert_eq!(run(&escaped, &[554, 8000]).vendor.as_deref(), Some("hikvision"));
+    let escaped = [
+        o(
+            8000,
+            keys::SDK_REPLY,
+            "\\x00\\x00\\x00\\x10\\x00\\x00\\x00\\x1e",
+        ),
+        o(554, keys::RTSP_STATUS, "RTSP/1.0 401 Unauthorized"),
+    ];
+    assert_eq!(
+        run(&escaped, &[554, 8000]).vendor.as_deref(),
+        Some("hikvision")
+    );
     // An SDK reply alone is not enough.
     assert_not_camera(&run(&obs[..1], &[8000]));
 }
@@ -453,7 +636,11 @@ fn nginx_default_page_is_not_a_camera() {
             o(80, keys::HTTP_STATUS, "200"),
             o(80, keys::HTTP_SERVER, "nginx/1.18.0 (Ubuntu)"),
             o(80, keys::HTTP_TITLE, "Welcome to nginx!"),
-            o(80, keys::HTTP_BODY, "<h1>Welcome to nginx!</h1><p>If you see this page, the nginx web server is successfully installed"),
+            o(
+                80,
+                keys::HTTP_BODY,
+                "<h1>Welcome to nginx!</h1><p>If you see this page, the nginx web server is successfully installed",
+            ),
         ],
         &[80, 443],
     );
@@ -466,7 +653,14 @@ fn nginx_default_page_is_not_a_camera() {
 #[test]
 fn apache_default_page_is_not_a_camera() {
     let id = run(
-        &[o(80, keys::HTTP_SERVER, "Apache/2.4.41 (Ubuntu)"), o(80, keys::HTTP_TITLE, "Apache2 Ubuntu Default Page: It works")],
+        &[
+            o(80, keys::HTTP_SERVER, "Apache/2.4.41 (Ubuntu)"),
+            o(
+                80,
+                keys::HTTP_TITLE,
+                "Apache2 Ubuntu Default Page: It works",
+            ),
+        ],
         &[80],
     );
     assert_not_camera(&id);
@@ -478,8 +672,16 @@ fn apache_default_page_is_not_a_camera() {
 fn hp_printer_is_not_a_camera() {
     let id = run(
         &[
-            o(80, keys::HTTP_SERVER, "HP HTTP Server; HP Photosmart C309a series - CC335A; Serial Number: abc123; Vader Built:Wed Apr 15, 2009"),
-            o(80, keys::HTTP_TITLE, "HP LaserJet M1536dnf MFP&nbsp;&nbsp;&nbsp;10.0.0.5"),
+            o(
+                80,
+                keys::HTTP_SERVER,
+                "HP HTTP Server; HP Photosmart C309a series - CC335A; Serial Number: abc123; Vader Built:Wed Apr 15, 2009",
+            ),
+            o(
+                80,
+                keys::HTTP_TITLE,
+                "HP LaserJet M1536dnf MFP&nbsp;&nbsp;&nbsp;10.0.0.5",
+            ),
             o(21, keys::BANNER_FTP, "220 JD FTP Server Ready"),
         ],
         &[21, 80, 443, 9100],
@@ -511,7 +713,11 @@ fn mikrotik_is_not_a_camera() {
         &[
             o(80, keys::HTTP_TITLE, "RouterOS router configuration page"),
             o(22, keys::BANNER_SSH, "SSH-2.0-ROSSSH"),
-            o(21, keys::BANNER_FTP, "220 router FTP server (MikroTik 6.43.16) ready"),
+            o(
+                21,
+                keys::BANNER_FTP,
+                "220 router FTP server (MikroTik 6.43.16) ready",
+            ),
         ],
         &[21, 22, 80, 8291],
     );
@@ -522,8 +728,18 @@ fn mikrotik_is_not_a_camera() {
 #[test]
 fn isp_onts_are_not_cameras() {
     for obs in [
-        vec![o(80, keys::HTTP_REALM, "ZXHN H108L"), o(80, keys::HTTP_SERVER, "Mini web server 1.0 ZTE corp 2005.")],
-        vec![o(80, keys::HTTP_REALM, "HuaweiHomeGateway"), o(23, keys::BANNER_TELNET, "Welcome Visiting Huawei Home Gateway\r\nCopyright by Huawei Technologies Co., Ltd.\r\n\r\nLogin:")],
+        vec![
+            o(80, keys::HTTP_REALM, "ZXHN H108L"),
+            o(80, keys::HTTP_SERVER, "Mini web server 1.0 ZTE corp 2005."),
+        ],
+        vec![
+            o(80, keys::HTTP_REALM, "HuaweiHomeGateway"),
+            o(
+                23,
+                keys::BANNER_TELNET,
+                "Welcome Visiting Huawei Home Gateway\r\nCopyright by Huawei Technologies Co., Ltd.\r\n\r\nLogin:",
+            ),
+        ],
     ] {
         assert_not_camera(&run(&obs, &[23, 80]));
     }
@@ -532,7 +748,14 @@ fn isp_onts_are_not_cameras() {
 /// A host with nothing but OpenSSH.
 #[test]
 fn openssh_only_is_not_a_camera() {
-    let id = run(&[o(22, keys::BANNER_SSH, "SSH-2.0-OpenSSH_8.2p1 Ubuntu-4ubuntu0.5")], &[22]);
+    let id = run(
+        &[o(
+            22,
+            keys::BANNER_SSH,
+            "SSH-2.0-OpenSSH_8.2p1 Ubuntu-4ubuntu0.5",
+        )],
+        &[22],
+    );
     assert_not_camera(&id);
 }
 
@@ -543,7 +766,13 @@ fn sdk_ports_alone_are_not_a_camera() {
     assert_not_camera(&run(&[], &[8000, 37777, 34567, 9000, 6036, 4520, 7001]));
     assert_not_camera(&run(&[o(8000, keys::PORT_OPEN, "open")], &[]));
     // A generic web server next to port 8000 is still no camera.
-    assert_not_camera(&run(&[o(80, keys::HTTP_SERVER, "nginx"), o(80, keys::HTTP_TITLE, "Home")], &[80, 8000]));
+    assert_not_camera(&run(
+        &[
+            o(80, keys::HTTP_SERVER, "nginx"),
+            o(80, keys::HTTP_TITLE, "Home"),
+        ],
+        &[80, 8000],
+    ));
     // And an empty host is nothing at all.
     let empty = run(&[], &[]);
     assert_not_camera(&empty);
@@ -556,14 +785,28 @@ fn pages_about_cameras_are_not_cameras() {
     let shop = run(
         &[
             o(443, keys::HTTP_SERVER, "nginx"),
-            o(443, keys::HTTP_TITLE, "Camera Hikvision chính hãng - Camera IP giá tốt"),
-            o(443, keys::HTTP_BODY, "<footer>Sản phẩm của Hangzhou Hikvision Digital Technology Co., Ltd. Camera Axis Communications AB, GeoVision</footer>"),
+            o(
+                443,
+                keys::HTTP_TITLE,
+                "Camera Hikvision chính hãng - Camera IP giá tốt",
+            ),
+            o(
+                443,
+                keys::HTTP_BODY,
+                "<footer>Sản phẩm của Hangzhou Hikvision Digital Technology Co., Ltd. Camera Axis Communications AB, GeoVision</footer>",
+            ),
             o(443, keys::TLS_SUBJECT, "CN=shop.example.vn"),
         ],
         &[80, 443],
     );
     assert_not_camera(&shop);
-    let bank = run(&[o(443, keys::HTTP_TITLE, "Axis Bank - Internet Banking"), o(443, keys::HTTP_SERVER, "Apache")], &[443]);
+    let bank = run(
+        &[
+            o(443, keys::HTTP_TITLE, "Axis Bank - Internet Banking"),
+            o(443, keys::HTTP_SERVER, "Apache"),
+        ],
+        &[443],
+    );
     assert_not_camera(&bank);
 }
 
@@ -573,8 +816,16 @@ fn rtsp_media_server_is_not_a_camera() {
     let id = run(
         &[
             o(554, keys::RTSP_STATUS, "RTSP/1.0 200 OK"),
-            o(554, keys::RTSP_SERVER, "Wowza Streaming Engine 4.7.7 build20181108145350"),
-            o(554, keys::RTSP_SDP, "v=0\r\ns=live\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"),
+            o(
+                554,
+                keys::RTSP_SERVER,
+                "Wowza Streaming Engine 4.7.7 build20181108145350",
+            ),
+            o(
+                554,
+                keys::RTSP_SDP,
+                "v=0\r\ns=live\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n",
+            ),
         ],
         &[554, 1935],
     );
@@ -595,9 +846,17 @@ fn service_names_from_what_ports_said() {
         o(443, keys::TLS_SUBJECT, "CN=IPC"),
         o(554, keys::RTSP_STATUS, "200"),
         o(8899, keys::ONVIF_DATETIME, "2024-01-01T00:00:00Z"),
-        o(37777, keys::SDK_REPLY, "2000000044484950000000000000000000000000"),
+        o(
+            37777,
+            keys::SDK_REPLY,
+            "2000000044484950000000000000000000000000",
+        ),
         o(8000, keys::SDK_REPLY, "000000100000001e0000001e"),
-        o(34567, keys::SDK_REPLY, "ff010000000000000000000000000000e80300007b20225265742220"),
+        o(
+            34567,
+            keys::SDK_REPLY,
+            "ff010000000000000000000000000000e80300007b20225265742220",
+        ),
         o(9000, keys::SDK_REPLY, "f0debc0a00000000"),
         o(23, keys::BANNER_TELNET, "login:"),
         o(21, keys::BANNER_FTP, "220 FTP ready"),
@@ -622,7 +881,10 @@ fn service_names_from_what_ports_said() {
     assert_eq!(s(2020), "onvif");
     assert_eq!(s(61000), "unknown");
     // 8000 speaking HTTP is HTTP, whatever the table says.
-    assert_eq!(service_for(kb, 8000, &[o(8000, keys::HTTP_SERVER, "nginx")]), "http");
+    assert_eq!(
+        service_for(kb, 8000, &[o(8000, keys::HTTP_SERVER, "nginx")]),
+        "http"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -634,10 +896,19 @@ fn firmware_normalisation() {
         ("V5.5.82 build 190220", Some("5.5.82")),
         ("V5.3.0 build 150513", Some("5.3.0")),
         ("V5.4.5build 170124", Some("5.4.5")),
-        ("2.800.0000000.16.R, Build Date 2021-06-04", Some("2.800.0000000.16.r")),
+        (
+            "2.800.0000000.16.R, Build Date 2021-06-04",
+            Some("2.800.0000000.16.r"),
+        ),
         ("2.420.Dahua 00.14.R, build: 2016-06-18", Some("2.420")),
-        ("V5.00.R02.00030747.10010.349f17..ONVIF 16.12", Some("5.00.r02.00030747.10010.349f17")),
-        ("V4.02.R11.34500140.10010.131900", Some("4.02.r11.34500140.10010.131900")),
+        (
+            "V5.00.R02.00030747.10010.349f17..ONVIF 16.12",
+            Some("5.00.r02.00030747.10010.349f17"),
+        ),
+        (
+            "V4.02.R11.34500140.10010.131900",
+            Some("4.02.r11.34500140.10010.131900"),
+        ),
         ("1.4.2 Build 250725 Rel.72234n", Some("1.4.2")),
         ("v3.1.0.2368_23062700", Some("3.1.0.2368")),
         ("25.01.00_20250328_R392", Some("25.01.00")),
@@ -661,19 +932,39 @@ fn cpe_formatting() {
         "the scan-output spec example"
     );
     assert_eq!(
-        cpe_for(kb, "dahua", "IPC-HDW1025C", "2.420.Dahua 00.14.R, build: 2016-06-18").as_deref(),
+        cpe_for(
+            kb,
+            "dahua",
+            "IPC-HDW1025C",
+            "2.420.Dahua 00.14.R, build: 2016-06-18"
+        )
+        .as_deref(),
         Some("cpe:2.3:o:dahuasecurity:ipc-hdw1025c_firmware:2.420:*:*:*:*:*:*:*")
     );
     assert_eq!(
         cpe_for(kb, "tp-link", "Tapo C200", "1.1.16 Build 211209 Rel.37726n").as_deref(),
         Some("cpe:2.3:o:tp-link:tapo_c200_firmware:1.1.16:*:*:*:*:*:*:*")
     );
-    assert_eq!(cpe_for(kb, "generic-onvif", "X1", "1.0"), None, "no CPE naming");
+    assert_eq!(
+        cpe_for(kb, "generic-onvif", "X1", "1.0"),
+        None,
+        "no CPE naming"
+    );
     assert_eq!(cpe_for(kb, "no-such-vendor", "X1", "1.0"), None);
-    assert_eq!(cpe_for(kb, "uniview", "IPC2122LR3", "IPC_G6103-B0005P60D1902"), None, "no numeric version");
+    assert_eq!(
+        cpe_for(kb, "uniview", "IPC2122LR3", "IPC_G6103-B0005P60D1902"),
+        None,
+        "no numeric version"
+    );
     assert_eq!(cpe_for(kb, "axis", "   ", "1.0"), None);
-    assert_eq!(escape_component("a b:c*d?e/f(g)"), "a_b\\:c\\*d\\?e\\/f\\(g\\)");
-    assert_eq!(normalize_model("  Reolink  Duo WiFi "), Some("reolink_duo_wifi".into()));
+    assert_eq!(
+        escape_component("a b:c*d?e/f(g)"),
+        "a_b\\:c\\*d\\?e\\/f\\(g\\)"
+    );
+    assert_eq!(
+        normalize_model("  Reolink  Duo WiFi "),
+        Some("reolink_duo_wifi".into())
+    );
     assert_eq!(normalize_model("Cam\u{e9}ra 1"), Some("camra_1".into()));
 }
 
@@ -698,11 +989,25 @@ fn every_evidence_conclusion_is_well_formed() {
         o(8899, keys::ONVIF_MODEL, "XM530_50X50-WG_8M"),
     ];
     let id = run(&obs, &[80, 8899, 34567]);
-    let ids: std::collections::HashSet<&str> = kb().fingerprints.iter().map(|r| r.raw.id.as_str()).collect();
+    let ids: std::collections::HashSet<&str> = kb()
+        .fingerprints
+        .iter()
+        .map(|r| r.raw.id.as_str())
+        .collect();
     for c in &id.evidence {
         assert!(ids.contains(c.rule.as_str()), "unknown rule {}", c.rule);
         assert!((1..=100).contains(&c.weight));
-        assert!(["is_camera", "vendor", "brand", "model", "firmware", "device_type"].contains(&c.field.as_str()));
+        assert!(
+            [
+                "is_camera",
+                "vendor",
+                "brand",
+                "model",
+                "firmware",
+                "device_type"
+            ]
+            .contains(&c.field.as_str())
+        );
         assert!(c.excerpt.chars().count() <= 125, "{}", c.excerpt);
     }
 }
@@ -714,7 +1019,10 @@ fn large_bodies_are_cheap() {
         body.push_str("<div class=\"x\">lorem ipsum dolor sit amet é</div>\n");
     }
     body.push_str("/doc/page/login.asp");
-    let obs = [o(80, keys::HTTP_BODY, &body), o(80, keys::HTTP_SERVER, "nginx")];
+    let obs = [
+        o(80, keys::HTTP_BODY, &body),
+        o(80, keys::HTTP_SERVER, "nginx"),
+    ];
     let id = run(&obs, &[80]);
     assert!(!id.is_camera, "markers past the match limit are not seen");
 }
@@ -724,9 +1032,21 @@ fn thousands_of_hosts_are_fast_enough() {
     let hosts: Vec<Vec<Observation>> = (0..300u16)
         .map(|i| {
             vec![
-                o(80, keys::HTTP_SERVER, if i % 2 == 0 { "App-webs/" } else { "nginx/1.18.0" }),
+                o(
+                    80,
+                    keys::HTTP_SERVER,
+                    if i % 2 == 0 {
+                        "App-webs/"
+                    } else {
+                        "nginx/1.18.0"
+                    },
+                ),
                 o(80, keys::HTTP_TITLE, "WEB SERVICE"),
-                o(80, keys::HTTP_BODY, &"<html><body>some page</body></html>".repeat(200)),
+                o(
+                    80,
+                    keys::HTTP_BODY,
+                    &"<html><body>some page</body></html>".repeat(200),
+                ),
                 o(80, keys::ONVIF_MANUFACTURER, "HIKVISION"),
                 o(80, keys::ONVIF_MODEL, &format!("DS-2CD20{i:02}-I")),
                 o(554, keys::RTSP_SDP, "v=0\r\nm=video 0 RTP/AVP 96\r\n"),
@@ -741,7 +1061,10 @@ fn thousands_of_hosts_are_fast_enough() {
     }
     let per_host = start.elapsed() / hosts.len() as u32;
     // Generous bound for an unoptimised test build on a shared machine.
-    assert!(per_host < std::time::Duration::from_millis(20), "{per_host:?} per host");
+    assert!(
+        per_host < std::time::Duration::from_millis(20),
+        "{per_host:?} per host"
+    );
 }
 
 mod props {
@@ -749,11 +1072,42 @@ mod props {
     use proptest::prelude::*;
 
     const KEYS: &[&str] = &[
-        "port.open", "http.status", "http.server", "http.title", "http.body", "http.realm", "http.location", "http.set_cookie",
-        "http.favicon.md5", "http.favicon.mmh3", "http.header.x-test", "http.path./ISAPI/System/deviceInfo", "tls.subject",
-        "tls.issuer", "rtsp.server", "rtsp.realm", "rtsp.status", "rtsp.sdp", "rtsp.public", "onvif.manufacturer", "onvif.model",
-        "onvif.firmware", "onvif.datetime", "onvif.fault", "onvif.scope", "wsd.scope", "wsd.types", "wsd.xaddrs",
-        "banner.telnet", "banner.ftp", "banner.ssh", "banner.raw", "sdk.reply", "derived.model", "", "x",
+        "port.open",
+        "http.status",
+        "http.server",
+        "http.title",
+        "http.body",
+        "http.realm",
+        "http.location",
+        "http.set_cookie",
+        "http.favicon.md5",
+        "http.favicon.mmh3",
+        "http.header.x-test",
+        "http.path./ISAPI/System/deviceInfo",
+        "tls.subject",
+        "tls.issuer",
+        "rtsp.server",
+        "rtsp.realm",
+        "rtsp.status",
+        "rtsp.sdp",
+        "rtsp.public",
+        "onvif.manufacturer",
+        "onvif.model",
+        "onvif.firmware",
+        "onvif.datetime",
+        "onvif.fault",
+        "onvif.scope",
+        "wsd.scope",
+        "wsd.types",
+        "wsd.xaddrs",
+        "banner.telnet",
+        "banner.ftp",
+        "banner.ssh",
+        "banner.raw",
+        "sdk.reply",
+        "derived.model",
+        "",
+        "x",
     ];
 
     fn observation() -> impl Strategy<Value = Observation> {
@@ -767,7 +1121,8 @@ mod props {
             Just("\\x00\\x00\\x00\\x10\\x00\\x00\\x00\\x1e".to_string()),
             "[\\PC\\p{Cc}]{0,300}",
         ];
-        (any::<u16>(), proptest::sample::select(KEYS), value).prop_map(|(p, k, v)| Observation::new(p, k, v))
+        (any::<u16>(), proptest::sample::select(KEYS), value)
+            .prop_map(|(p, k, v)| Observation::new(p, k, v))
     }
 
     proptest! {

@@ -212,35 +212,67 @@ pub(crate) fn validate(rules: &[FingerprintRule], vendors: &[Vendor]) -> Result<
     let mut seen = HashSet::new();
     for r in rules {
         if !seen.insert(r.raw.id.as_str()) {
-            return Err(KbError::invalid(&r.file, format!("duplicate rule id {}", r.raw.id)));
+            return Err(KbError::invalid(
+                &r.file,
+                format!("duplicate rule id {}", r.raw.id),
+            ));
         }
     }
     for r in rules {
         for v in r.raw.vendor.iter().chain(r.raw.if_vendor.iter()) {
             if !vendors.iter().any(|known| &known.id == v) {
-                return Err(KbError::invalid(&r.file, format!("rule {}: unknown vendor id {v:?} (add it to vendors.toml)", r.raw.id)));
+                return Err(KbError::invalid(
+                    &r.file,
+                    format!(
+                        "rule {}: unknown vendor id {v:?} (add it to vendors.toml)",
+                        r.raw.id
+                    ),
+                ));
             }
         }
         // A brand given without a vendor must be listed under exactly one vendor, so that the
         // engine can map it to its platform vendor. Brands with a template are not checked.
         if let (Some(b), None) = (&r.raw.brand, &r.raw.vendor)
             && !b.contains('$')
-            && !vendors.iter().any(|v| v.brands.iter().any(|x| x.eq_ignore_ascii_case(b)))
+            && !vendors
+                .iter()
+                .any(|v| v.brands.iter().any(|x| x.eq_ignore_ascii_case(b)))
         {
-            return Err(KbError::invalid(&r.file, format!("rule {}: brand {b:?} is listed under no vendor in vendors.toml", r.raw.id)));
+            return Err(KbError::invalid(
+                &r.file,
+                format!(
+                    "rule {}: brand {b:?} is listed under no vendor in vendors.toml",
+                    r.raw.id
+                ),
+            ));
         }
         if let (Some(b), Some(v)) = (&r.raw.brand, &r.raw.vendor) {
-            let listed = vendors.iter().find(|x| &x.id == v).is_some_and(|x| x.brands.iter().any(|y| y.eq_ignore_ascii_case(b)));
+            let listed = vendors
+                .iter()
+                .find(|x| &x.id == v)
+                .is_some_and(|x| x.brands.iter().any(|y| y.eq_ignore_ascii_case(b)));
             if !b.contains('$') && !listed {
-                return Err(KbError::invalid(&r.file, format!("rule {}: brand {b:?} is not listed under vendor {v:?} in vendors.toml", r.raw.id)));
+                return Err(KbError::invalid(
+                    &r.file,
+                    format!(
+                        "rule {}: brand {b:?} is not listed under vendor {v:?} in vendors.toml",
+                        r.raw.id
+                    ),
+                ));
             }
         }
         for req in &r.raw.requires {
             if !seen.contains(req.as_str()) {
-                return Err(KbError::invalid(&r.file, format!("rule {}: requires unknown rule {req:?}", r.raw.id)));
+                return Err(KbError::invalid(
+                    &r.file,
+                    format!("rule {}: requires unknown rule {req:?}", r.raw.id),
+                ));
             }
             if req == &r.raw.id {
-                return Err(KbError::invalid(&r.file, format!("rule {}: requires itself", r.raw.id)));
+                return Err(KbError::invalid(
+                    &r.file,
+                    format!("rule {}: requires itself", r.raw.id),
+                ));
             }
         }
     }
@@ -257,8 +289,7 @@ mod tests {
 
     #[test]
     fn parses_extended_fields() {
-        let rules = one(
-            r#"
+        let rules = one(r#"
 [[rule]]
 id = "a"
 key = "http.title"
@@ -268,8 +299,7 @@ ports = [80, 8080]
 absent = ["http.server"]
 camera = true
 weight = 70
-"#,
-        )
+"#)
         .unwrap();
         let r = &rules[0];
         assert!(r.applies_to("http.title"));
@@ -277,14 +307,16 @@ weight = 70
         assert!(r.applies_to_port(8080));
         assert!(!r.applies_to_port(81));
         assert_eq!(r.raw.absent, vec!["http.server".to_string()]);
-        assert!(r.regex.is_match("web service"), "patterns are case-insensitive");
+        assert!(
+            r.regex.is_match("web service"),
+            "patterns are case-insensitive"
+        );
         assert!(!r.is_second_phase());
     }
 
     #[test]
     fn prefix_keys_and_second_phase() {
-        let rules = one(
-            r#"
+        let rules = one(r#"
 [[rule]]
 id = "p"
 key = "http.header.*"
@@ -295,13 +327,16 @@ key = "derived.model"
 pattern = '^DS-7\d{3}N'
 device_type = "nvr"
 if_vendor = "hikvision"
-"#,
-        )
+"#)
         .unwrap();
         assert!(rules[0].is_prefix());
         assert!(rules[0].applies_to("http.header.x-powered-by"));
         let s = one("[[rule]]\nid = \"s\"\nkey = \"*.scope\"\npattern = \"x\"\n").unwrap();
-        assert!(s[0].applies_to("wsd.scope") && s[0].applies_to("onvif.scope") && !s[0].applies_to("wsd.types"));
+        assert!(
+            s[0].applies_to("wsd.scope")
+                && s[0].applies_to("onvif.scope")
+                && !s[0].applies_to("wsd.types")
+        );
         assert!(rules[1].is_second_phase());
         assert_eq!(rules[1].raw.device_type, Some(DeviceType::Nvr));
     }
@@ -312,11 +347,21 @@ if_vendor = "hikvision"
         assert!(one("[[rule]]\nid = \"w\"\nkey = \"k\"\npattern = \"(\"\n").is_err());
         assert!(one("[[rule]]\nid = \"w\"\nkey = \"\"\npattern = \"x\"\n").is_err());
         assert!(one("[[rule]]\nid = \"w\"\nkey = \"k\"\npattern = \"x\"\nvendor = \"a\"\nif_vendor = \"a\"\n").is_err());
-        assert!(one("[[rule]]\nid = \"w\"\nkey = \"k\"\npattern = \"x\"\nunknown_field = 1\n").is_err());
-        let err = one("[[rule]]\nid = \"w\"\nkey = \"k\"\npattern = '(?P<m>x)'\nmodel = '${nope}'\n").unwrap_err().to_string();
+        assert!(
+            one("[[rule]]\nid = \"w\"\nkey = \"k\"\npattern = \"x\"\nunknown_field = 1\n").is_err()
+        );
+        let err =
+            one("[[rule]]\nid = \"w\"\nkey = \"k\"\npattern = '(?P<m>x)'\nmodel = '${nope}'\n")
+                .unwrap_err()
+                .to_string();
         assert!(err.contains("nope"), "{err}");
         assert!(one("[[rule]]\nid = \"w\"\nkey = \"k\"\npattern = '(x)'\nmodel = '$2'\n").is_err());
-        assert!(one("[[rule]]\nid = \"w\"\nkey = \"k\"\npattern = '(?P<m>x)(y)'\nmodel = '${m} $2 $$'\n").is_ok());
+        assert!(
+            one(
+                "[[rule]]\nid = \"w\"\nkey = \"k\"\npattern = '(?P<m>x)(y)'\nmodel = '${m} $2 $$'\n"
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -330,11 +375,16 @@ if_vendor = "hikvision"
         }];
         let ok = one("[[rule]]\nid = \"a\"\nkey = \"k\"\npattern = \"x\"\nbrand = \"imou\"\n[[rule]]\nid = \"b\"\nkey = \"k\"\npattern = \"y\"\nrequires = [\"a\"]\n").unwrap();
         validate(&ok, &vendors).unwrap();
-        let bad_vendor = one("[[rule]]\nid = \"a\"\nkey = \"k\"\npattern = \"x\"\nvendor = \"nope\"\n").unwrap();
+        let bad_vendor =
+            one("[[rule]]\nid = \"a\"\nkey = \"k\"\npattern = \"x\"\nvendor = \"nope\"\n").unwrap();
         assert!(validate(&bad_vendor, &vendors).is_err());
-        let bad_brand = one("[[rule]]\nid = \"a\"\nkey = \"k\"\npattern = \"x\"\nbrand = \"nobrand\"\n").unwrap();
+        let bad_brand =
+            one("[[rule]]\nid = \"a\"\nkey = \"k\"\npattern = \"x\"\nbrand = \"nobrand\"\n")
+                .unwrap();
         assert!(validate(&bad_brand, &vendors).is_err());
-        let bad_req = one("[[rule]]\nid = \"a\"\nkey = \"k\"\npattern = \"x\"\nrequires = [\"zzz\"]\n").unwrap();
+        let bad_req =
+            one("[[rule]]\nid = \"a\"\nkey = \"k\"\npattern = \"x\"\nrequires = [\"zzz\"]\n")
+                .unwrap();
         assert!(validate(&bad_req, &vendors).is_err());
         let dup = one("[[rule]]\nid = \"a\"\nkey = \"k\"\npattern = \"x\"\n[[rule]]\nid = \"a\"\nkey = \"k\"\npattern = \"x\"\n").unwrap();
         assert!(validate(&dup, &vendors).is_err());
@@ -343,29 +393,78 @@ if_vendor = "hikvision"
     #[test]
     fn shipped_fingerprints_are_sound() {
         let kb = crate::Kb::embedded().unwrap();
-        assert!(kb.fingerprints.len() > 200, "only {} rules", kb.fingerprints.len());
+        assert!(
+            kb.fingerprints.len() > 200,
+            "only {} rules",
+            kb.fingerprints.len()
+        );
         for r in &kb.fingerprints {
-            assert!(!r.raw.source.trim().is_empty(), "rule {} has no source", r.raw.id);
+            assert!(
+                !r.raw.source.trim().is_empty(),
+                "rule {} has no source",
+                r.raw.id
+            );
         }
         // An empty value never says anything.
         for r in &kb.fingerprints {
-            assert!(!r.regex.is_match(""), "rule {} matches an empty value", r.raw.id);
+            assert!(
+                !r.regex.is_match(""),
+                "rule {} matches an empty value",
+                r.raw.id
+            );
         }
         // A vendor SDK port (open, or even answering) is never enough on its own: such rules
         // stay below the engine's camera threshold (50).
-        for r in kb.fingerprints.iter().filter(|r| r.raw.camera == Some(true) && (r.raw.key == "port.open" || r.raw.key == "sdk.reply")) {
-            assert!(r.raw.weight < 50, "rule {} on {} weighs {}", r.raw.id, r.raw.key, r.raw.weight);
+        for r in kb.fingerprints.iter().filter(|r| {
+            r.raw.camera == Some(true) && (r.raw.key == "port.open" || r.raw.key == "sdk.reply")
+        }) {
+            assert!(
+                r.raw.weight < 50,
+                "rule {} on {} weighs {}",
+                r.raw.id,
+                r.raw.key,
+                r.raw.weight
+            );
         }
         // Decoy rules never name a camera vendor.
-        for r in kb.fingerprints.iter().filter(|r| r.raw.camera == Some(false)) {
-            assert!(r.raw.vendor.is_none(), "non-camera rule {} names vendor {:?}", r.raw.id, r.raw.vendor);
+        for r in kb
+            .fingerprints
+            .iter()
+            .filter(|r| r.raw.camera == Some(false))
+        {
+            assert!(
+                r.raw.vendor.is_none(),
+                "non-camera rule {} names vendor {:?}",
+                r.raw.id,
+                r.raw.vendor
+            );
         }
         // Every vendor id of the scan-output contract is known.
         for id in [
-            "hikvision", "dahua", "xiongmai", "uniview", "axis", "hanwha", "tp-link", "reolink", "vivotek", "bosch", "avtech",
-            "geovision", "foscam", "mobotix", "tvt", "milesight", "tiandy", "gwell", "generic-onvif",
+            "hikvision",
+            "dahua",
+            "xiongmai",
+            "uniview",
+            "axis",
+            "hanwha",
+            "tp-link",
+            "reolink",
+            "vivotek",
+            "bosch",
+            "avtech",
+            "geovision",
+            "foscam",
+            "mobotix",
+            "tvt",
+            "milesight",
+            "tiandy",
+            "gwell",
+            "generic-onvif",
         ] {
-            assert!(kb.vendor(id).is_some(), "vendor {id} missing from vendors.toml");
+            assert!(
+                kb.vendor(id).is_some(),
+                "vendor {id} missing from vendors.toml"
+            );
         }
     }
 }

@@ -29,13 +29,24 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<HttpProbe>, KbError> {
     let f: File = toml::from_str(text).map_err(|e| KbError::invalid(name, e))?;
     for p in &f.probe {
         if !p.path.starts_with('/') || p.path.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(KbError::invalid(name, format!("probe path {:?} must start with '/' and hold no spaces", p.path)));
+            return Err(KbError::invalid(
+                name,
+                format!(
+                    "probe path {:?} must start with '/' and hold no spaces",
+                    p.path
+                ),
+            ));
         }
     }
     Ok(f.probe)
 }
 
 /// The probes worth sending to a host that looks like `vendor`.
-pub fn for_vendor<'a>(probes: &'a [HttpProbe], vendor: Option<&str>) -> impl Iterator<Item = &'a HttpProbe> {
-    probes.iter().filter(move |p| p.vendor == "*" || Some(p.vendor.as_str()) == vendor)
+pub fn for_vendor<'a>(
+    probes: &'a [HttpProbe],
+    vendor: Option<&str>,
+) -> impl Iterator<Item = &'a HttpProbe> {
+    probes
+        .iter()
+        .filter(move |p| p.vendor == "*" || Some(p.vendor.as_str()) == vendor)
 }

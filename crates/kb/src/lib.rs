@@ -39,16 +39,24 @@ pub const SCHEMA: u32 = 1;
 #[derive(Debug, thiserror::Error)]
 pub enum KbError {
     #[error("cannot read knowledge-base file {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("knowledge-base file {file}: {message}")]
     Invalid { file: String, message: String },
-    #[error("knowledge-base file {file} has schema {found}, newer than this camguard understands ({SCHEMA}); upgrade camguard")]
+    #[error(
+        "knowledge-base file {file} has schema {found}, newer than this camguard understands ({SCHEMA}); upgrade camguard"
+    )]
     SchemaTooNew { file: String, found: u32 },
 }
 
 impl KbError {
     pub(crate) fn invalid(file: &str, message: impl ToString) -> Self {
-        KbError::Invalid { file: file.to_string(), message: message.to_string() }
+        KbError::Invalid {
+            file: file.to_string(),
+            message: message.to_string(),
+        }
     }
 }
 
@@ -146,7 +154,10 @@ impl KbBuilder {
         for dir in &self.fingerprint_dirs {
             for (rel, abs) in list_toml(dir, dir)? {
                 let text = read(&abs)?;
-                files.insert(format!("fingerprints/user/{rel}"), (text, Origin::File(abs)));
+                files.insert(
+                    format!("fingerprints/user/{rel}"),
+                    (text, Origin::File(abs)),
+                );
             }
         }
 
@@ -163,7 +174,10 @@ impl KbBuilder {
         for (name, (text, origin)) in &files {
             let header: Header = toml::from_str(text).map_err(|e| KbError::invalid(name, e))?;
             if header.schema > SCHEMA {
-                return Err(KbError::SchemaTooNew { file: name.clone(), found: header.schema });
+                return Err(KbError::SchemaTooNew {
+                    file: name.clone(),
+                    found: header.schema,
+                });
             }
             if name == "ports.toml" {
                 ports = Some(PortTable::parse(name, text)?);
@@ -212,19 +226,34 @@ impl KbBuilder {
 }
 
 fn read(path: &Path) -> Result<String, KbError> {
-    std::fs::read_to_string(path).map_err(|source| KbError::Io { path: path.to_path_buf(), source })
+    std::fs::read_to_string(path).map_err(|source| KbError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Every `*.toml` under `dir`, as (path relative to `root` with `/`, absolute path).
 fn list_toml(root: &Path, dir: &Path) -> Result<Vec<(String, PathBuf)>, KbError> {
-    let rd = std::fs::read_dir(dir).map_err(|source| KbError::Io { path: dir.to_path_buf(), source })?;
+    let rd = std::fs::read_dir(dir).map_err(|source| KbError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let mut out = Vec::new();
     for entry in rd {
-        let path = entry.map_err(|source| KbError::Io { path: dir.to_path_buf(), source })?.path();
+        let path = entry
+            .map_err(|source| KbError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?
+            .path();
         if path.is_dir() {
             out.extend(list_toml(root, &path)?);
         } else if path.extension().is_some_and(|e| e == "toml") {
-            let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
             out.push((rel, path));
         }
     }
@@ -244,9 +273,16 @@ mod tests {
     fn embedded_kb_loads() {
         let kb = Kb::embedded().unwrap();
         assert!(kb.ports.defaults().contains(&554));
-        assert!(!kb.ports.defaults().contains(&2024), "2024 must never be a default port");
+        assert!(
+            !kb.ports.defaults().contains(&2024),
+            "2024 must never be a default port"
+        );
         assert!(kb.vendor("hikvision").is_some());
-        assert!(kb.sources.iter().any(|s| s.name == "ports.toml" && s.sha256.len() == 64));
+        assert!(
+            kb.sources
+                .iter()
+                .any(|s| s.name == "ports.toml" && s.sha256.len() == 64)
+        );
     }
 
     #[test]
@@ -258,14 +294,25 @@ mod tests {
 
         std::fs::write(dir.path().join("ports.toml"), "schema = 99\n").unwrap();
         let err = Kb::builder().overlay_dir(dir.path()).build().unwrap_err();
-        assert!(matches!(err, KbError::SchemaTooNew { found: 99, .. }), "{err}");
+        assert!(
+            matches!(err, KbError::SchemaTooNew { found: 99, .. }),
+            "{err}"
+        );
     }
 
     #[test]
     fn broken_file_names_itself() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("ports.toml"), "schema = 1\n[[port]]\nport = \"x\"\n").unwrap();
-        let err = Kb::builder().overlay_dir(dir.path()).build().unwrap_err().to_string();
+        std::fs::write(
+            dir.path().join("ports.toml"),
+            "schema = 1\n[[port]]\nport = \"x\"\n",
+        )
+        .unwrap();
+        let err = Kb::builder()
+            .overlay_dir(dir.path())
+            .build()
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("ports.toml"), "{err}");
     }
 }

@@ -63,6 +63,10 @@ impl PortTable {
 
     /// The service hint for a port (`unknown` when the table does not list it).
     pub fn service(&self, port: u16) -> &str {
-        self.entries.iter().find(|e| e.port == port).map(|e| e.service.as_str()).unwrap_or("unknown")
+        self.entries
+            .iter()
+            .find(|e| e.port == port)
+            .map(|e| e.service.as_str())
+            .unwrap_or("unknown")
     }
 }

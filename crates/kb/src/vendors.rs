@@ -31,9 +31,18 @@ struct File {
 pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<Vendor>, KbError> {
     let f: File = toml::from_str(text).map_err(|e| KbError::invalid(name, e))?;
     for v in &f.vendor {
-        let ok = !v.id.is_empty() && v.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let ok = !v.id.is_empty()
+            && v.id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !ok {
-            return Err(KbError::invalid(name, format!("vendor id {:?} must be lower-case letters, digits and '-'", v.id)));
+            return Err(KbError::invalid(
+                name,
+                format!(
+                    "vendor id {:?} must be lower-case letters, digits and '-'",
+                    v.id
+                ),
+            ));
         }
     }
     Ok(f.vendor)

@@ -25,8 +25,8 @@ pub use version::{BuildDate, FirmwareVersion, VersionSpec};
 
 use crate::{Kb, KbError, Vendor};
 use regex::Regex;
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 /// File names (relative to the knowledge-base root) of the assessment data.
 pub const CREDENTIALS_FILE: &str = "assess/credentials.toml";
@@ -92,8 +92,12 @@ pub fn is_known_finding_pattern(pattern: &str) -> bool {
     }
     const FAMILIES: [&str; 2] = ["cve:", "known-vuln:"];
     FINDING_IDS.iter().any(|k| k.starts_with(prefix))
-        || PROTOCOLS.iter().any(|p| format!("default-credential:{p}").starts_with(prefix))
-        || FAMILIES.iter().any(|f| f.starts_with(prefix) || prefix.starts_with(f))
+        || PROTOCOLS
+            .iter()
+            .any(|p| format!("default-credential:{p}").starts_with(prefix))
+        || FAMILIES
+            .iter()
+            .any(|f| f.starts_with(prefix) || prefix.starts_with(f))
 }
 
 /// Does a finding pattern (exact id, or prefix with a trailing `*`) match finding `id`?
@@ -110,7 +114,10 @@ pub(crate) fn is_cve_id(s: &str) -> bool {
     let (Some("CVE"), Some(year), Some(seq)) = (it.next(), it.next(), it.next()) else {
         return false;
     };
-    year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()) && seq.len() >= 4 && seq.bytes().all(|b| b.is_ascii_digit())
+    year.len() == 4
+        && year.bytes().all(|b| b.is_ascii_digit())
+        && seq.len() >= 4
+        && seq.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Lower-case letters, digits and single inner dashes.
@@ -119,7 +126,8 @@ pub(crate) fn is_slug(s: &str) -> bool {
         && !s.starts_with('-')
         && !s.ends_with('-')
         && !s.contains("--")
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// A date written `YYYY-MM-DD`.
@@ -128,7 +136,11 @@ pub(crate) fn is_iso_date(s: &str) -> bool {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
     }
-    let num = |r: std::ops::Range<usize>| s.get(r).filter(|t| t.bytes().all(|c| c.is_ascii_digit())).and_then(|t| t.parse::<u32>().ok());
+    let num = |r: std::ops::Range<usize>| {
+        s.get(r)
+            .filter(|t| t.bytes().all(|c| c.is_ascii_digit()))
+            .and_then(|t| t.parse::<u32>().ok())
+    };
     matches!((num(0..4), num(5..7), num(8..10)), (Some(y), Some(m), Some(d)) if (1990..=2099).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d))
 }
 
@@ -149,9 +161,14 @@ impl Pattern {
             .build()
             .map_err(|e| format!("bad regex {source:?}: {e}"))?;
         if regex.is_match("") {
-            return Err(format!("regex {source:?} matches an empty value, i.e. everything; omit the field instead"));
+            return Err(format!(
+                "regex {source:?} matches an empty value, i.e. everything; omit the field instead"
+            ));
         }
-        Ok(Pattern { source: source.to_string(), regex })
+        Ok(Pattern {
+            source: source.to_string(),
+            regex,
+        })
     }
 
     /// The pattern as written in the data file.
@@ -193,25 +210,41 @@ pub(crate) fn entries<T: DeserializeOwned>(
     let doc: toml::Table = toml::from_str(text).map_err(|e| KbError::invalid(file, e))?;
     for k in doc.keys() {
         if k != "schema" && k != "version" && k != key {
-            return Err(KbError::invalid(file, format!("unknown top-level key {k:?} (expected schema, version and [[{key}]] entries)")));
+            return Err(KbError::invalid(
+                file,
+                format!(
+                    "unknown top-level key {k:?} (expected schema, version and [[{key}]] entries)"
+                ),
+            ));
         }
     }
     let Some(value) = doc.get(key) else {
         return Ok(Vec::new());
     };
     let toml::Value::Array(items) = value else {
-        return Err(KbError::invalid(file, format!("`{key}` must be an array of tables ([[{key}]])")));
+        return Err(KbError::invalid(
+            file,
+            format!("`{key}` must be an array of tables ([[{key}]])"),
+        ));
     };
     items
         .iter()
         .enumerate()
         .map(|(i, item)| {
             let toml::Value::Table(table) = item else {
-                return Err(KbError::invalid(file, format!("{key} #{}: not a table", i + 1)));
+                return Err(KbError::invalid(
+                    file,
+                    format!("{key} #{}: not a table", i + 1),
+                ));
             };
             toml::Value::Table(table.clone())
                 .try_into::<T>()
-                .map_err(|e| KbError::invalid(file, format!("{}: {}", label(table, i + 1), e.to_string().trim())))
+                .map_err(|e| {
+                    KbError::invalid(
+                        file,
+                        format!("{}: {}", label(table, i + 1), e.to_string().trim()),
+                    )
+                })
         })
         .collect()
 }
@@ -259,7 +292,12 @@ impl Kb {
 
     /// The newer package when `firmware` is older than the newest known one for the model
     /// (see [`firmware::outdated`]).
-    pub fn outdated_firmware(&self, vendor: &str, model: &str, firmware: &str) -> Option<&LatestFirmware> {
+    pub fn outdated_firmware(
+        &self,
+        vendor: &str,
+        model: &str,
+        firmware: &str,
+    ) -> Option<&LatestFirmware> {
         firmware::outdated(&self.firmware, vendor, model, firmware)
     }
 
@@ -291,20 +329,46 @@ mod tests {
             assert!(is_known_finding_id(id), "{id}");
             assert!(is_known_finding_pattern(id), "{id}");
         }
-        for id in ["default-credential:smtp", "cve:2017-7921", "cve:CVE-17-1", "known-vuln:Foo Bar", "telnet", "", "*"] {
+        for id in [
+            "default-credential:smtp",
+            "cve:2017-7921",
+            "cve:CVE-17-1",
+            "known-vuln:Foo Bar",
+            "telnet",
+            "",
+            "*",
+        ] {
             assert!(!is_known_finding_id(id), "{id}");
         }
-        for p in ["default-credential:*", "cve:*", "known-vuln:*", "unauthenticated-*", "cve:CVE-2021-*"] {
+        for p in [
+            "default-credential:*",
+            "cve:*",
+            "known-vuln:*",
+            "unauthenticated-*",
+            "cve:CVE-2021-*",
+        ] {
             assert!(is_known_finding_pattern(p), "{p}");
         }
-        for p in ["*", "nope-*", "default-credential:smtp*", "c*ve:*", "telnet-enabled-x"] {
+        for p in [
+            "*",
+            "nope-*",
+            "default-credential:smtp*",
+            "c*ve:*",
+            "telnet-enabled-x",
+        ] {
             assert!(!is_known_finding_pattern(p), "{p}");
         }
-        assert!(finding_pattern_matches("default-credential:*", "default-credential:rtsp"));
+        assert!(finding_pattern_matches(
+            "default-credential:*",
+            "default-credential:rtsp"
+        ));
         assert!(finding_pattern_matches("cve:*", "cve:CVE-2017-7921"));
         assert!(!finding_pattern_matches("cve:*", "known-vuln:x"));
         assert!(finding_pattern_matches("telnet-enabled", "telnet-enabled"));
-        assert!(!finding_pattern_matches("telnet-enabled", "telnet-enabled-2"));
+        assert!(!finding_pattern_matches(
+            "telnet-enabled",
+            "telnet-enabled-2"
+        ));
     }
 
     #[test]
@@ -341,8 +405,19 @@ mod tests {
         let kb = Kb::embedded().unwrap();
         assert!(!kb.credentials.is_empty() && !kb.rtsp_routes.is_empty() && !kb.cves.is_empty());
         assert!(!kb.firmware.is_empty() && !kb.baseline.is_empty());
-        for f in [CREDENTIALS_FILE, RTSP_ROUTES_FILE, CVES_FILE, FIRMWARE_FILE, BASELINE_FILE] {
-            assert!(kb.sources.iter().any(|s| s.name == f && s.version == "2026.11.1"), "{f} not listed");
+        for f in [
+            CREDENTIALS_FILE,
+            RTSP_ROUTES_FILE,
+            CVES_FILE,
+            FIRMWARE_FILE,
+            BASELINE_FILE,
+        ] {
+            assert!(
+                kb.sources
+                    .iter()
+                    .any(|s| s.name == f && s.version == "2026.11.1"),
+                "{f} not listed"
+            );
         }
     }
 
@@ -354,8 +429,17 @@ mod tests {
         );
         let kb = Kb::builder().overlay_dir(dir.path()).build().unwrap();
         assert_eq!(kb.firmware.len(), 1);
-        assert!(kb.outdated_firmware("dahua", "IPC-HDW3441T-ZS", "2.800.0000000.16.R, Build Date 2021-06-04").is_some());
-        assert!(kb.sources.iter().any(|s| s.name == FIRMWARE_FILE && s.version == "local" && s.origin != crate::Origin::Embedded));
+        assert!(
+            kb.outdated_firmware(
+                "dahua",
+                "IPC-HDW3441T-ZS",
+                "2.800.0000000.16.R, Build Date 2021-06-04"
+            )
+            .is_some()
+        );
+        assert!(kb.sources.iter().any(|s| s.name == FIRMWARE_FILE
+            && s.version == "local"
+            && s.origin != crate::Origin::Embedded));
         assert!(!kb.cves.is_empty(), "the other files stay embedded");
     }
 
@@ -372,26 +456,51 @@ severity = "low"
 models = '^DS-(2CD'
 "#;
         let err = overlay_err("cves.toml", text);
-        assert!(err.contains("assess/cves.toml") && err.contains("CVE-2099-1234") && err.contains("bad regex"), "{err}");
+        assert!(
+            err.contains("assess/cves.toml")
+                && err.contains("CVE-2099-1234")
+                && err.contains("bad regex"),
+            "{err}"
+        );
     }
 
     #[test]
     fn overlay_with_unknown_vendor_names_file_and_entry() {
         let text = "schema = 1\n[[credential]]\nvendor = \"acme\"\nusername = \"admin\"\npassword = \"acme\"\npriority = 1\nsource = \"s\"\n";
         let err = overlay_err("credentials.toml", text);
-        assert!(err.contains("assess/credentials.toml") && err.contains("credential #1") && err.contains("\"acme\""), "{err}");
+        assert!(
+            err.contains("assess/credentials.toml")
+                && err.contains("credential #1")
+                && err.contains("\"acme\""),
+            "{err}"
+        );
 
         let text = "schema = 1\n[[route]]\npath = \"/x\"\nvendors = [\"acme\"]\npriority = 1\nsource = \"s\"\n";
         let err = overlay_err("rtsp-routes.toml", text);
-        assert!(err.contains("assess/rtsp-routes.toml") && err.contains("route #1 (\"/x\")") && err.contains("acme"), "{err}");
+        assert!(
+            err.contains("assess/rtsp-routes.toml")
+                && err.contains("route #1 (\"/x\")")
+                && err.contains("acme"),
+            "{err}"
+        );
 
         let text = "schema = 1\n[[latest]]\nvendor = \"acme\"\nmodels = 'x'\nversion = \"1.0\"\nreleased = \"2026-01-01\"\nsource = \"s\"\n";
         let err = overlay_err("firmware.toml", text);
-        assert!(err.contains("assess/firmware.toml") && err.contains("latest #1") && err.contains("acme"), "{err}");
+        assert!(
+            err.contains("assess/firmware.toml")
+                && err.contains("latest #1")
+                && err.contains("acme"),
+            "{err}"
+        );
 
         let text = "schema = 1\n[[cve]]\nid = \"CVE-2099-0007\"\nvendor = \"acme\"\ntitle_en = \"t\"\ntitle_vi = \"t\"\nseverity = \"low\"\n[[cve.affected]]\n";
         let err = overlay_err("cves.toml", text);
-        assert!(err.contains("assess/cves.toml") && err.contains("CVE-2099-0007") && err.contains("acme"), "{err}");
+        assert!(
+            err.contains("assess/cves.toml")
+                && err.contains("CVE-2099-0007")
+                && err.contains("acme"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -413,21 +522,47 @@ status = 200
 body_contains = ["session"]
 "#;
         let err = overlay_err("cves.toml", text);
-        assert!(err.contains("assess/cves.toml") && err.contains("CVE-2099-0002") && err.contains("POST") && err.contains("intrusive"), "{err}");
+        assert!(
+            err.contains("assess/cves.toml")
+                && err.contains("CVE-2099-0002")
+                && err.contains("POST")
+                && err.contains("intrusive"),
+            "{err}"
+        );
         // the same check marked intrusive is accepted
-        let dir = overlay("cves.toml", &text.replace("method = \"POST\"", "method = \"POST\"\nintrusive = true"));
+        let dir = overlay(
+            "cves.toml",
+            &text.replace("method = \"POST\"", "method = \"POST\"\nintrusive = true"),
+        );
         let kb = Kb::builder().overlay_dir(dir.path()).build().unwrap();
-        assert!(!kb.cve("CVE-2099-0002").unwrap().check.as_ref().unwrap().is_read_only());
+        assert!(
+            !kb.cve("CVE-2099-0002")
+                .unwrap()
+                .check
+                .as_ref()
+                .unwrap()
+                .is_read_only()
+        );
     }
 
     #[test]
     fn overlay_with_unknown_field_or_finding_names_file_and_entry() {
         let text = "schema = 1\n[[route]]\npath = \"/x\"\nvendors = []\npriority = 1\nsource = \"s\"\nweight = 3\n";
         let err = overlay_err("rtsp-routes.toml", text);
-        assert!(err.contains("assess/rtsp-routes.toml") && err.contains("route #1") && err.contains("weight"), "{err}");
+        assert!(
+            err.contains("assess/rtsp-routes.toml")
+                && err.contains("route #1")
+                && err.contains("weight"),
+            "{err}"
+        );
         let text = "schema = 1\n[[clause]]\nid = \"c-1\"\nstandard = \"ETSI EN 303 645\"\nref = \"5.1-1\"\ntitle_vi = \"v\"\ntitle_en = \"e\"\nremote = true\nfindings = [\"default-password\"]\n";
         let err = overlay_err("baseline.toml", text);
-        assert!(err.contains("assess/baseline.toml") && err.contains("clause c-1") && err.contains("default-password"), "{err}");
+        assert!(
+            err.contains("assess/baseline.toml")
+                && err.contains("clause c-1")
+                && err.contains("default-password"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -34,7 +34,11 @@ impl RtspRoute {
 
     /// Rank in the generic list, if the route is in it.
     pub fn generic_rank(&self) -> Option<u32> {
-        if self.is_generic() { Some(self.priority) } else { self.generic_priority }
+        if self.is_generic() {
+            Some(self.priority)
+        } else {
+            self.generic_priority
+        }
     }
 
     fn label(&self, n: usize) -> String {
@@ -44,7 +48,10 @@ impl RtspRoute {
 
 /// The generic list: routes tried on any device, by rank.
 pub fn generic(routes: &[RtspRoute]) -> Vec<&RtspRoute> {
-    let mut out: Vec<&RtspRoute> = routes.iter().filter(|r| r.generic_rank().is_some()).collect();
+    let mut out: Vec<&RtspRoute> = routes
+        .iter()
+        .filter(|r| r.generic_rank().is_some())
+        .collect();
     out.sort_by_key(|r| r.generic_rank());
     out
 }
@@ -53,7 +60,10 @@ pub fn generic(routes: &[RtspRoute]) -> Vec<&RtspRoute> {
 /// routes by priority, then the generic list without the paths already listed.
 pub fn for_vendor<'a>(routes: &'a [RtspRoute], vendor: Option<&str>) -> Vec<&'a RtspRoute> {
     let mut out: Vec<&RtspRoute> = match vendor {
-        Some(v) => routes.iter().filter(|r| r.vendors.iter().any(|x| x == v)).collect(),
+        Some(v) => routes
+            .iter()
+            .filter(|r| r.vendors.iter().any(|x| x == v))
+            .collect(),
         None => Vec::new(),
     };
     out.sort_by_key(|r| r.priority);
@@ -66,7 +76,9 @@ pub fn for_vendor<'a>(routes: &'a [RtspRoute], vendor: Option<&str>) -> Vec<&'a 
 }
 
 pub(crate) fn parse(file: &str, text: &str) -> Result<Vec<RtspRoute>, KbError> {
-    let routes: Vec<RtspRoute> = entries(file, text, "route", |t, n| format!("route #{n} ({:?})", raw_str(t, "path").unwrap_or("?")))?;
+    let routes: Vec<RtspRoute> = entries(file, text, "route", |t, n| {
+        format!("route #{n} ({:?})", raw_str(t, "path").unwrap_or("?"))
+    })?;
     let mut paths: HashMap<&str, usize> = HashMap::new();
     let mut ranks: HashMap<(&str, u32), usize> = HashMap::new();
     let mut generic_ranks: HashMap<u32, usize> = HashMap::new();
@@ -74,7 +86,9 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Vec<RtspRoute>, KbError> {
         let n = i + 1;
         let bad = |msg: String| KbError::invalid(file, format!("{}: {msg}", r.label(n)));
         if !r.path.starts_with('/') || r.path.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(bad("path must start with '/' and hold no spaces or control characters".into()));
+            return Err(bad(
+                "path must start with '/' and hold no spaces or control characters".into(),
+            ));
         }
         if r.priority == 0 || r.generic_priority == Some(0) {
             return Err(bad("priorities start at 1".into()));
@@ -84,13 +98,18 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Vec<RtspRoute>, KbError> {
         }
         for (k, v) in r.vendors.iter().enumerate() {
             if v == "*" || v.trim().is_empty() {
-                return Err(bad(format!("vendor {v:?}: list vendor ids; vendors = [] makes a generic route")));
+                return Err(bad(format!(
+                    "vendor {v:?}: list vendor ids; vendors = [] makes a generic route"
+                )));
             }
             if r.vendors[..k].contains(v) {
                 return Err(bad(format!("vendor {v:?} listed twice")));
             }
             if let Some(prev) = ranks.insert((v, r.priority), n) {
-                return Err(bad(format!("priority {} of vendor {v:?} is also given to route #{prev}", r.priority)));
+                return Err(bad(format!(
+                    "priority {} of vendor {v:?} is also given to route #{prev}",
+                    r.priority
+                )));
             }
         }
         if r.source.trim().is_empty() {
@@ -102,7 +121,9 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Vec<RtspRoute>, KbError> {
         if let Some(rank) = r.generic_rank()
             && let Some(prev) = generic_ranks.insert(rank, n)
         {
-            return Err(bad(format!("generic rank {rank} is also given to route #{prev}")));
+            return Err(bad(format!(
+                "generic rank {rank} is also given to route #{prev}"
+            )));
         }
     }
     Ok(routes)
@@ -111,7 +132,13 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Vec<RtspRoute>, KbError> {
 pub(crate) fn validate_vendors(routes: &[RtspRoute], vendors: &[Vendor]) -> Result<(), KbError> {
     for (i, r) in routes.iter().enumerate() {
         if let Some(v) = r.vendors.iter().find(|v| !vendor_known(vendors, v)) {
-            return Err(KbError::invalid(super::RTSP_ROUTES_FILE, format!("{}: unknown vendor id {v:?} (add it to vendors.toml)", r.label(i + 1))));
+            return Err(KbError::invalid(
+                super::RTSP_ROUTES_FILE,
+                format!(
+                    "{}: unknown vendor id {v:?} (add it to vendors.toml)",
+                    r.label(i + 1)
+                ),
+            ));
         }
     }
     Ok(())
@@ -137,7 +164,10 @@ mod tests {
         assert!(kb.rtsp_routes.iter().any(|r| r.path == "/cam/realmonitor?channel=1&subtype=0" && r.vendors == ["dahua"]));
         let g = generic(&kb.rtsp_routes);
         assert!(g.len() > 40);
-        assert!(g.windows(2).all(|w| w[0].generic_rank() < w[1].generic_rank()));
+        assert!(
+            g.windows(2)
+                .all(|w| w[0].generic_rank() < w[1].generic_rank())
+        );
     }
 
     #[test]
@@ -147,12 +177,31 @@ mod tests {
         let p = paths(&list);
         assert_eq!(p[0], "/Streaming/Channels/101");
         assert_eq!(p[1], "/Streaming/Channels/102");
-        let own = list.iter().take_while(|r| r.vendors.iter().any(|v| v == "hikvision")).count();
-        assert_eq!(own, kb.rtsp_routes.iter().filter(|r| r.vendors.iter().any(|v| v == "hikvision")).count());
-        assert!(list[..own].windows(2).all(|w| w[0].priority < w[1].priority));
+        let own = list
+            .iter()
+            .take_while(|r| r.vendors.iter().any(|v| v == "hikvision"))
+            .count();
+        assert_eq!(
+            own,
+            kb.rtsp_routes
+                .iter()
+                .filter(|r| r.vendors.iter().any(|v| v == "hikvision"))
+                .count()
+        );
+        assert!(
+            list[..own]
+                .windows(2)
+                .all(|w| w[0].priority < w[1].priority)
+        );
         // then the generic list, without the hikvision path it also holds
         assert_eq!(p[own], "/", "generic rank 1 (bosch) follows");
-        assert_eq!(p.iter().filter(|x| **x == "/Streaming/Channels/101").count(), 1, "no path twice");
+        assert_eq!(
+            p.iter()
+                .filter(|x| **x == "/Streaming/Channels/101")
+                .count(),
+            1,
+            "no path twice"
+        );
         let mut seen = std::collections::HashSet::new();
         assert!(p.iter().all(|x| seen.insert(*x)), "no duplicates: {p:?}");
     }
@@ -161,9 +210,24 @@ mod tests {
     fn unknown_vendor_gets_the_generic_list() {
         let kb = Kb::embedded().unwrap();
         let p = paths(&kb.rtsp_routes_for(None));
-        assert_eq!(p[..7], ["/", "/live.sdp", "/Streaming/Channels/101", "/cam/realmonitor?channel=1&subtype=0", "/stream1", "/stream2", "/live"]);
+        assert_eq!(
+            p[..7],
+            [
+                "/",
+                "/live.sdp",
+                "/Streaming/Channels/101",
+                "/cam/realmonitor?channel=1&subtype=0",
+                "/stream1",
+                "/stream2",
+                "/live"
+            ]
+        );
         assert!(!p.contains(&"/Streaming/Channels/102"), "vendor-only route");
-        assert_eq!(paths(&kb.rtsp_routes_for(Some("milesight"))), p, "a vendor without routes");
+        assert_eq!(
+            paths(&kb.rtsp_routes_for(Some("milesight"))),
+            p,
+            "a vendor without routes"
+        );
     }
 
     #[test]
@@ -173,18 +237,40 @@ mod tests {
         let cases = [
             (ok.replace("\"/a\"", "\"a\""), "must start with '/'"),
             (ok.replace("\"/a\"", "\"/a b\""), "no spaces"),
-            (ok.replace("[\"x\"]", "[]\ngeneric_priority = 3"), "generic_priority"),
+            (
+                ok.replace("[\"x\"]", "[]\ngeneric_priority = 3"),
+                "generic_priority",
+            ),
             (ok.replace("[\"x\"]", "[\"*\"]"), "vendors = []"),
-            (ok.replace("vendors = [\"x\"]\n", ""), "missing field `vendors`"),
+            (
+                ok.replace("vendors = [\"x\"]\n", ""),
+                "missing field `vendors`",
+            ),
             (format!("{ok}{ok}"), "priority 1 of vendor"),
-            (format!("{ok}{}", ok.replace("priority = 1", "priority = 2")), "same path"),
+            (
+                format!("{ok}{}", ok.replace("priority = 1", "priority = 2")),
+                "same path",
+            ),
         ];
         for (text, want) in cases {
             let err = one(&text).unwrap_err().to_string();
-            assert!(err.contains("assess/rtsp-routes.toml") && err.contains("route #") && err.contains(want), "{want}: {err}");
+            assert!(
+                err.contains("assess/rtsp-routes.toml")
+                    && err.contains("route #")
+                    && err.contains(want),
+                "{want}: {err}"
+            );
         }
-        let vendors = [Vendor { id: "y".into(), name: "Y".into(), cpe_vendor: None, cpe_product: None, brands: vec![] }];
-        let err = validate_vendors(&one(ok).unwrap(), &vendors).unwrap_err().to_string();
+        let vendors = [Vendor {
+            id: "y".into(),
+            name: "Y".into(),
+            cpe_vendor: None,
+            cpe_product: None,
+            brands: vec![],
+        }];
+        let err = validate_vendors(&one(ok).unwrap(), &vendors)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unknown vendor id \"x\""), "{err}");
     }
 }

@@ -59,7 +59,11 @@ impl FirmwareVersion {
                 Some((s, e)) if end > s && start < e => (start < s).then(|| &text[start..s]),
                 _ => Some(&text[start..end]),
             })
-            .find(|w| w.strip_prefix(['V', 'v']).unwrap_or(w).starts_with(|c: char| c.is_ascii_digit()))?;
+            .find(|w| {
+                w.strip_prefix(['V', 'v'])
+                    .unwrap_or(w)
+                    .starts_with(|c: char| c.is_ascii_digit())
+            })?;
         let token = token.strip_prefix(['V', 'v']).unwrap_or(token);
 
         let (version, suffix) = token.split_once('_').unwrap_or((token, ""));
@@ -97,7 +101,11 @@ impl FirmwareVersion {
             };
             let run = leading_digits(&comp[start..]);
             let trimmed = run.trim_start_matches('0');
-            parts.push(if trimmed.is_empty() { 0 } else { trimmed.parse::<u64>().ok()? });
+            parts.push(if trimmed.is_empty() {
+                0
+            } else {
+                trimmed.parse::<u64>().ok()?
+            });
         }
         if parts.is_empty() {
             return None;
@@ -107,7 +115,11 @@ impl FirmwareVersion {
 
     /// The components without trailing zeros (`5.4.0` → `[5, 4]`).
     fn significant(&self) -> &[u64] {
-        let n = self.parts.iter().rposition(|&p| p != 0).map_or(0, |i| i + 1);
+        let n = self
+            .parts
+            .iter()
+            .rposition(|&p| p != 0)
+            .map_or(0, |i| i + 1);
         &self.parts[..n]
     }
 
@@ -186,9 +198,12 @@ pub struct VersionSpec {
 impl TryFrom<String> for VersionSpec {
     type Error = String;
     fn try_from(raw: String) -> Result<Self, String> {
-        let version = FirmwareVersion::parse(&raw).ok_or_else(|| format!("{raw:?} is not a firmware version"))?;
+        let version = FirmwareVersion::parse(&raw)
+            .ok_or_else(|| format!("{raw:?} is not a firmware version"))?;
         if version.build.is_some() {
-            return Err(format!("version {raw:?} carries a build date; write the date in `build_before` / `build`"));
+            return Err(format!(
+                "version {raw:?} carries a build date; write the date in `build_before` / `build`"
+            ));
         }
         Ok(VersionSpec { raw, version })
     }
@@ -207,7 +222,10 @@ pub struct BuildDate(u32);
 
 impl BuildDate {
     pub fn parse(s: &str) -> Option<BuildDate> {
-        (s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit())).then(|| yymmdd(s)).flatten().map(BuildDate)
+        (s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| yymmdd(s))
+            .flatten()
+            .map(BuildDate)
     }
 
     /// The date as the number YYMMDD.
@@ -269,7 +287,8 @@ fn yymmdd(s: &str) -> Option<u32> {
 fn yyyymmdd(s: &str) -> Option<u32> {
     let n: u32 = s.parse().ok()?;
     let (y, m, d) = (n / 10000, n / 100 % 100, n % 100);
-    (s.len() == 8 && (1990..=2099).contains(&y) && valid(m, d)).then_some((y % 100) * 10000 + m * 100 + d)
+    (s.len() == 8 && (1990..=2099).contains(&y) && valid(m, d))
+        .then_some((y % 100) * 10000 + m * 100 + d)
 }
 
 /// The first `build [date] [:] DATE` of the lower-cased string: (YYMMDD, byte span).
@@ -301,7 +320,10 @@ fn skip_filler(b: &[u8], mut j: usize) -> usize {
 
 /// A date starting at `j`: `YYMMDD`, `YYYYMMDD`, or `YYYY-MM-DD` (`-`, `.` or `/`).
 fn date_at(b: &[u8], j: usize) -> Option<(u32, usize)> {
-    let run = |at: usize| b.get(at..).map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count());
+    let run = |at: usize| {
+        b.get(at..)
+            .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count())
+    };
     let num = |at: usize, n: usize| std::str::from_utf8(&b[at..at + n]).ok();
     let n = run(j);
     match n {
@@ -322,8 +344,13 @@ fn date_at(b: &[u8], j: usize) -> Option<(u32, usize)> {
             if !(1..=2).contains(&d_len) {
                 return None;
             }
-            let (y, m, d): (u32, u32, u32) = (num(j, 4)?.parse().ok()?, num(m_at, m_len)?.parse().ok()?, num(d_at, d_len)?.parse().ok()?);
-            ((1990..=2099).contains(&y) && valid(m, d)).then_some(((y % 100) * 10000 + m * 100 + d, d_at + d_len))
+            let (y, m, d): (u32, u32, u32) = (
+                num(j, 4)?.parse().ok()?,
+                num(m_at, m_len)?.parse().ok()?,
+                num(d_at, d_len)?.parse().ok()?,
+            );
+            ((1990..=2099).contains(&y) && valid(m, d))
+                .then_some(((y % 100) * 10000 + m * 100 + d, d_at + d_len))
         }
         _ => None,
     }
@@ -364,23 +391,43 @@ mod tests {
         check("V4.85.040 build 260725", &[4, 85, 40], Some(260725));
         check("V5.5.800build 210628", &[5, 5, 800], Some(210628));
         // Dahua: date form of the build
-        check("2.800.0000000.16.R, Build Date 2021-06-04", &[2, 800, 0, 16], Some(210604));
-        check("2.622.0000000.3.R, Build Date: 2018.06.15", &[2, 622, 0, 3], Some(180615));
+        check(
+            "2.800.0000000.16.R, Build Date 2021-06-04",
+            &[2, 800, 0, 16],
+            Some(210604),
+        );
+        check(
+            "2.622.0000000.3.R, Build Date: 2018.06.15",
+            &[2, 622, 0, 3],
+            Some(180615),
+        );
         check("V2.622.0000000.3.R.180615", &[2, 622, 0, 3], Some(180615));
         // Amcrest (Dahua OEM): 8-digit YYYYMMDD reduced to YYMMDD
         check("V2.420.AC00.18.R.20200217", &[2, 420, 0, 18], Some(200217));
         check("2.623.00AC004.0.R.200316", &[2, 623, 0, 0], Some(200316)); // "00AC004": first digit run
         // TP-Link Tapo
         check("1.1.15 Build 211130 Rel.36154n", &[1, 1, 15], Some(211130));
-        check("1.1.16 Build 211209 Rel.37726n(4555)", &[1, 1, 16], Some(211209));
+        check(
+            "1.1.16 Build 211209 Rel.37726n(4555)",
+            &[1, 1, 16],
+            Some(211209),
+        );
         // Reolink: YYMMDD + 2-digit sequence number
         check("v3.0.0.183_21012800", &[3, 0, 0, 183], Some(210128));
         check("v3.0.0.2356_23062000", &[3, 0, 0, 2356], Some(230620));
         // ... an 8-digit suffix that is also a YYYYMMDD date is read as one (documented ambiguity)
         check("v3.0.0.136_20121102", &[3, 0, 0, 136], Some(121102));
         // XiongMai: no build date; "140700" is not the last component
-        check("V4.02.R11.00000532.10010.140700.0000000", &[4, 2, 11, 532, 10010, 140700, 0], None);
-        check("4.02.R12.00035520.12012.047500.00200", &[4, 2, 12, 35520, 12012, 47500, 200], None);
+        check(
+            "V4.02.R11.00000532.10010.140700.0000000",
+            &[4, 2, 11, 532, 10010, 140700, 0],
+            None,
+        );
+        check(
+            "4.02.R12.00035520.12012.047500.00200",
+            &[4, 2, 12, 35520, 12012, 47500, 200],
+            None,
+        );
         // D-Link, Axis
         check("1.06.01", &[1, 6, 1], None);
         check("10.12.182", &[10, 12, 182], None);
@@ -399,7 +446,18 @@ mod tests {
 
     #[test]
     fn no_version() {
-        for s in ["", "   ", "V", "v.", "R.R", "unknown", "build 160530", "Build Date 2021-06-04", "IPC_G3", "1.99999999999999999999999"] {
+        for s in [
+            "",
+            "   ",
+            "V",
+            "v.",
+            "R.R",
+            "unknown",
+            "build 160530",
+            "Build Date 2021-06-04",
+            "IPC_G3",
+            "1.99999999999999999999999",
+        ] {
             assert_eq!(FirmwareVersion::parse(s), None, "{s:?}");
         }
     }
@@ -410,21 +468,34 @@ mod tests {
         assert_eq!(v("1.06.01"), v("1.6.1"));
         assert!(v("5.4.0") < v("5.4.1"));
         assert!(v("5.10") > v("5.9.99"));
-        assert!(v("5.4.0 build 170101") <= v("5.4.0 build 160530"), "order ignores the build");
+        assert!(
+            v("5.4.0 build 170101") <= v("5.4.0 build 160530"),
+            "order ignores the build"
+        );
         assert!(v("4.02.R11.00000532") < v("4.02.R12.00035520"));
         assert!(v("2.800.0000000.16.R") > v("2.800"));
         assert!(v("2.800.0000000.16.R") < v("2.800.999999"));
         use std::collections::HashSet;
-        let set: HashSet<FirmwareVersion> = [v("5.4"), v("5.4.0"), v("5.4.0.0")].into_iter().collect();
+        let set: HashSet<FirmwareVersion> =
+            [v("5.4"), v("5.4.0"), v("5.4.0.0")].into_iter().collect();
         assert_eq!(set.len(), 1, "hash agrees with equality");
     }
 
     #[test]
     fn compare_with_build() {
-        assert_eq!(v("5.4.0 build 160530").cmp_with_build(&v("5.4.0 build 160401")), Some(Ordering::Greater));
-        assert_eq!(v("5.4.0_160530").cmp_with_build(&v("5.4.0 build 160530")), Some(Ordering::Equal));
+        assert_eq!(
+            v("5.4.0 build 160530").cmp_with_build(&v("5.4.0 build 160401")),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            v("5.4.0_160530").cmp_with_build(&v("5.4.0 build 160530")),
+            Some(Ordering::Equal)
+        );
         assert_eq!(v("5.4.0").cmp_with_build(&v("5.4.0 build 160401")), None);
-        assert_eq!(v("5.3.9").cmp_with_build(&v("5.4.0 build 160401")), Some(Ordering::Less));
+        assert_eq!(
+            v("5.3.9").cmp_with_build(&v("5.4.0 build 160401")),
+            Some(Ordering::Less)
+        );
     }
 
     #[test]

@@ -1,0 +1,1 @@
+//! Tests against real third-party servers (being written).
