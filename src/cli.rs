@@ -31,8 +31,10 @@ pub enum Command {
     Sim(SimArgs),
     /// Start a small simulated fleet, scan it and show what was found
     Demo(DemoArgs),
-    /// Show the knowledge base: data files, versions and checksums
+    /// Knowledge base: show it, install update bundles, import CISA KEV and NVD data
     Kb(KbArgs),
+    /// Baseline clauses (QCVN 135, QCVN 11, QĐ 724, ETSI EN 303 645) and the findings behind them
+    Baseline(BaselineArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -168,7 +170,65 @@ pub struct DemoArgs {
 pub struct KbArgs {
     #[command(flatten)]
     pub kb: KbOpts,
-    /// Print JSON instead of a table
-    #[arg(long)]
+    #[command(subcommand)]
+    pub action: Option<KbAction>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KbAction {
+    /// List the data files with their versions, checksums and origins (the default)
+    Show {
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Install a knowledge-base update bundle (checked, validated, then installed; no new binary needed)
+    Install {
+        /// The bundle file (made by `camguard kb bundle`)
+        file: PathBuf,
+        /// Refuse the bundle unless its SHA-256 is this (as published next to it)
+        #[arg(long, value_name = "HEX")]
+        sha256: Option<String>,
+    },
+    /// Make an update bundle from a directory in the kb/ layout (default: the built-in data)
+    Bundle {
+        /// Directory of *.toml files in the kb/ layout
+        dir: Option<PathBuf>,
+        /// Bundle file to write
+        #[arg(long, short = 'o')]
+        output: PathBuf,
+        /// Version of the bundle
+        #[arg(long, default_value = "local")]
+        version: String,
+    },
+    /// Flag known-exploited CVEs from CISA's KEV catalog (known_exploited_vulnerabilities.json), offline
+    ImportKev { file: PathBuf },
+    /// Add camera CVEs with firmware ranges from an NVD CVE API 2.0 JSON file, offline
+    ImportNvd { file: PathBuf },
+    /// Print the user knowledge-base directory (where updates are installed)
+    Path,
+}
+
+#[derive(Args, Debug)]
+pub struct BaselineArgs {
+    #[command(subcommand)]
+    pub action: BaselineAction,
+    /// Print JSON
+    #[arg(long, global = true)]
     pub json: bool,
+    /// Language of titles: vi or en
+    #[arg(long, global = true, default_value = "vi")]
+    pub lang: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BaselineAction {
+    /// List every clause: id, standard, reference, whether it can be tested remotely, title
+    List {
+        /// Only clauses of this standard (e.g. "QCVN 135", "ETSI")
+        #[arg(long)]
+        standard: Option<String>,
+    },
+    /// Explain one clause and the findings that are evidence against it
+    Show { id: String },
 }

@@ -1,7 +1,8 @@
 //! One module per subcommand.
 
+mod baseline;
 mod demo;
-mod kb;
+pub mod kb;
 mod scan;
 mod sim;
 
@@ -15,6 +16,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Sim(args) => sim::run(args).await,
         Command::Demo(args) => demo::run(args).await,
         Command::Kb(args) => kb::run(args),
+        Command::Baseline(args) => baseline::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
@@ -34,6 +36,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
 /// Load the knowledge base with the user's overrides; a broken data file is bad input.
 pub fn load_kb(opts: &KbOpts) -> anyhow::Result<camguard_kb::Kb> {
     let mut b = camguard_kb::Kb::builder();
+    // Updates installed with `camguard kb install/import-*` first, then --kb on top.
+    if let Some(d) = kb::user_kb_dir().filter(|d| d.is_dir()) {
+        b = b.overlay_dir(d);
+    }
     if let Some(d) = &opts.kb {
         b = b.overlay_dir(d);
     }

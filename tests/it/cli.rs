@@ -113,7 +113,7 @@ fn broken_knowledge_base_file_is_named() {
 
 #[test]
 fn kb_lists_versioned_files() {
-    let o = camguard(&["kb", "--json"]);
+    let o = camguard(&["kb", "show", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let files = v["files"].as_array().unwrap();

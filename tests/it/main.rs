@@ -3,6 +3,7 @@
 
 mod cli;
 mod fleet;
+mod kb;
 
 use std::process::{Command, Output};
 
@@ -16,4 +17,13 @@ pub fn camguard(args: &[&str]) -> Output {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn camguard_env(args: &[&str], env: &[(&str, &std::path::Path)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_camguard"));
+    c.args(args).env("CAMGUARD_LOG", "error");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run camguard")
 }

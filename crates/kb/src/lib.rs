@@ -32,6 +32,11 @@ pub use vendors::Vendor;
 
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
+/// Every embedded data file, as (path relative to `kb/`, content).
+pub fn embedded_files() -> impl Iterator<Item = (&'static str, &'static str)> {
+    EMBEDDED.iter().copied()
+}
+
 /// The newest data-file schema this binary understands.
 pub const SCHEMA: u32 = 1;
 
@@ -168,6 +173,8 @@ impl KbBuilder {
         let mut credentials = Vec::new();
         let mut rtsp_routes = Vec::new();
         let mut cves = Vec::new();
+        let mut extra_cves: Vec<Cve> = Vec::new();
+        let mut kev: Vec<KevEntry> = Vec::new();
         let mut firmware = Vec::new();
         let mut baseline = Vec::new();
         let mut sources = Vec::new();
@@ -193,6 +200,11 @@ impl KbBuilder {
                 rtsp_routes = assess::routes::parse(name, text)?;
             } else if name == assess::CVES_FILE {
                 cves = assess::cves::parse(name, text)?;
+            } else if name.starts_with("assess/cves-") && name.ends_with(".toml") {
+                // Imported CVEs (`camguard kb import-nvd`) extend the curated file.
+                extra_cves.extend(assess::cves::parse(name, text)?);
+            } else if name == KEV_FILE {
+                kev = parse_kev(name, text)?;
             } else if name == assess::FIRMWARE_FILE {
                 firmware = assess::firmware::parse(name, text)?;
             } else if name == assess::BASELINE_FILE {
@@ -206,6 +218,18 @@ impl KbBuilder {
                 sha256: hex(&Sha256::digest(text.as_bytes())),
                 origin: origin.clone(),
             });
+        }
+        // Curated entries win over imported ones with the same id.
+        for c in extra_cves {
+            if !cves.iter().any(|have: &Cve| have.id == c.id) {
+                cves.push(c);
+            }
+        }
+        for k in &kev {
+            if let Some(c) = cves.iter_mut().find(|c| c.id == k.id) {
+                c.kev = true;
+                c.kev_added = Some(k.date_added.clone());
+            }
         }
         let kb = Kb {
             ports: ports.ok_or_else(|| KbError::invalid("ports.toml", "missing"))?,
@@ -223,6 +247,37 @@ impl KbBuilder {
         assess::validate(&kb)?;
         Ok(kb)
     }
+}
+
+/// `assess/kev.toml`: CISA Known Exploited Vulnerabilities flags, written by
+/// `camguard kb import-kev` and applied to the CVEs of the knowledge base.
+pub const KEV_FILE: &str = "assess/kev.toml";
+
+/// One entry of `assess/kev.toml`.
+#[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct KevEntry {
+    pub id: String,
+    pub date_added: String,
+    #[serde(default)]
+    pub vendor_project: String,
+    #[serde(default)]
+    pub product: String,
+}
+
+fn parse_kev(name: &str, text: &str) -> Result<Vec<KevEntry>, KbError> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        #[allow(dead_code)]
+        schema: u32,
+        #[allow(dead_code)]
+        #[serde(default)]
+        version: String,
+        #[serde(default)]
+        kev: Vec<KevEntry>,
+    }
+    let f: File = toml::from_str(text).map_err(|e| KbError::invalid(name, e))?;
+    Ok(f.kev)
 }
 
 fn read(path: &Path) -> Result<String, KbError> {
