@@ -45,6 +45,19 @@ pub enum Command {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProfileArg {
+    Quick,
+    Default,
+    Thorough,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum IntrusiveArg {
+    Lockout,
+    Cve,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Aligned columns for people (default on a terminal)
     Table,
@@ -124,9 +137,27 @@ pub struct ScanArgs {
     /// Seed of the randomised target order (default: random)
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
-    /// Scan profile name recorded in the output (the assessment adds quick|default|thorough)
-    #[arg(long, default_value = "default")]
-    pub profile: String,
+    /// How deep to assess: quick (few routes, 2 login attempts per protocol), default
+    /// (20 routes, 4 attempts, frame check), thorough (all routes and known ports, paced attempts)
+    #[arg(long, value_enum, default_value = "default")]
+    pub profile: ProfileArg,
+    /// Find and identify only: no assessment, no login attempts
+    #[arg(long)]
+    pub no_assess: bool,
+    /// Opt-in checks that may lock accounts or create sessions: lockout (QĐ 724 lockout test:
+    /// six wrong passwords in 30 s), cve (CVE confirmations that log in). Comma-separated
+    #[arg(long, value_delimiter = ',', value_name = "CHECK")]
+    pub intrusive: Vec<IntrusiveArg>,
+    /// Show found passwords and stream credentials in the output (redacted as **** otherwise)
+    #[arg(long)]
+    pub reveal_secrets: bool,
+    /// Assess every host with an open port, not only cameras, NVRs and DVRs
+    #[arg(long)]
+    pub assess_all: bool,
+    /// Most failed login attempts per protocol per device (default from --profile; never
+    /// five within 30 s, the QĐ 724 lockout threshold)
+    #[arg(long, value_name = "N")]
+    pub credential_budget: Option<usize>,
     #[command(flatten)]
     pub kb: KbOpts,
 }

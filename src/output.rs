@@ -128,9 +128,11 @@ fn cell(s: Option<&str>) -> String {
     s.filter(|s| !s.is_empty()).unwrap_or("-").to_string()
 }
 
-/// Aligned columns, widest value per column, long values cut with '…'.
+/// Aligned columns, widest value per column, long values cut with '…'; then, for hosts with
+/// findings, one line per finding, worst first.
 pub fn write_table(out: &mut dyn Write, hosts: &[HostReport]) -> io::Result<()> {
-    const HEAD: [&str; 8] = [
+    const N: usize = 9;
+    const HEAD: [&str; N] = [
         "ADDRESS",
         "TYPE",
         "VENDOR",
@@ -138,10 +140,11 @@ pub fn write_table(out: &mut dyn Write, hosts: &[HostReport]) -> io::Result<()> 
         "MODEL",
         "FIRMWARE",
         "CONF",
+        "FINDINGS",
         "OPEN PORTS",
     ];
-    const MAX: [usize; 8] = [39, 6, 13, 10, 24, 30, 4, 60];
-    let rows: Vec<[String; 8]> = hosts
+    const MAX: [usize; N] = [39, 6, 13, 10, 24, 28, 4, 14, 60];
+    let rows: Vec<[String; N]> = hosts
         .iter()
         .map(|h| {
             let kind = if h.is_camera {
@@ -155,6 +158,11 @@ pub fn write_table(out: &mut dyn Write, hosts: &[HostReport]) -> io::Result<()> 
                 .map(|p| format!("{}/{}", p.port, p.service))
                 .collect::<Vec<_>>()
                 .join(" ");
+            let findings = match h.findings.iter().map(|f| f.severity).max() {
+                Some(worst) => format!("{} {}", h.findings.len(), worst.as_str()),
+                None if h.verdict.is_some() => "0".into(),
+                None => "-".into(),
+            };
             [
                 h.ip.to_string(),
                 kind,
@@ -163,6 +171,7 @@ pub fn write_table(out: &mut dyn Write, hosts: &[HostReport]) -> io::Result<()> 
                 cell(h.model.as_deref()),
                 cell(h.firmware.as_deref()),
                 h.confidence.to_string(),
+                findings,
                 ports,
             ]
         })
@@ -176,18 +185,16 @@ pub fn write_table(out: &mut dyn Write, hosts: &[HostReport]) -> io::Result<()> 
     };
     let mut width = HEAD.map(|h| h.len());
     for r in &rows {
-        for i in 0..8 {
+        for i in 0..N {
             width[i] = width[i].max(clip(&r[i], MAX[i]).chars().count());
         }
     }
-    let line = |cells: [String; 8]| -> String {
+    let line = |cells: [String; N]| -> String {
         let mut s = String::new();
-        for i in 0..8 {
+        for i in 0..N {
             let c = clip(&cells[i], MAX[i]);
-            if i == 7 {
-                s.push_str(&c);
-            } else {
-                s.push_str(&c);
+            s.push_str(&c);
+            if i + 1 < N {
                 s.push_str(&" ".repeat(width[i] - c.chars().count() + 2));
             }
         }
@@ -196,6 +203,26 @@ pub fn write_table(out: &mut dyn Write, hosts: &[HostReport]) -> io::Result<()> 
     writeln!(out, "{}", line(HEAD.map(String::from)))?;
     for r in rows {
         writeln!(out, "{}", line(r))?;
+    }
+    let with_findings: Vec<&HostReport> = hosts.iter().filter(|h| !h.findings.is_empty()).collect();
+    if !with_findings.is_empty() {
+        writeln!(out, "\nFINDINGS")?;
+        for h in with_findings {
+            let mut f: Vec<_> = h.findings.iter().collect();
+            f.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
+            for x in f {
+                let port = x.port.map(|p| format!("{p}/tcp")).unwrap_or_default();
+                let title = x.title.as_ref().map(|t| t.en.as_str()).unwrap_or("");
+                writeln!(
+                    out,
+                    "{:<15} {:<8} {:<9} {:<34} {title}",
+                    h.ip,
+                    x.severity.as_str(),
+                    port,
+                    x.id
+                )?;
+            }
+        }
     }
     Ok(())
 }

@@ -31,11 +31,15 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<u8> {
     let range = format!("{}-{}", args.base, last);
     eprintln!("▶ Scanning {range} for cameras …");
 
-    let targets = Arc::new(TargetSet::parse(&[range.clone()], &[]).map_err(crate::usage)?);
+    let targets =
+        Arc::new(TargetSet::parse(std::slice::from_ref(&range), &[]).map_err(crate::usage)?);
     let opts = ScanOptions {
         ports: kb.ports.defaults(),
         seed: args.seed,
         host_timeout: Duration::from_secs(8),
+        assess: Some(camguard_scan::AssessOptions::for_profile(
+            camguard_scan::Profile::Default,
+        )),
         ..ScanOptions::default()
     };
     let scanner = Scanner::new(kb, opts, PortScanner::new(ConnectConfig::default()));
@@ -83,6 +87,27 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<u8> {
         .filter(|t| !t.is_camera)
         .filter(|t| found(t.ip).is_some_and(|h| h.is_camera))
         .count();
+    // Findings against the simulator's expected findings.
+    let (mut expected, mut matched, mut extra) = (0usize, 0usize, 0usize);
+    for t in &truth.entries {
+        let got: Vec<&str> = found(t.ip)
+            .map(|h| h.findings.iter().map(|f| f.id.as_str()).collect())
+            .unwrap_or_default();
+        expected += t.expected_findings.len();
+        matched += t
+            .expected_findings
+            .iter()
+            .filter(|e| got.contains(&e.as_str()))
+            .count();
+        extra += got
+            .iter()
+            .filter(|g| !t.expected_findings.iter().any(|e| e == *g))
+            .count();
+    }
+    let failing = hosts
+        .iter()
+        .filter(|h| h.verdict.as_deref() == Some("fail"))
+        .count();
     eprintln!(
         "\n✔ Scanned {} addresses in {:.1} s: {} hosts up; {}/{} cameras found, vendor right for {}/{}; {} non-cameras called cameras.",
         args.hosts,
@@ -93,6 +118,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<u8> {
         vendor_right,
         truth_cams.len(),
         false_cams
+    );
+    eprintln!(
+        "✔ Assessment: {failing} hosts fail the baseline; {matched}/{expected} seeded weaknesses found; {extra} further findings (see FINDINGS above)."
     );
     if let Some(path) = &args.output {
         let doc = camguard_model::ScanDocument {

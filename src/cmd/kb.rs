@@ -236,13 +236,13 @@ fn install(file: &Path, expect: Option<&str>) -> anyhow::Result<u8> {
         .with_context(|| format!("reading {}", file.display()))
         .map_err(usage)?;
     let sum = hex(&Sha256::digest(&data));
-    if let Some(want) = expect {
-        if !want.eq_ignore_ascii_case(&sum) {
-            return Err(usage(format!(
-                "{}: SHA-256 is {sum}, expected {want}; not installed",
-                file.display()
-            )));
-        }
+    if let Some(want) = expect
+        && !want.eq_ignore_ascii_case(&sum)
+    {
+        return Err(usage(format!(
+            "{}: SHA-256 is {sum}, expected {want}; not installed",
+            file.display()
+        )));
     }
     let b: Bundle = serde_json::from_slice(&data).map_err(|e| {
         usage(format!(

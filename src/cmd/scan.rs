@@ -1,6 +1,6 @@
 //! `camguard scan`: targets → scope check → pipeline → writer.
 
-use crate::cli::{Format, ScanArgs};
+use crate::cli::{Format, IntrusiveArg, ProfileArg, ScanArgs};
 use crate::output::Writer;
 use crate::{exit, refused, usage};
 use anyhow::Context;
@@ -49,6 +49,57 @@ pub fn parse_ports(spec: &str, kb: &camguard_kb::Kb) -> anyhow::Result<Vec<u16>>
     Ok(out)
 }
 
+pub fn profile_name(p: ProfileArg) -> &'static str {
+    match p {
+        ProfileArg::Quick => "quick",
+        ProfileArg::Default => "default",
+        ProfileArg::Thorough => "thorough",
+    }
+}
+
+/// Assessment settings from the command line.
+fn assess_options(args: &ScanArgs) -> anyhow::Result<camguard_scan::AssessOptions> {
+    use camguard_scan::{AssessOptions, Intrusive, Profile};
+    let profile = match args.profile {
+        ProfileArg::Quick => Profile::Quick,
+        ProfileArg::Default => Profile::Default,
+        ProfileArg::Thorough => Profile::Thorough,
+    };
+    let mut o = AssessOptions::for_profile(profile);
+    for i in &args.intrusive {
+        o.intrusive.insert(match i {
+            IntrusiveArg::Lockout => Intrusive::Lockout,
+            IntrusiveArg::Cve => Intrusive::Cve,
+        });
+    }
+    if !o.intrusive.is_empty() && !args.quiet {
+        eprintln!(
+            "camguard: WARNING: intrusive checks enabled ({}). They may lock accounts for minutes or create sessions on the devices; run them only with the owner's agreement.",
+            args.intrusive
+                .iter()
+                .map(|i| format!("{i:?}").to_lowercase())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    o.reveal_secrets = args.reveal_secrets;
+    o.assess_all = args.assess_all;
+    if let Some(b) = args.credential_budget {
+        o.credential_budget = b;
+    }
+    let overlay = args
+        .kb
+        .kb
+        .clone()
+        .or_else(|| super::kb::user_kb_dir().filter(|d| d.is_dir()));
+    if let Some(dir) = overlay {
+        let data = camguard_assess::AssessData::with_overlay(&dir)
+            .map_err(|e| usage(format!("knowledge base {}: {e}", dir.display())))?;
+        o.data = Some(Arc::new(data));
+    }
+    Ok(o)
+}
+
 fn resolve_format(args: &ScanArgs) -> Format {
     if let Some(f) = args.format {
         return f;
@@ -78,7 +129,15 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
     scope
         .check(&targets)
         .map_err(|e| if e.is_refusal() { refused(e) } else { usage(e) })?;
-    let ports = parse_ports(&args.ports, &kb)?;
+    let ports = match (args.ports.as_str(), args.profile) {
+        ("default", ProfileArg::Thorough) => kb.ports.all(),
+        (spec, _) => parse_ports(spec, &kb)?,
+    };
+    let assess = if args.no_assess || args.discovery_only {
+        None
+    } else {
+        Some(assess_options(&args)?)
+    };
     let format = resolve_format(&args);
 
     let connect = ConnectConfig {
@@ -99,6 +158,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
         seed,
         discovery_only: args.discovery_only,
         wsd: !args.no_wsd && !args.discovery_only,
+        assess,
         ..ScanOptions::default()
     };
     let out: Box<dyn std::io::Write + Send> = match &args.output {
@@ -173,7 +233,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
         finished_at: Some(now_rfc3339()),
         targets: labels,
         addresses_probed: progress.addresses_done.load(Ordering::Relaxed),
-        profile: args.profile.clone(),
+        profile: profile_name(args.profile).into(),
         ports,
         hosts_up: progress.hosts_up.load(Ordering::Relaxed),
         cameras: progress.cameras.load(Ordering::Relaxed),

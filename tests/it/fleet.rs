@@ -115,7 +115,7 @@ fn scan_finds_and_identifies_a_small_fleet() {
     for t in truth
         .entries
         .iter()
-        .filter(|t| serde_json::to_value(&t.kind).unwrap() == "tarpit")
+        .filter(|t| serde_json::to_value(t.kind).unwrap() == "tarpit")
     {
         let h = &hosts[&t.ip.to_string()];
         assert_eq!(h["is_camera"], false);

@@ -32,6 +32,7 @@ pub fn open_file_limit() -> u64 {
         #[allow(unsafe_code)]
         let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl) };
         if rc == 0 {
+            #[allow(clippy::unnecessary_cast)] // rlim_t is not u64 on every platform
             return rl.rlim_cur as u64;
         }
     }

@@ -125,21 +125,23 @@ pub fn merge(mut ranges: Vec<IpRange>) -> Vec<IpRange> {
     ranges.sort();
     let mut out: Vec<IpRange> = Vec::with_capacity(ranges.len());
     for r in ranges {
-        if let Some(last) = out.last_mut() {
-            if last.v6 == r.v6 && r.start <= last.end.saturating_add(1) {
-                last.end = last.end.max(r.end);
-                continue;
-            }
+        if let Some(last) = out.last_mut()
+            && last.v6 == r.v6
+            && r.start <= last.end.saturating_add(1)
+        {
+            last.end = last.end.max(r.end);
+            continue;
         }
         out.push(r);
     }
     out
 }
 
+/// A hostname and the addresses it resolved to.
+pub type Named = (String, Vec<IpAddr>);
+
 /// Parse one expression (not `@file`) into ranges; hostnames resolve to every address.
-pub fn parse_expr(
-    expr: &str,
-) -> Result<(Vec<IpRange>, Option<(String, Vec<IpAddr>)>), TargetError> {
+pub fn parse_expr(expr: &str) -> Result<(Vec<IpRange>, Option<Named>), TargetError> {
     let e = expr.trim();
     if e.is_empty() {
         return Err(bad(expr, "empty"));
@@ -403,7 +405,7 @@ mod tests {
         assert_eq!(set(&["127.66.0.10-19"], &[]).count(), 10);
         assert_eq!(set(&["::1"], &[]).count(), 1);
         assert_eq!(set(&["fd00::/120"], &[]).count(), 256);
-        assert_eq!(set(&["localhost"], &[]).count() >= 1, true);
+        assert!(set(&["localhost"], &[]).count() >= 1);
         assert_eq!(
             set(&["127.66.0.7/24"], &[]).ranges[0].first().to_string(),
             "127.66.0.0"

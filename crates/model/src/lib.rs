@@ -74,12 +74,18 @@ pub struct Observation {
 
 impl Observation {
     pub fn new(port: u16, key: impl Into<String>, value: impl Into<String>) -> Self {
-        Observation { port, key: key.into(), value: value.into() }
+        Observation {
+            port,
+            key: key.into(),
+            value: value.into(),
+        }
     }
 }
 
 /// Kind of device, per the scan-output contract.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum DeviceType {
     Camera,
@@ -184,18 +190,165 @@ pub struct Identification {
     pub evidence: Vec<Conclusion>,
 }
 
-/// One finding (assessment results; the scanner of the foundation issue emits none yet
-/// except where stated).
+/// One finding of the assessment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub id: String,
     pub severity: Severity,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
+    /// Request/response excerpts; secrets are already redacted (`"****"`) unless the scan was
+    /// told to reveal them.
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub evidence: serde_json::Value,
+    /// Ids of the baseline clauses this finding is evidence against.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clauses: Vec<String>,
+    /// Localised title (contract extension).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<LocalizedText>,
+    /// Localised description (contract extension).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<LocalizedText>,
+    /// Localised remediation (contract extension).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<LocalizedText>,
+}
+
+impl Finding {
+    /// A finding with no evidence, clauses or texts yet.
+    pub fn new(id: impl Into<String>, severity: Severity, port: Option<u16>) -> Self {
+        Finding {
+            id: id.into(),
+            severity,
+            port,
+            evidence: serde_json::Value::Null,
+            clauses: Vec::new(),
+            title: None,
+            description: None,
+            remediation: None,
+        }
+    }
+}
+
+/// A text in Vietnamese and English.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalizedText {
+    pub vi: String,
+    pub en: String,
+}
+
+/// The verdict on one baseline clause for one host.
+///
+/// `pass`, `fail` and `not-testable` (not testable remotely) are the basic values; two more
+/// follow the baseline data contract (`kb/assess/baseline.toml`): `no-evidence` for clauses
+/// only partly testable remotely and with no finding against them, and `not-tested` for clauses
+/// whose only evidence comes from an opt-in check that did not run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClauseStatus {
+    Pass,
+    Fail,
+    NotTestable,
+    NoEvidence,
+    NotTested,
+}
+
+impl ClauseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClauseStatus::Pass => "pass",
+            ClauseStatus::Fail => "fail",
+            ClauseStatus::NotTestable => "not-testable",
+            ClauseStatus::NoEvidence => "no-evidence",
+            ClauseStatus::NotTested => "not-tested",
+        }
+    }
+}
+
+/// One baseline clause and how the host fared against it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClauseVerdict {
+    /// Stable clause id of `kb/assess/baseline.toml` (`etsi-5.1-1`).
+    pub clause: String,
+    pub standard: String,
+    /// The clause as its source numbers it.
+    pub reference: String,
+    pub title_vi: String,
+    pub title_en: String,
+    pub verdict: ClauseStatus,
+    /// Finding ids that are evidence of failing it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<String>,
+}
+
+/// A secret (a password found on a device). `Debug` and `Display` print `****`, and so does
+/// serialisation: a secret reaches an output only through [`Secret::expose`] or [`Revealed`],
+/// i.e. when the user asked for it (`--reveal-secrets`).
+#[derive(Clone, PartialEq, Eq, Hash, Default, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+/// What a redacted secret looks like.
+pub const REDACTED: &str = "****";
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The JSON value for evidence: the secret when `reveal`, else `"****"`.
+    pub fn to_json(&self, reveal: bool) -> serde_json::Value {
+        serde_json::Value::String(if reveal {
+            self.0.clone()
+        } else {
+            REDACTED.to_string()
+        })
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Self {
+        Secret(s.to_string())
+    }
+}
+
+impl From<String> for Secret {
+    fn from(s: String) -> Self {
+        Secret(s)
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(REDACTED)
+    }
+}
+
+/// Serialises the secret in clear: wrap a [`Secret`] in it only when secrets are to be revealed.
+pub struct Revealed<'a>(pub &'a Secret);
+
+impl Serialize for Revealed<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.0)
+    }
 }
 
 /// One host of a scan, per the scan-output contract.
@@ -215,6 +368,12 @@ pub struct HostReport {
     pub confidence: u8,
     pub open_ports: Vec<OpenPort>,
     pub findings: Vec<Finding>,
+    /// Baseline verdicts, clause by clause (contract extension; empty when not assessed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub baseline: Vec<ClauseVerdict>,
+    /// Overall baseline verdict, `pass` or `fail` (contract extension; absent when not assessed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<String>,
     /// The rules behind each conclusion.
     #[serde(default)]
     pub evidence: Vec<Conclusion>,
@@ -226,7 +385,12 @@ pub struct HostReport {
 }
 
 impl HostReport {
-    pub fn new(ip: IpAddr, id: Identification, open_ports: Vec<OpenPort>, scanned_at: String) -> Self {
+    pub fn new(
+        ip: IpAddr,
+        id: Identification,
+        open_ports: Vec<OpenPort>,
+        scanned_at: String,
+    ) -> Self {
         HostReport {
             ip,
             hostname: None,
@@ -240,6 +404,8 @@ impl HostReport {
             confidence: id.confidence,
             open_ports,
             findings: Vec::new(),
+            baseline: Vec::new(),
+            verdict: None,
             evidence: id.evidence,
             notes: Vec::new(),
             scanned_at,
@@ -290,18 +456,108 @@ mod tests {
     fn severity_orders_by_gravity() {
         assert!(Severity::Critical > Severity::High);
         assert!(Severity::Info < Severity::Low);
-        assert_eq!(serde_json::to_string(&Severity::Critical).unwrap(), "\"critical\"");
+        assert_eq!(
+            serde_json::to_string(&Severity::Critical).unwrap(),
+            "\"critical\""
+        );
+    }
+
+    #[test]
+    fn secret_is_redacted_everywhere() {
+        let s = Secret::new("12345");
+        assert_eq!(format!("{s}"), "****");
+        assert_eq!(format!("{s:?}"), "****");
+        assert_eq!(format!("{:?}", Some(&s)), "Some(****)");
+        assert_eq!(serde_json::to_string(&s).unwrap(), "\"****\"");
+        assert_eq!(serde_json::to_string(&Revealed(&s)).unwrap(), "\"12345\"");
+        assert_eq!(s.expose(), "12345");
+        assert_eq!(s.to_json(false), serde_json::json!("****"));
+        assert_eq!(s.to_json(true), serde_json::json!("12345"));
+        #[derive(Serialize)]
+        struct Cred {
+            user: String,
+            password: Secret,
+        }
+        let c = Cred {
+            user: "admin".into(),
+            password: s.clone(),
+        };
+        assert!(!serde_json::to_string(&c).unwrap().contains("12345"));
+        let back: Secret = serde_json::from_str("\"x\"").unwrap();
+        assert_eq!(back.expose(), "x");
+    }
+
+    #[test]
+    fn extensions_are_skipped_when_empty() {
+        let f = Finding::new("telnet-enabled", Severity::High, Some(23));
+        let v = serde_json::to_value(&f).unwrap();
+        assert!(
+            v.get("title").is_none() && v.get("evidence").is_none() && v.get("clauses").is_none()
+        );
+        let mut f = f;
+        f.title = Some(LocalizedText {
+            vi: "a".into(),
+            en: "b".into(),
+        });
+        let v = serde_json::to_value(&f).unwrap();
+        assert_eq!(v["title"]["en"], "b");
+        let back: Finding = serde_json::from_value(v).unwrap();
+        assert_eq!(back, f);
+        let cv = ClauseVerdict {
+            clause: "etsi-5.1-1".into(),
+            standard: "ETSI EN 303 645".into(),
+            reference: "5.1-1".into(),
+            title_vi: "v".into(),
+            title_en: "e".into(),
+            verdict: ClauseStatus::NotTestable,
+            findings: vec![],
+        };
+        assert_eq!(
+            serde_json::to_value(&cv).unwrap()["verdict"],
+            "not-testable"
+        );
     }
 
     #[test]
     fn host_report_has_contract_fields() {
-        let id = Identification { vendor: Some("hikvision".into()), is_camera: true, device_type: DeviceType::Camera, ..Default::default() };
-        let h = HostReport::new("127.0.0.1".parse().unwrap(), id, vec![OpenPort { port: 554, transport: Transport::Tcp, service: "rtsp".into() }], "2026-01-01T00:00:00Z".into());
+        let id = Identification {
+            vendor: Some("hikvision".into()),
+            is_camera: true,
+            device_type: DeviceType::Camera,
+            ..Default::default()
+        };
+        let h = HostReport::new(
+            "127.0.0.1".parse().unwrap(),
+            id,
+            vec![OpenPort {
+                port: 554,
+                transport: Transport::Tcp,
+                service: "rtsp".into(),
+            }],
+            "2026-01-01T00:00:00Z".into(),
+        );
         let v = serde_json::to_value(&h).unwrap();
-        for k in ["ip", "is_camera", "device_type", "vendor", "brand", "model", "firmware", "cpe", "open_ports", "findings"] {
+        for k in [
+            "ip",
+            "is_camera",
+            "device_type",
+            "vendor",
+            "brand",
+            "model",
+            "firmware",
+            "cpe",
+            "open_ports",
+            "findings",
+        ] {
             assert!(v.get(k).is_some(), "missing {k}");
         }
         assert_eq!(v["model"], serde_json::Value::Null);
         assert_eq!(v["open_ports"][0]["transport"], "tcp");
+        assert!(
+            v.get("baseline").is_none() && v.get("verdict").is_none(),
+            "skipped when empty"
+        );
+        let back: HostReport = serde_json::from_value(v).unwrap();
+        assert_eq!(back, h);
     }
 }

@@ -203,7 +203,7 @@ pub(crate) async fn read_response(
     }
 }
 
-fn outcome_to_http(out: Outcome) -> Result<HttpResponse, ProbeError> {
+pub(crate) fn outcome_to_http(out: Outcome) -> Result<HttpResponse, ProbeError> {
     match out {
         Outcome::Response { head, body, .. } if head.protocol == Protocol::Http => {
             Ok(HttpResponse::from_head(head, body))

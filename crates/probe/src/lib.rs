@@ -26,6 +26,7 @@
 pub mod auth;
 mod banner;
 pub mod chunked;
+pub mod client;
 mod error;
 pub mod favicon;
 pub mod head;
@@ -41,6 +42,7 @@ mod wsd;
 pub use auth::{Challenge, parse_www_authenticate};
 pub use camguard_model::Observation;
 pub use chunked::{Chunked, decode_chunked};
+pub use client::{RtpPacket, RtspSession, http_request, legacy_tls_server_hello};
 pub use error::{ParseError, ProbeError};
 pub use favicon::{favicon_md5, favicon_mmh3, murmur3_32};
 pub use head::{Head, Protocol, parse_head};

@@ -77,12 +77,18 @@ pub async fn wsd_probe(ip: IpAddr, cfg: &ProbeConfig) -> Vec<Observation> {
         return out;
     };
     let target = SocketAddr::new(ip, WSD_PORT);
+    // A connected socket: the kernel drops datagrams from anyone else, and an ICMP "port
+    // unreachable" (no WS-Discovery service, the common case) ends the wait at once instead
+    // of after the read timeout.
+    if sock.connect(target).await.is_err() {
+        return out;
+    }
     let probes = [
         probe_message(&message_id(), "dn:NetworkVideoTransmitter"),
         probe_message(&message_id(), "tds:Device"),
     ];
     for p in &probes {
-        if sock.send_to(p.as_bytes(), target).await.is_err() {
+        if sock.send(p.as_bytes()).await.is_err() {
             return out; // e.g. ICMP unreachable reported on send
         }
     }
@@ -103,11 +109,8 @@ pub async fn wsd_probe(ip: IpAddr, cfg: &ProbeConfig) -> Vec<Observation> {
         } else if !resent {
             wait = wait.min(cfg.read_timeout / 2);
         }
-        match timeout(wait, sock.recv_from(&mut buf)).await {
-            Ok(Ok((n, from))) => {
-                if from.ip() != ip {
-                    continue; // only the host we asked
-                }
+        match timeout(wait, sock.recv(&mut buf)).await {
+            Ok(Ok(n)) => {
                 seen += 1;
                 if let Ok(matches) = parse_probe_matches(&buf[..n]) {
                     for m in matches {
@@ -141,7 +144,7 @@ pub async fn wsd_probe(ip: IpAddr, cfg: &ProbeConfig) -> Vec<Observation> {
                     // UDP may be lost: send once more, then wait out the rest.
                     resent = true;
                     for p in &probes {
-                        let _ = sock.send_to(p.as_bytes(), target).await;
+                        let _ = sock.send(p.as_bytes()).await;
                     }
                 }
             }

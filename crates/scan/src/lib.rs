@@ -4,7 +4,8 @@
 //! TargetSet ──(permuted, streamed)──▶ host tasks (≤ hosts_in_flight)
 //!    each host: connect discovery ─▶ probes per open port (≤ probe_per_host at once)
 //!               + unicast WS-Discovery ─▶ identify ─▶ vendor endpoints ─▶ identify
-//!               ─▶ HostReport ──▶ channel (the caller writes it out as it arrives)
+//!               ─▶ assessment (optional: camera systems, own deadline; observations are
+//!                  dropped afterwards) ─▶ HostReport ──▶ channel (written out as it arrives)
 //! ```
 //!
 //! Invariants:
@@ -15,6 +16,7 @@
 
 #![forbid(clippy::print_stdout, clippy::print_stderr)]
 
+pub use camguard_assess::{AssessOptions, Intrusive, Profile};
 use camguard_discovery::{PortScanner, TargetSet};
 use camguard_kb::Kb;
 use camguard_model::{HostReport, Identification, Observation, OpenPort, Transport, keys};
@@ -43,6 +45,10 @@ pub struct ScanOptions {
     pub discovery_only: bool,
     /// Send a unicast WS-Discovery probe to hosts with an open port.
     pub wsd: bool,
+    /// Assess identified camera systems (findings, baseline verdicts). `None`: identification
+    /// only. The assessment of a host gets its own deadline (`AssessOptions::deadline`) after
+    /// the identification's `host_timeout`.
+    pub assess: Option<AssessOptions>,
 }
 
 impl Default for ScanOptions {
@@ -56,6 +62,7 @@ impl Default for ScanOptions {
             seed: 0,
             discovery_only: false,
             wsd: true,
+            assess: None,
         }
     }
 }
@@ -93,7 +100,11 @@ pub struct Scanner {
 
 impl Scanner {
     pub fn new(kb: Arc<Kb>, opts: ScanOptions, ports: PortScanner) -> Self {
-        Scanner { kb, opts: Arc::new(opts), ports }
+        Scanner {
+            kb,
+            opts: Arc::new(opts),
+            ports,
+        }
     }
 
     pub fn port_scanner(&self) -> &PortScanner {
@@ -102,7 +113,13 @@ impl Scanner {
 
     /// Scan every address of `targets`, sending each host with an open port to `tx` as soon as
     /// it is done. Returns when every address was handled or `stop` was raised.
-    pub async fn run(&self, targets: Arc<TargetSet>, tx: mpsc::Sender<HostReport>, progress: Arc<Progress>, stop: StopFlag) {
+    pub async fn run(
+        &self,
+        targets: Arc<TargetSet>,
+        tx: mpsc::Sender<HostReport>,
+        progress: Arc<Progress>,
+        stop: StopFlag,
+    ) {
         let total = u64::try_from(targets.count()).unwrap_or(u64::MAX);
         progress.addresses_total.store(total, Ordering::Relaxed);
         // The iterator borrows the set; walk it on this task and hand addresses to workers.
@@ -120,7 +137,9 @@ impl Scanner {
                     if let Some(mut report) = me.scan_host(ip).await {
                         report.hostname = hostname;
                         progress.hosts_up.fetch_add(1, Ordering::Relaxed);
-                        progress.open_ports.fetch_add(report.open_ports.len() as u64, Ordering::Relaxed);
+                        progress
+                            .open_ports
+                            .fetch_add(report.open_ports.len() as u64, Ordering::Relaxed);
                         if report.is_camera {
                             progress.cameras.fetch_add(1, Ordering::Relaxed);
                         }
@@ -146,17 +165,48 @@ impl Scanner {
         let mut report = if self.opts.discovery_only {
             let ports = open
                 .iter()
-                .map(|&p| OpenPort { port: p, transport: Transport::Tcp, service: hint_service(self.kb.ports.service(p)) })
+                .map(|&p| OpenPort {
+                    port: p,
+                    transport: Transport::Tcp,
+                    service: hint_service(self.kb.ports.service(p)),
+                })
                 .collect();
             HostReport::new(ip, Identification::default(), ports, scanned_at)
         } else {
-            self.probe_and_identify(ip, &open, scanned_at).await
+            let (mut report, observations) = self.probe_and_identify(ip, &open, scanned_at).await;
+            if let Some(a) = &self.opts.assess {
+                self.assess_host(&mut report, &observations, a).await;
+            }
+            // The observations end here: they never reach the output.
+            report
         };
         report.duration_ms = started.elapsed().as_millis() as u64;
         Some(report)
     }
 
-    async fn probe_and_identify(&self, ip: IpAddr, open: &[u16], scanned_at: String) -> HostReport {
+    /// Run the assessment on an identified host (camera systems only; others are left as
+    /// they are), holding a share of the socket budget for its connections.
+    async fn assess_host(
+        &self,
+        report: &mut HostReport,
+        observations: &[Observation],
+        opts: &AssessOptions,
+    ) {
+        let permits =
+            camguard_assess::MAX_SOCKETS.min(self.ports.config().max_sockets.max(1)) as u32;
+        let _permits = self.ports.sockets().acquire_many_owned(permits).await;
+        let a = camguard_assess::assess(&self.kb, report, observations, opts).await;
+        if a.verdict != camguard_assess::Verdict::NotAssessed {
+            a.apply_to(report);
+        }
+    }
+
+    async fn probe_and_identify(
+        &self,
+        ip: IpAddr,
+        open: &[u16],
+        scanned_at: String,
+    ) -> (HostReport, Vec<Observation>) {
         let deadline = tokio::time::Instant::now() + self.opts.host_timeout;
         let mut port_reports: Vec<PortReport> = Vec::new();
         let mut notes = Vec::new();
@@ -168,7 +218,9 @@ impl Scanner {
         let per_host = self.opts.probe_per_host.max(1);
         if self.opts.wsd {
             let cfg = self.opts.probe.clone();
-            set.spawn(async move { Err::<PortReport, Vec<Observation>>(camguard_probe::wsd_probe(ip, &cfg).await) });
+            set.spawn(async move {
+                Err::<PortReport, Vec<Observation>>(camguard_probe::wsd_probe(ip, &cfg).await)
+            });
         }
         loop {
             while set.len() < per_host + usize::from(self.opts.wsd) {
@@ -187,7 +239,10 @@ impl Scanner {
                 Ok(Some(Err(e))) => notes.push(format!("probe task failed: {e}")),
                 Ok(None) => break,
                 Err(_) => {
-                    notes.push(format!("host probe stage cut at {} s; kept what was learned", self.opts.host_timeout.as_secs()));
+                    notes.push(format!(
+                        "host probe stage cut at {} s; kept what was learned",
+                        self.opts.host_timeout.as_secs()
+                    ));
                     set.abort_all();
                     break;
                 }
@@ -208,14 +263,18 @@ impl Scanner {
                 _ => None,
             })
             .collect();
-        let extra: Vec<_> = camguard_kb::http_probes::for_vendor(&self.kb.http_probes, id.vendor.as_deref()).collect();
+        let extra: Vec<_> =
+            camguard_kb::http_probes::for_vendor(&self.kb.http_probes, id.vendor.as_deref())
+                .collect();
         if !web.is_empty() && !extra.is_empty() && tokio::time::Instant::now() < deadline {
             let mut more = Vec::new();
             'outer: for (port, tls) in web.iter().take(2) {
                 for p in &extra {
                     let fut = camguard_probe::http_get(ip, *port, *tls, &p.path, &self.opts.probe);
                     match tokio::time::timeout_at(deadline, fut).await {
-                        Ok(Ok(resp)) => more.extend(camguard_probe::http_path_observations(*port, &p.path, &resp)),
+                        Ok(Ok(resp)) => more.extend(camguard_probe::http_path_observations(
+                            *port, &p.path, &resp,
+                        )),
                         Ok(Err(_)) => {}
                         Err(_) => break 'outer,
                     }
@@ -230,21 +289,36 @@ impl Scanner {
         let open_ports = open
             .iter()
             .map(|&p| {
-                let obs: Vec<Observation> = observations.iter().filter(|o| o.port == p).cloned().collect();
+                let obs: Vec<Observation> = observations
+                    .iter()
+                    .filter(|o| o.port == p)
+                    .cloned()
+                    .collect();
                 let service = port_reports
                     .iter()
                     .find(|r| r.port == p)
                     .and_then(|r| r.service.clone())
                     .unwrap_or_else(|| camguard_identify::service_for(&self.kb, p, &obs));
-                OpenPort { port: p, transport: Transport::Tcp, service }
+                OpenPort {
+                    port: p,
+                    transport: Transport::Tcp,
+                    service,
+                }
             })
             .collect();
         let mut report = HostReport::new(ip, id, open_ports, scanned_at);
-        if observations.iter().any(|o| o.key == keys::WSD_XADDRS || o.key == keys::WSD_TYPES) {
-            report.open_ports.push(OpenPort { port: 3702, transport: Transport::Udp, service: "ws-discovery".into() });
+        if observations
+            .iter()
+            .any(|o| o.key == keys::WSD_XADDRS || o.key == keys::WSD_TYPES)
+        {
+            report.open_ports.push(OpenPort {
+                port: 3702,
+                transport: Transport::Udp,
+                service: "ws-discovery".into(),
+            });
         }
         report.notes = notes;
-        report
+        (report, observations)
     }
 }
 
@@ -258,5 +332,7 @@ fn hint_service(hint: &str) -> String {
 
 /// The current time in RFC 3339 (UTC).
 pub fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }

@@ -1,0 +1,283 @@
+//! The assessment's own data files, `kb/assess/findings.toml` (severity per finding id) and
+//! `kb/assess/http-endpoints.toml` (snapshot, configuration, auth paths and vendor logins).
+//!
+//! Both are embedded at build time. The knowledge-base loader (`camguard-kb`) lists them among
+//! its sources but does not parse them; a `--kb DIR` overlay of these two files is read through
+//! [`AssessData::with_overlay`].
+
+use camguard_model::Severity;
+use serde::Deserialize;
+use std::path::Path;
+use std::sync::OnceLock;
+
+const FINDINGS_TOML: &str = include_str!("../../../kb/assess/findings.toml");
+const ENDPOINTS_TOML: &str = include_str!("../../../kb/assess/http-endpoints.toml");
+
+/// Newest schema of these files this code reads.
+const SCHEMA: u32 = 1;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FindingSeverity {
+    pub id: String,
+    pub severity: Severity,
+    #[serde(default)]
+    pub rationale: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FindingsFile {
+    schema: u32,
+    #[serde(default)]
+    #[allow(dead_code)]
+    version: String,
+    #[serde(default)]
+    finding: Vec<FindingSeverity>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    pub vendor: String,
+    pub path: String,
+    pub source: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigEndpoint {
+    pub vendor: String,
+    pub path: String,
+    pub body_contains: Vec<String>,
+    #[serde(default)]
+    pub sensitive: bool,
+    pub source: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthPath {
+    pub vendor: String,
+    pub path: String,
+    #[serde(default)]
+    pub success_contains: Vec<String>,
+    pub source: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LoginKind {
+    Form,
+    Json,
+    DahuaRpc2,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    pub vendor: String,
+    pub kind: LoginKind,
+    pub path: String,
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub success_contains: Vec<String>,
+    #[serde(default)]
+    pub failure_contains: Vec<String>,
+    pub source: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EndpointsFile {
+    schema: u32,
+    #[serde(default)]
+    #[allow(dead_code)]
+    version: String,
+    #[serde(default)]
+    snapshot: Vec<Snapshot>,
+    #[serde(default)]
+    config: Vec<ConfigEndpoint>,
+    #[serde(default)]
+    auth_path: Vec<AuthPath>,
+    #[serde(default)]
+    login: Vec<Login>,
+}
+
+/// Both files, parsed and checked.
+#[derive(Clone, Debug)]
+pub struct AssessData {
+    pub severities: Vec<FindingSeverity>,
+    pub snapshots: Vec<Snapshot>,
+    pub configs: Vec<ConfigEndpoint>,
+    pub auth_paths: Vec<AuthPath>,
+    pub logins: Vec<Login>,
+}
+
+impl AssessData {
+    /// The embedded files (parsed once).
+    pub fn embedded() -> &'static AssessData {
+        static DATA: OnceLock<AssessData> = OnceLock::new();
+        DATA.get_or_init(|| {
+            AssessData::parse(FINDINGS_TOML, ENDPOINTS_TOML)
+                .expect("embedded kb/assess data files are valid")
+        })
+    }
+
+    /// The embedded files, replaced by `assess/findings.toml` / `assess/http-endpoints.toml`
+    /// of `dir` when present (the layout of `--kb DIR`).
+    pub fn with_overlay(dir: &Path) -> Result<AssessData, String> {
+        let read = |name: &str, default: &str| -> Result<String, String> {
+            let p = dir.join("assess").join(name);
+            if p.is_file() {
+                std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))
+            } else {
+                Ok(default.to_string())
+            }
+        };
+        AssessData::parse(
+            &read("findings.toml", FINDINGS_TOML)?,
+            &read("http-endpoints.toml", ENDPOINTS_TOML)?,
+        )
+    }
+
+    pub fn parse(findings: &str, endpoints: &str) -> Result<AssessData, String> {
+        let f: FindingsFile =
+            toml::from_str(findings).map_err(|e| format!("assess/findings.toml: {e}"))?;
+        let e: EndpointsFile =
+            toml::from_str(endpoints).map_err(|e| format!("assess/http-endpoints.toml: {e}"))?;
+        if f.schema > SCHEMA || e.schema > SCHEMA {
+            return Err(format!(
+                "assess data files have a newer schema than this camguard understands ({SCHEMA}); upgrade camguard"
+            ));
+        }
+        for s in &f.finding {
+            let known = camguard_kb::assess::is_known_finding_pattern(&s.id);
+            if !known {
+                return Err(format!(
+                    "assess/findings.toml: {:?} is not a finding id",
+                    s.id
+                ));
+            }
+        }
+        let paths = e
+            .snapshot
+            .iter()
+            .map(|x| &x.path)
+            .chain(e.config.iter().map(|x| &x.path))
+            .chain(e.auth_path.iter().map(|x| &x.path))
+            .chain(e.login.iter().map(|x| &x.path));
+        for p in paths {
+            if !p.starts_with('/') || p.chars().any(|c| c.is_control() || c == ' ') {
+                return Err(format!(
+                    "assess/http-endpoints.toml: path {p:?} must start with '/' and hold no spaces"
+                ));
+            }
+        }
+        if let Some(c) = e
+            .config
+            .iter()
+            .find(|c| c.body_contains.iter().all(|s| s.is_empty()))
+        {
+            return Err(format!(
+                "assess/http-endpoints.toml: config {}: body_contains must name at least one string",
+                c.path
+            ));
+        }
+        for l in &e.login {
+            if l.kind != LoginKind::DahuaRpc2 && l.body.is_none() {
+                return Err(format!(
+                    "assess/http-endpoints.toml: login {}: a {:?} login needs a body",
+                    l.path, l.kind
+                ));
+            }
+            if l.success_contains.is_empty() && l.failure_contains.is_empty() {
+                return Err(format!(
+                    "assess/http-endpoints.toml: login {}: needs success_contains or failure_contains",
+                    l.path
+                ));
+            }
+        }
+        Ok(AssessData {
+            severities: f.finding,
+            snapshots: e.snapshot,
+            configs: e.config,
+            auth_paths: e.auth_path,
+            logins: e.login,
+        })
+    }
+
+    /// Severity of a finding id: an exact entry, else the longest family pattern.
+    pub fn severity(&self, id: &str) -> Option<Severity> {
+        if let Some(s) = self.severities.iter().find(|s| s.id == id) {
+            return Some(s.severity);
+        }
+        self.severities
+            .iter()
+            .filter(|s| {
+                s.id.ends_with('*') && camguard_kb::assess::finding_pattern_matches(&s.id, id)
+            })
+            .max_by_key(|s| s.id.len())
+            .map(|s| s.severity)
+    }
+
+    /// Entries of `vendor` first, then the generic ones.
+    pub fn for_vendor<'a, T>(
+        list: &'a [T],
+        vendor: Option<&str>,
+        get: impl Fn(&T) -> &str,
+    ) -> Vec<&'a T> {
+        let mut out: Vec<&T> = list
+            .iter()
+            .filter(|x| vendor.is_some_and(|v| get(x) == v))
+            .collect();
+        out.extend(list.iter().filter(|x| get(x) == "*"));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_data_is_valid_and_complete() {
+        let d = AssessData::embedded();
+        for id in camguard_kb::assess::FINDING_IDS {
+            assert!(d.severity(id).is_some(), "no severity for {id}");
+        }
+        for p in camguard_kb::assess::PROTOCOLS {
+            assert!(
+                d.severity(&format!("default-credential:{p}")).is_some(),
+                "{p}"
+            );
+        }
+        assert_eq!(d.severity("telnet-enabled"), Some(Severity::High));
+        assert!(
+            !d.snapshots.is_empty()
+                && !d.configs.is_empty()
+                && !d.auth_paths.is_empty()
+                && !d.logins.is_empty()
+        );
+        let hik = AssessData::for_vendor(&d.auth_paths, Some("hikvision"), |a| &a.vendor);
+        assert_eq!(hik[0].path, "/ISAPI/Security/userCheck");
+        assert_eq!(hik.last().unwrap().vendor, "*");
+    }
+
+    #[test]
+    fn rejects_bad_files() {
+        let bad = AssessData::parse(
+            "schema = 1\n[[finding]]\nid = \"nope\"\nseverity = \"low\"\n",
+            ENDPOINTS_TOML,
+        );
+        assert!(bad.unwrap_err().contains("not a finding id"));
+        let bad = AssessData::parse(
+            FINDINGS_TOML,
+            "schema = 1\n[[snapshot]]\nvendor = \"*\"\npath = \"x\"\nsource = \"s\"\n",
+        );
+        assert!(bad.unwrap_err().contains("must start with"));
+        let bad = AssessData::parse("schema = 9\n", ENDPOINTS_TOML);
+        assert!(bad.unwrap_err().contains("newer schema"));
+    }
+}

@@ -1,0 +1,166 @@
+//! Building findings and their evidence: excerpts of requests and responses, with secrets
+//! redacted.
+
+use crate::i18n;
+use camguard_kb::{Cve, Kb};
+use camguard_model::{Finding, REDACTED, Severity};
+use camguard_probe::HttpResponse;
+use serde_json::{Value, json};
+
+/// Most characters of a body kept in evidence.
+pub const BODY_EXCERPT: usize = 240;
+
+/// A finding with its clauses and localised texts.
+pub fn finding(
+    kb: &Kb,
+    id: &str,
+    severity: Severity,
+    port: Option<u16>,
+    evidence: Value,
+    cve: Option<&Cve>,
+) -> Finding {
+    let mut f = Finding::new(id, severity, port);
+    f.evidence = evidence;
+    f.clauses = kb
+        .clauses_for_finding(id)
+        .into_iter()
+        .map(|c| c.id.clone())
+        .collect();
+    let vuln = cve.map(|c| (c.id.as_str(), c.title_vi.as_str(), c.title_en.as_str()));
+    let t = i18n::finding_texts(id, vuln);
+    f.title = t.title;
+    f.description = t.description;
+    f.remediation = t.remediation;
+    f
+}
+
+/// Printable excerpt of a body: lossy UTF-8, control characters dropped, at most `max` chars.
+pub fn excerpt(body: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(max * 4)]);
+    let mut out: String = text
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .take(max)
+        .collect();
+    if text.chars().count() > max {
+        out.push('…');
+    }
+    out.trim().to_string()
+}
+
+/// Replace the values of `user=`, `password=`, `pwd=`, `pass=` query parameters (URLs that
+/// carry credentials, e.g. XiongMai stream URIs).
+pub fn redact_url_credentials(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    let mut rest = url;
+    'outer: while !rest.is_empty() {
+        for key in ["password=", "passwd=", "pwd=", "pass="] {
+            if rest.len() >= key.len()
+                && rest.as_bytes()[..key.len()].eq_ignore_ascii_case(key.as_bytes())
+            {
+                out.push_str(&rest[..key.len()]);
+                out.push_str(REDACTED);
+                let end = rest[key.len()..]
+                    .find(['&', '_', ';', ' ', '"', '<'])
+                    .map_or(rest.len(), |i| i + key.len());
+                rest = &rest[end..];
+                continue 'outer;
+            }
+        }
+        let c = rest.chars().next().unwrap_or(' ');
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// The response line and a few headers of an HTTP/RTSP response, for evidence.
+pub fn response_summary(proto: &str, r: &HttpResponse, with_body: bool) -> Value {
+    let mut v = json!({ "status": r.status });
+    let keep = [
+        "server",
+        "content-type",
+        "www-authenticate",
+        "location",
+        "content-base",
+        "public",
+    ];
+    let headers: Vec<String> = r
+        .headers
+        .iter()
+        .filter(|(k, _)| keep.contains(&k.to_ascii_lowercase().as_str()))
+        .take(8)
+        .map(|(k, val)| format!("{k}: {}", redact_url_credentials(val)))
+        .collect();
+    v["line"] = json!(format!("{proto} {}", r.status));
+    if !headers.is_empty() {
+        v["headers"] = json!(headers);
+    }
+    if with_body && !r.body.is_empty() {
+        v["body_excerpt"] = json!(redact_url_credentials(&excerpt(&r.body, BODY_EXCERPT)));
+    }
+    v
+}
+
+/// A request line plus the headers sent, an `Authorization` value shown as `****` unless
+/// `reveal`.
+pub fn request_summary(line: &str, headers: &[(&str, &str)], reveal: bool) -> String {
+    let mut s = redact_url_credentials(line);
+    for (k, v) in headers {
+        let secret = k.eq_ignore_ascii_case("authorization");
+        s.push_str(&format!(
+            "\r\n{k}: {}",
+            if secret && !reveal { REDACTED } else { v }
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_credentials_are_redacted() {
+        assert_eq!(
+            redact_url_credentials(
+                "rtsp://1.2.3.4/user=admin&password=tlJwpbo6&channel=1&stream=0.sdp"
+            ),
+            "rtsp://1.2.3.4/user=admin&password=****&channel=1&stream=0.sdp"
+        );
+        assert_eq!(
+            redact_url_credentials("http://x/a?pwd=1"),
+            "http://x/a?pwd=****"
+        );
+        assert_eq!(redact_url_credentials("no secrets"), "no secrets");
+        assert_eq!(
+            redact_url_credentials("20211201…x"),
+            "20211201…x",
+            "multi-byte characters"
+        );
+        assert_eq!(redact_url_credentials("…password=é&x"), "…password=****&x");
+    }
+
+    #[test]
+    fn authorization_is_redacted_unless_revealed() {
+        let s = request_summary(
+            "GET / HTTP/1.1",
+            &[("Authorization", "Basic YWRtaW46MTIzNDU=")],
+            false,
+        );
+        assert!(s.contains("Authorization: ****") && !s.contains("YWRt"));
+        let s = request_summary(
+            "GET / HTTP/1.1",
+            &[("Authorization", "Basic YWRtaW46MTIzNDU=")],
+            true,
+        );
+        assert!(s.contains("YWRt"));
+    }
+
+    #[test]
+    fn excerpts_are_bounded() {
+        let e = excerpt(&[b'a'; 1000], 10);
+        assert_eq!(e, "aaaaaaaaaa…");
+        assert_eq!(excerpt(b"a\x00b\r\nc", 10), "ab\nc");
+    }
+}

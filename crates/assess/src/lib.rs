@@ -1,0 +1,609 @@
+//! camguard-assess: harmless checks that turn an identified host into findings and baseline
+//! verdicts.
+//!
+//! ```text
+//! HostReport + Observations ─▶ checks (per protocol, concurrently) ─▶ findings
+//!                                                                  ─▶ baseline verdicts
+//! ```
+//!
+//! # Safety rules (enforced here, not left to callers)
+//! * Only read-only requests: GET/HEAD, RTSP OPTIONS/DESCRIBE/SETUP/PLAY/TEARDOWN, ONVIF `Get*`,
+//!   the login exchange a device's own web interface performs (Dahua `RPC2_Login`, XiongMai
+//!   `Login.htm`, Reolink `cmd=Login`), telnet/FTP logins that are closed right after the
+//!   prompt. Nothing writes to a device or runs a command on it.
+//! * Credentials: at most `credential_budget` failed attempts per protocol per device, never
+//!   [`budget::LOCKOUT_FAILURES`] failures within 30 s on one protocol (QĐ 724 lockout), stop at
+//!   the first success. A success is only a success status (2xx, `230`, a shell prompt); a
+//!   device that also accepts a random user and password is not reported.
+//! * Opt-in classes ([`Intrusive`]) are the only exceptions: the lockout test deliberately sends
+//!   six wrong passwords, and CVE checks marked intrusive (logins) run.
+//! * Assessment runs only on hosts identified as camera systems (unless
+//!   [`AssessOptions::assess_all`]); other hosts get no findings.
+//! * Evidence never carries a password or an `Authorization` header unless
+//!   [`AssessOptions::reveal_secrets`] is set.
+
+#![forbid(clippy::print_stdout, clippy::print_stderr)]
+
+mod auth;
+mod baseline;
+pub mod budget;
+pub mod creds;
+pub mod data;
+mod evidence;
+mod exposure;
+mod http;
+pub mod i18n;
+mod lockout;
+mod onvif;
+mod rtsp;
+mod shell;
+mod tls;
+mod vulns;
+
+use camguard_kb::Kb;
+use camguard_model::{ClauseVerdict, Finding, HostReport, Observation, Secret};
+use camguard_probe::ProbeConfig;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::time::Instant;
+
+pub use creds::Target as LoginTarget;
+pub use data::AssessData;
+
+/// How much the assessment tries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Profile {
+    /// Few routes, two failed logins per protocol, no frame check.
+    Quick,
+    /// About twenty routes, four failed logins per protocol, frame check on answering streams.
+    #[default]
+    Default,
+    /// Every route, four failed logins per 30-second window (paced), frame check.
+    Thorough,
+}
+
+impl Profile {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Quick => "quick",
+            Profile::Default => "default",
+            Profile::Thorough => "thorough",
+        }
+    }
+}
+
+impl FromStr for Profile {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "quick" => Ok(Profile::Quick),
+            "default" => Ok(Profile::Default),
+            "thorough" => Ok(Profile::Thorough),
+            other => Err(format!(
+                "unknown profile {other:?} (quick, default, thorough)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Opt-in check classes. Default scans run none of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Intrusive {
+    /// Six wrong passwords within 30 s on one protocol, then the working credential: the
+    /// device may lock its logins for minutes (`no-login-lockout`).
+    Lockout,
+    /// CVE checks marked `intrusive` in `kb/assess/cves.toml` (they log in / open a session).
+    Cve,
+}
+
+impl Intrusive {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Intrusive::Lockout => "lockout",
+            Intrusive::Cve => "cve",
+        }
+    }
+}
+
+impl FromStr for Intrusive {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "lockout" => Ok(Intrusive::Lockout),
+            "cve" => Ok(Intrusive::Cve),
+            other => Err(format!(
+                "unknown intrusive check class {other:?} (lockout, cve)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Intrusive {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How one host is assessed.
+#[derive(Clone, Debug)]
+pub struct AssessOptions {
+    pub profile: Profile,
+    /// Most failed login attempts per protocol per device.
+    pub credential_budget: usize,
+    /// Least time between two login attempts on one protocol.
+    pub attempt_interval: Duration,
+    /// Opt-in check classes.
+    pub intrusive: BTreeSet<Intrusive>,
+    /// Put found passwords (and authorization headers) into evidence in clear.
+    pub reveal_secrets: bool,
+    /// Confirm open RTSP streams by receiving one RTP packet (SETUP + PLAY, at most 2 s).
+    pub frame_check: bool,
+    /// RTSP routes tried per port (besides the root and one random route).
+    pub rtsp_routes: usize,
+    pub probe: ProbeConfig,
+    /// Upper bound of one host's assessment.
+    pub deadline: Duration,
+    /// Assess every host with an open port, not only those identified as camera systems
+    /// (`--assess-all`; for testing against servers that are not cameras).
+    pub assess_all: bool,
+    /// The assessment's own data files (`assess/findings.toml`, `assess/http-endpoints.toml`);
+    /// `None`: the embedded ones. For `--kb DIR`: `AssessData::with_overlay(DIR)`.
+    pub data: Option<std::sync::Arc<AssessData>>,
+}
+
+impl AssessOptions {
+    pub fn for_profile(p: Profile) -> Self {
+        let probe = ProbeConfig::default();
+        match p {
+            Profile::Quick => AssessOptions {
+                profile: p,
+                credential_budget: 2,
+                attempt_interval: Duration::from_millis(100),
+                intrusive: BTreeSet::new(),
+                reveal_secrets: false,
+                frame_check: false,
+                rtsp_routes: 5,
+                probe,
+                deadline: Duration::from_secs(30),
+                assess_all: false,
+                data: None,
+            },
+            Profile::Default => AssessOptions {
+                profile: p,
+                credential_budget: 4,
+                attempt_interval: Duration::from_millis(250),
+                intrusive: BTreeSet::new(),
+                reveal_secrets: false,
+                frame_check: true,
+                rtsp_routes: 20,
+                probe,
+                deadline: Duration::from_secs(60),
+                assess_all: false,
+                data: None,
+            },
+            Profile::Thorough => AssessOptions {
+                profile: p,
+                credential_budget: 12,
+                attempt_interval: Duration::from_secs(1),
+                intrusive: BTreeSet::new(),
+                reveal_secrets: false,
+                frame_check: true,
+                rtsp_routes: usize::MAX,
+                probe,
+                deadline: Duration::from_secs(240),
+                assess_all: false,
+                data: None,
+            },
+        }
+    }
+}
+
+impl Default for AssessOptions {
+    fn default() -> Self {
+        AssessOptions::for_profile(Profile::Default)
+    }
+}
+
+/// The overall baseline verdict of a host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    Pass,
+    Fail,
+    /// Not a camera system (or nothing open): no assessment ran.
+    NotAssessed,
+}
+
+impl Verdict {
+    /// `"pass"`, `"fail"`, or `None` when not assessed (the `HostReport::verdict` value).
+    pub fn as_report(self) -> Option<String> {
+        match self {
+            Verdict::Pass => Some("pass".into()),
+            Verdict::Fail => Some("fail".into()),
+            Verdict::NotAssessed => None,
+        }
+    }
+}
+
+/// What the assessment of one host produced.
+#[derive(Clone, Debug)]
+pub struct Assessment {
+    pub findings: Vec<Finding>,
+    pub baseline: Vec<ClauseVerdict>,
+    pub verdict: Verdict,
+    /// What was skipped or could not be concluded, for people.
+    pub notes: Vec<String>,
+}
+
+impl Assessment {
+    /// Copy findings, baseline and verdict into `report` (notes are appended).
+    pub fn apply_to(self, report: &mut HostReport) {
+        report.findings = self.findings;
+        report.baseline = self.baseline;
+        report.verdict = self.verdict.as_report();
+        report
+            .notes
+            .extend(self.notes.into_iter().map(|n| format!("assess: {n}")));
+    }
+}
+
+/// Sockets one host's assessment holds at most at once (one per concurrent check group).
+pub const MAX_SOCKETS: usize = 6;
+
+/// A credential to try.
+#[derive(Clone, Debug)]
+pub(crate) struct Cred {
+    pub user: String,
+    pub password: Secret,
+    pub source: String,
+}
+
+/// A credential that worked, and where (for the opt-in lockout check).
+#[derive(Clone, Debug)]
+pub(crate) struct Found {
+    pub target: creds::Target,
+    pub cred: Cred,
+}
+
+/// Shared state of one host's assessment.
+pub(crate) struct Ctx<'a> {
+    pub kb: &'a Kb,
+    pub data: &'a AssessData,
+    pub report: &'a HostReport,
+    pub obs: &'a [Observation],
+    pub opts: &'a AssessOptions,
+    pub ip: IpAddr,
+    pub deadline: Instant,
+    findings: Mutex<Vec<Finding>>,
+    notes: Mutex<Vec<String>>,
+    http_cache: Mutex<HashMap<(u16, bool, String), Option<camguard_probe::HttpResponse>>>,
+    pub found: Mutex<BTreeMap<String, Found>>,
+    /// Stream paths ONVIF `GetStreamUri` named: (RTSP port, path and query).
+    pub stream_paths: Mutex<Vec<(u16, String)>>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(
+        kb: &'a Kb,
+        data: &'a AssessData,
+        report: &'a HostReport,
+        obs: &'a [Observation],
+        opts: &'a AssessOptions,
+        deadline: Instant,
+    ) -> Self {
+        Ctx {
+            kb,
+            data,
+            report,
+            obs,
+            opts,
+            ip: report.ip,
+            deadline,
+            findings: Mutex::new(Vec::new()),
+            notes: Mutex::new(Vec::new()),
+            http_cache: Mutex::new(HashMap::new()),
+            found: Mutex::new(BTreeMap::new()),
+            stream_paths: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn vendor(&self) -> Option<&str> {
+        self.report.vendor.as_deref()
+    }
+
+    /// Values of an observation key on a port.
+    pub fn obs_on<'b>(&'b self, port: u16, key: &'b str) -> impl Iterator<Item = &'b str> + 'b {
+        self.obs
+            .iter()
+            .filter(move |o| o.port == port && o.key == key)
+            .map(|o| o.value.as_str())
+    }
+
+    /// Values of an observation key on any port.
+    pub fn obs_any<'b>(&'b self, key: &'b str) -> impl Iterator<Item = (u16, &'b str)> + 'b {
+        self.obs
+            .iter()
+            .filter(move |o| o.key == key)
+            .map(|o| (o.port, o.value.as_str()))
+    }
+
+    /// Open TCP ports whose service is one of `services`.
+    pub fn ports_with(&self, services: &[&str]) -> Vec<u16> {
+        self.report
+            .open_ports
+            .iter()
+            .filter(|p| {
+                p.transport == camguard_model::Transport::Tcp
+                    && services.contains(&p.service.as_str())
+            })
+            .map(|p| p.port)
+            .collect()
+    }
+
+    /// Web ports: (port, tls), plain HTTP first.
+    pub fn web_ports(&self) -> Vec<(u16, bool)> {
+        let mut v: Vec<(u16, bool)> = self
+            .ports_with(&["http"])
+            .into_iter()
+            .map(|p| (p, false))
+            .collect();
+        v.extend(self.ports_with(&["https"]).into_iter().map(|p| (p, true)));
+        v
+    }
+
+    pub fn left(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+
+    pub fn expired(&self) -> bool {
+        self.left() < Duration::from_millis(200)
+    }
+
+    /// Probe bounds, never past the deadline.
+    pub fn cfg(&self) -> ProbeConfig {
+        let mut c = self.opts.probe.clone();
+        let left = self.left();
+        c.step_timeout = c.step_timeout.min(left);
+        c.read_timeout = c.read_timeout.min(left);
+        c.connect_timeout = c.connect_timeout.min(left);
+        c
+    }
+
+    pub fn note(&self, n: impl Into<String>) {
+        if let Ok(mut v) = self.notes.lock()
+            && v.len() < 64
+        {
+            v.push(n.into());
+        }
+    }
+
+    /// Add a finding (one per id and port); severity, clauses and texts are filled in here.
+    pub fn add(&self, id: &str, port: Option<u16>, evidence: serde_json::Value) {
+        let severity = self
+            .data
+            .severity(id)
+            .unwrap_or(camguard_model::Severity::Medium);
+        self.push(evidence::finding(
+            self.kb, id, severity, port, evidence, None,
+        ));
+    }
+
+    /// Add a `cve:` / `known-vuln:` finding; an existing one of the same id gets the new
+    /// evidence merged (a confirmed check upgrades a version match).
+    pub fn add_vuln(&self, cve: &camguard_kb::Cve, port: Option<u16>, evidence: serde_json::Value) {
+        let id = cve.finding_id();
+        if let Ok(mut v) = self.findings.lock()
+            && let Some(f) = v.iter_mut().find(|f| f.id == id)
+        {
+            if let (Some(old), Some(new)) = (f.evidence.as_object_mut(), evidence.as_object()) {
+                for (k, val) in new {
+                    old.insert(k.clone(), val.clone());
+                }
+            }
+            if f.port.is_none() {
+                f.port = port;
+            }
+            return;
+        }
+        self.push(evidence::finding(
+            self.kb,
+            &id,
+            cve.severity,
+            port,
+            evidence,
+            Some(cve),
+        ));
+    }
+
+    fn push(&self, f: Finding) {
+        if let Ok(mut v) = self.findings.lock()
+            && !v.iter().any(|x| x.id == f.id && x.port == f.port)
+        {
+            v.push(f);
+        }
+    }
+
+    /// A GET (cached per port and path) without credentials.
+    pub async fn get(
+        &self,
+        port: u16,
+        tls: bool,
+        path: &str,
+    ) -> Option<camguard_probe::HttpResponse> {
+        let key = (port, tls, path.to_string());
+        if let Some(r) = self
+            .http_cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&key).cloned())
+        {
+            return r;
+        }
+        if self.expired() {
+            return None;
+        }
+        let r =
+            camguard_probe::http_request(self.ip, port, tls, "GET", path, &[], &[], &self.cfg())
+                .await
+                .ok();
+        if let Ok(mut c) = self.http_cache.lock() {
+            c.insert(key, r.clone());
+        }
+        r
+    }
+
+    /// Credentials to try for `protocol`, vendor pairs first.
+    pub fn creds(&self, protocol: &str) -> Vec<Cred> {
+        self.kb
+            .credentials_for(self.vendor(), protocol)
+            .into_iter()
+            .map(|c| Cred {
+                user: c.username.clone(),
+                password: Secret::new(c.password.clone()),
+                source: c.source.clone(),
+            })
+            .collect()
+    }
+}
+
+/// One login attempt with `user`/`password` at `target` on `ip`: `Ok(true)` for a success
+/// status, `Ok(false)` when refused, `Err` when there was no usable answer. No budget applies:
+/// the caller decides (used to verify a credential, e.g. that a device is not locked out).
+pub async fn try_login(
+    kb: &Kb,
+    ip: IpAddr,
+    target: &LoginTarget,
+    user: &str,
+    password: &Secret,
+    opts: &AssessOptions,
+) -> Result<bool, String> {
+    let report = HostReport::new(
+        ip,
+        camguard_model::Identification::default(),
+        Vec::new(),
+        String::new(),
+    );
+    let data = opts
+        .data
+        .as_deref()
+        .unwrap_or_else(|| AssessData::embedded());
+    let ctx = Ctx::new(kb, data, &report, &[], opts, Instant::now() + opts.deadline);
+    match creds::attempt(&ctx, target, user, password).await {
+        creds::Attempt::Success(_) => Ok(true),
+        creds::Attempt::Failure(_) | creds::Attempt::Blocked(_) => Ok(false),
+        creds::Attempt::Error(e) => Err(e),
+    }
+}
+
+/// Assess one host. `observations` are those the identification collected (never part of the
+/// output). Hosts not identified as camera systems are not assessed.
+pub async fn assess(
+    kb: &Kb,
+    report: &HostReport,
+    observations: &[Observation],
+    opts: &AssessOptions,
+) -> Assessment {
+    let data = opts
+        .data
+        .as_deref()
+        .unwrap_or_else(|| AssessData::embedded());
+    assess_with(kb, data, report, observations, opts).await
+}
+
+/// [`assess`] with explicit assessment data (for `--kb DIR` overlays and tests).
+pub async fn assess_with(
+    kb: &Kb,
+    data: &AssessData,
+    report: &HostReport,
+    observations: &[Observation],
+    opts: &AssessOptions,
+) -> Assessment {
+    if (!report.is_camera && !opts.assess_all) || report.open_ports.is_empty() {
+        return Assessment {
+            findings: Vec::new(),
+            baseline: Vec::new(),
+            verdict: Verdict::NotAssessed,
+            notes: vec!["not identified as a camera system: not assessed".into()],
+        };
+    }
+    let deadline = Instant::now() + opts.deadline;
+    let ctx = Ctx::new(kb, data, report, observations, opts, deadline);
+    let work = async {
+        tokio::join!(
+            http::run(&ctx),
+            // ONVIF first: the stream URIs it names are RTSP routes to try.
+            async {
+                onvif::run(&ctx).await;
+                rtsp::run(&ctx).await;
+            },
+            shell::run(&ctx),
+            tls::run(&ctx),
+            exposure::run(&ctx),
+        );
+        if opts.intrusive.contains(&Intrusive::Lockout) {
+            lockout::run(&ctx).await;
+        }
+    };
+    if tokio::time::timeout(opts.deadline + Duration::from_secs(5), work)
+        .await
+        .is_err()
+    {
+        ctx.note(format!(
+            "assessment cut at its {} s deadline; kept what was found",
+            opts.deadline.as_secs()
+        ));
+    }
+    vulns::version_matches(&ctx); // idempotent; runs even when the network part was cut
+    let mut findings = ctx.findings.into_inner().unwrap_or_default();
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.id.cmp(&b.id))
+            .then(a.port.cmp(&b.port))
+    });
+    let lockout_ran = opts.intrusive.contains(&Intrusive::Lockout);
+    let (baseline, verdict) = baseline::verdicts(kb, &findings, lockout_ran);
+    let mut notes = ctx.notes.into_inner().unwrap_or_default();
+    notes.dedup();
+    Assessment {
+        findings,
+        baseline,
+        verdict,
+        notes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profiles_parse_and_differ() {
+        assert_eq!("QUICK".parse::<Profile>().unwrap(), Profile::Quick);
+        assert!("fast".parse::<Profile>().is_err());
+        assert_eq!("cve".parse::<Intrusive>().unwrap(), Intrusive::Cve);
+        assert!("all".parse::<Intrusive>().is_err());
+        let q = AssessOptions::for_profile(Profile::Quick);
+        let d = AssessOptions::for_profile(Profile::Default);
+        let t = AssessOptions::for_profile(Profile::Thorough);
+        assert!(
+            q.credential_budget < d.credential_budget && d.credential_budget < t.credential_budget
+        );
+        assert!(!q.frame_check && d.frame_check && t.frame_check);
+        assert!(q.rtsp_routes < d.rtsp_routes && d.rtsp_routes < t.rtsp_routes);
+        assert!(
+            q.intrusive.is_empty() && d.intrusive.is_empty() && t.intrusive.is_empty(),
+            "opt-in only"
+        );
+        assert!(!d.reveal_secrets);
+    }
+}
