@@ -477,6 +477,9 @@ pub fn expected_findings(h: &HostPlan) -> Vec<String> {
             out.insert("default-credential:ftp".into());
         }
     }
+    if h.services.iter().any(|s| s.role == Role::Ssh) {
+        out.insert("ssh-enabled".into());
+    }
     if h.services.iter().any(|s| s.role == Role::Sdk) {
         out.insert("vendor-sdk-port-exposed".into());
     }
@@ -697,6 +700,7 @@ mod tests {
             "rtsp-basic-auth-cleartext",
             "telnet-enabled",
             "ftp-enabled",
+            "ssh-enabled",
             "upnp-exposed",
             "vendor-sdk-port-exposed",
             "self-signed-tls",
