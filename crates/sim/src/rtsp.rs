@@ -308,7 +308,11 @@ async fn handle(host: &HostRt, r: &RtspDef, head: &Head, st: &mut State) -> (Str
                         ],
                     ));
                     st.pt = sdp_payload_type(&sdp);
-                    let base = render_extra(&r.content_base, vars, &[("url", url.as_str()), ("path", path.as_str())]);
+                    let base = render_extra(
+                        &r.content_base,
+                        vars,
+                        &[("url", url.as_str()), ("path", path.as_str())],
+                    );
                     out.push_str(&status_line(200));
                     out.push_str(&hdrs);
                     out.push_str(&format!("Content-Base: {base}\r\nContent-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{sdp}", sdp.len()));
