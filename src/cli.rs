@@ -151,7 +151,7 @@ pub struct ScanArgs {
     /// Show found passwords and stream credentials in the output (redacted as **** otherwise)
     #[arg(long)]
     pub reveal_secrets: bool,
-    /// Assess every host with an open port, not only cameras, NVRs and DVRs
+    /// Assess every host with an open port, not only cameras, NVRs, DVRs and RTSP servers
     #[arg(long)]
     pub assess_all: bool,
     /// Most failed login attempts per protocol per device (default from --profile; never

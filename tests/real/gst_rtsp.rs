@@ -99,7 +99,8 @@ fn check(name: &str, ip: &str, auth: Auth, expect: Expect) {
     assert_route_is_generic();
     let (_dir, mut server) = start(name, ip, &auth);
     self_checks(ip, &auth);
-    let scan = harness::scan(&[], ip);
+    // No --assess-all: an RTSP video server is assessed by default, as a user would scan it.
+    let scan = harness::scan_default(&[], ip);
     server.assert_running();
     scan.assert_host(ip, &expect);
 }
@@ -114,7 +115,7 @@ fn gst_rtsp_no_auth() {
             what: "GStreamer RTSP server, /live without authentication",
             ports: &["554/tcp rtsp"],
             findings: &["unauthenticated-rtsp-stream"],
-            camera: Some(false),
+            camera: None,
         },
     );
 }
@@ -130,7 +131,7 @@ fn gst_rtsp_basic_default_credential() {
             what: "GStreamer RTSP server, /live behind Basic admin/12345",
             ports: &["554/tcp rtsp"],
             findings: &["default-credential:rtsp", "rtsp-basic-auth-cleartext"],
-            camera: Some(false),
+            camera: None,
         },
     );
 }
@@ -146,7 +147,7 @@ fn gst_rtsp_digest_default_credential() {
             what: "GStreamer RTSP server, /live behind Digest admin/admin",
             ports: &["554/tcp rtsp"],
             findings: &["default-credential:rtsp"],
-            camera: Some(false),
+            camera: None,
         },
     );
 }
@@ -161,7 +162,7 @@ fn gst_rtsp_digest_strong_password() {
             what: "GStreamer RTSP server, /live behind Digest with a strong password",
             ports: &["554/tcp rtsp"],
             findings: &[],
-            camera: Some(false),
+            camera: None,
         },
     );
 }

@@ -369,10 +369,20 @@ pub const SCAN_FLAGS: [&str; 4] = ["--format", "json", "--quiet", "--assess-all"
 /// `camguard scan IP --format json --quiet --assess-all`, optionally run through `prefix`
 /// (e.g. `nsenter --net=…`), with a deadline.
 pub fn scan(prefix: &[&str], ip: &str) -> Scan {
+    scan_with(prefix, ip, &SCAN_FLAGS)
+}
+
+/// `camguard scan IP --format json --quiet` with the default assessment scope (camera systems
+/// and RTSP video servers), as a user would run it.
+pub fn scan_default(prefix: &[&str], ip: &str) -> Scan {
+    scan_with(prefix, ip, &SCAN_FLAGS[..3])
+}
+
+fn scan_with(prefix: &[&str], ip: &str, flags: &[&str]) -> Scan {
     let bin = env!("CARGO_BIN_EXE_camguard");
     let mut argv: Vec<&str> = prefix.to_vec();
     argv.extend([bin, "scan", ip]);
-    argv.extend(SCAN_FLAGS);
+    argv.extend(flags);
     let command = argv.join(" ");
     let dir = tempfile::tempdir().expect("temporary directory");
     let (out_path, err_path) = (dir.path().join("stdout"), dir.path().join("stderr"));

@@ -527,12 +527,16 @@ pub async fn assess_with(
     observations: &[Observation],
     opts: &AssessOptions,
 ) -> Assessment {
-    if (!report.is_camera && !opts.assess_all) || report.open_ports.is_empty() {
+    // Camera systems are assessed; so is any RTSP server (a video source: GStreamer, live555 and
+    // other stacks run inside many cameras), whatever identification concluded. Other hosts
+    // (web servers, printers, routers) only with --assess-all.
+    let video_server = report.open_ports.iter().any(|p| p.service == "rtsp");
+    if (!report.is_camera && !video_server && !opts.assess_all) || report.open_ports.is_empty() {
         return Assessment {
             findings: Vec::new(),
             baseline: Vec::new(),
             verdict: Verdict::NotAssessed,
-            notes: vec!["not identified as a camera system: not assessed".into()],
+            notes: vec!["not identified as a camera system or RTSP server: not assessed".into()],
         };
     }
     let deadline = Instant::now() + opts.deadline;
