@@ -58,7 +58,10 @@ pub fn profile_name(p: ProfileArg) -> &'static str {
 }
 
 /// Assessment settings from the command line.
-fn assess_options(args: &ScanArgs) -> anyhow::Result<camguard_scan::AssessOptions> {
+fn assess_options(
+    args: &ScanArgs,
+    kb: &camguard_kb::Kb,
+) -> anyhow::Result<camguard_scan::AssessOptions> {
     use camguard_scan::{AssessOptions, Intrusive, Profile};
     let profile = match args.profile {
         ProfileArg::Quick => Profile::Quick,
@@ -87,16 +90,11 @@ fn assess_options(args: &ScanArgs) -> anyhow::Result<camguard_scan::AssessOption
     if let Some(b) = args.credential_budget {
         o.credential_budget = b;
     }
-    let overlay = args
-        .kb
-        .kb
-        .clone()
-        .or_else(|| super::kb::user_kb_dir().filter(|d| d.is_dir()));
-    if let Some(dir) = overlay {
-        let data = camguard_assess::AssessData::with_overlay(&dir)
-            .map_err(|e| usage(format!("knowledge base {}: {e}", dir.display())))?;
-        o.data = Some(Arc::new(data));
-    }
+    // The assessment's own data files come through the same loader (and overlays) as the rest
+    // of the knowledge base.
+    let data = camguard_assess::AssessData::from_kb(kb)
+        .map_err(|e| usage(format!("knowledge base: {e}")))?;
+    o.data = Some(Arc::new(data));
     Ok(o)
 }
 
@@ -136,7 +134,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let assess = if args.no_assess || args.discovery_only {
         None
     } else {
-        Some(assess_options(&args)?)
+        Some(assess_options(&args, &kb)?)
     };
     let format = resolve_format(&args);
 

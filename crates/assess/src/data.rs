@@ -1,13 +1,12 @@
 //! The assessment's own data files, `kb/assess/findings.toml` (severity per finding id) and
 //! `kb/assess/http-endpoints.toml` (snapshot, configuration, auth paths and vendor logins).
 //!
-//! Both are embedded at build time. The knowledge-base loader (`camguard-kb`) lists them among
-//! its sources but does not parse them; a `--kb DIR` overlay of these two files is read through
-//! [`AssessData::with_overlay`].
+//! Both are embedded at build time here and loaded, with the user's overlays, by the
+//! knowledge-base loader (`camguard-kb`), which keeps their text; [`AssessData::from_kb`] parses
+//! what it loaded.
 
 use camguard_model::Severity;
 use serde::Deserialize;
-use std::path::Path;
 use std::sync::OnceLock;
 
 const FINDINGS_TOML: &str = include_str!("../../../kb/assess/findings.toml");
@@ -125,20 +124,13 @@ impl AssessData {
         })
     }
 
-    /// The embedded files, replaced by `assess/findings.toml` / `assess/http-endpoints.toml`
-    /// of `dir` when present (the layout of `--kb DIR`).
-    pub fn with_overlay(dir: &Path) -> Result<AssessData, String> {
-        let read = |name: &str, default: &str| -> Result<String, String> {
-            let p = dir.join("assess").join(name);
-            if p.is_file() {
-                std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))
-            } else {
-                Ok(default.to_string())
-            }
-        };
+    /// The files as the knowledge base loaded them: embedded, or replaced by the user's
+    /// installed updates and `--kb DIR`, with the same overlay rules as every other kb file.
+    pub fn from_kb(kb: &camguard_kb::Kb) -> Result<AssessData, String> {
         AssessData::parse(
-            &read("findings.toml", FINDINGS_TOML)?,
-            &read("http-endpoints.toml", ENDPOINTS_TOML)?,
+            kb.file("assess/findings.toml").unwrap_or(FINDINGS_TOML),
+            kb.file("assess/http-endpoints.toml")
+                .unwrap_or(ENDPOINTS_TOML),
         )
     }
 

@@ -100,6 +100,9 @@ pub struct Kb {
     /// `assess/baseline.toml`, in file order.
     pub baseline: Vec<Clause>,
     pub sources: Vec<SourceFile>,
+    /// The text of every loaded file (embedded or overlaid), by relative path, for data that
+    /// other crates parse themselves (`assess/findings.toml`, `assess/http-endpoints.toml`).
+    files: BTreeMap<String, String>,
 }
 
 /// Common header every data file carries.
@@ -118,6 +121,11 @@ impl Kb {
 
     pub fn builder() -> KbBuilder {
         KbBuilder::default()
+    }
+
+    /// The text of a loaded data file (after overlays), by path relative to the kb root.
+    pub fn file(&self, name: &str) -> Option<&str> {
+        self.files.get(name).map(String::as_str)
     }
 
     pub fn vendor(&self, id: &str) -> Option<&Vendor> {
@@ -242,6 +250,7 @@ impl KbBuilder {
             firmware,
             baseline,
             sources,
+            files: files.into_iter().map(|(k, (text, _))| (k, text)).collect(),
         };
         fingerprint::validate(&kb.fingerprints, &kb.vendors)?;
         assess::validate(&kb)?;

@@ -168,7 +168,7 @@ impl Scanner {
                 .map(|&p| OpenPort {
                     port: p,
                     transport: Transport::Tcp,
-                    service: hint_service(self.kb.ports.service(p)),
+                    service: camguard_identify::service_for(&self.kb, p, &[]),
                 })
                 .collect();
             HostReport::new(ip, Identification::default(), ports, scanned_at)
@@ -319,14 +319,6 @@ impl Scanner {
         }
         report.notes = notes;
         (report, observations)
-    }
-}
-
-/// The service name to show for a port from its kb hint alone (discovery-only mode).
-fn hint_service(hint: &str) -> String {
-    match hint.strip_prefix("sdk:") {
-        Some(vendor) => format!("{vendor}-sdk"),
-        None => hint.to_string(),
     }
 }
 
