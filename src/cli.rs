@@ -13,7 +13,7 @@ use std::path::PathBuf;
 identifies their vendor, model and firmware, and (as the assessment lands) checks them harmlessly \
 against the national baseline (QCVN 135:2024/BTTTT, QCVN 11:2026/BCA, QĐ 724/QĐ-BTTTT).\n\n\
 Scan only what you are allowed to: public addresses require --scope FILE.",
-    after_help = "Examples:\n  camguard demo                                  start a simulated fleet, scan it, show the result\n  camguard scan 192.168.1.0/24                   find and identify the cameras of a LAN\n  camguard scan @sites.txt --scope scope.txt --format json -o scan.json\n  camguard sim --base 127.66.0.0 --hosts 16384 --seed 1 --truth truth.json\n\nExit status: 0 scan done, 1 internal error, 2 bad usage or input, 3 refused (out of scope)."
+    after_help = "Examples:\n  camguard demo                                  start a simulated fleet, scan it, show the result\n  camguard scan 192.168.1.0/24                   find and identify the cameras of a LAN\n  camguard scan @sites.txt --scope scope.txt --format json -o scan.json\n  camguard sim --base 127.66.0.0 --hosts 16384 --seed 1 --truth truth.json\n\nRegistry:\n  camguard org add AG --name \"UBND tỉnh An Giang\" --kind province --scope 10.80.0.0/16\n  camguard camera import cameras.xlsx\n  camguard scan 10.80.1.0/24 --org AG --save\n  camguard status AG\n\nExit status: 0 done, 1 internal error, 2 bad usage or input, 3 refused (out of scope), 4 rows rejected (import), 130 interrupted."
 )]
 pub struct Cli {
     /// More log output on stderr (-v info, -vv debug); CAMGUARD_LOG overrides.
@@ -23,6 +23,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process: the size difference between variants does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Find and identify cameras on the given targets
@@ -35,6 +37,20 @@ pub enum Command {
     Kb(KbArgs),
     /// Baseline clauses (QCVN 135, QCVN 11, QĐ 724, ETSI EN 303 645) and the findings behind them
     Baseline(BaselineArgs),
+    /// Organisations (province/ministry → agency → unit) with their authorised scopes
+    Org(crate::cli_registry::OrgArgs),
+    /// Information systems that use cameras: security level questionnaire and dossier
+    System(crate::cli_registry::SystemArgs),
+    /// Camera inventory and certificates: import/export CSV and XLSX, list, history
+    Camera(crate::cli_registry::CameraArgs),
+    /// Certified and warned models: import, check a model before buying, check the inventory
+    Catalogue(crate::cli_registry::CatalogueArgs),
+    /// Stored scans (assessments) and the lifecycle of their findings
+    Assess(crate::cli_registry::AssessArgs),
+    /// The directive's and provinces' deadlines
+    Deadline(crate::cli_registry::DeadlineArgs),
+    /// Compliance status of every unit, duty by duty, rolled up to the province
+    Status(crate::cli_registry::StatusArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -83,8 +99,23 @@ pub struct KbOpts {
 pub struct ScanArgs {
     /// What to scan: addresses, CIDRs (10.0.0.0/24), ranges (10.0.0.1-10.0.0.50 or 10.0.0.1-50),
     /// hostnames, IPv6, or @FILE with one target per line ('#' comments)
-    #[arg(required = true, value_name = "TARGET")]
+    #[arg(required_unless_present = "resume", value_name = "TARGET")]
     pub targets: Vec<String>,
+    /// Scan for this registry organisation: targets must lie inside its authorised scope
+    #[arg(long, value_name = "ORG")]
+    pub org: Option<String>,
+    /// Store the scan in the registry as it streams in (needs --org): hosts matched to the
+    /// inventory, findings opened, verified or reopened
+    #[arg(long, requires = "org")]
+    pub save: bool,
+    /// Who ran the scan, for the registry (default: $USER)
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
+    /// Resume an interrupted stored scan with its original settings
+    #[arg(long, value_name = "SCAN", conflicts_with_all = ["targets", "org", "save"])]
+    pub resume: Option<i64>,
+    #[command(flatten)]
+    pub db: crate::cli_registry::DbOpts,
     /// Leave these out (same forms as TARGET); repeatable
     #[arg(long, short = 'x', value_name = "TARGET")]
     pub exclude: Vec<String>,

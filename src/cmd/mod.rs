@@ -3,6 +3,7 @@
 mod baseline;
 mod demo;
 pub mod kb;
+pub mod registry;
 mod scan;
 mod sim;
 
@@ -17,6 +18,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Demo(args) => demo::run(args).await,
         Command::Kb(args) => kb::run(args),
         Command::Baseline(args) => baseline::run(args),
+        Command::Org(args) => registry::org(args).await,
+        Command::System(args) => registry::system(args).await,
+        Command::Camera(args) => registry::camera(args).await,
+        Command::Catalogue(args) => registry::catalogue(args).await,
+        Command::Assess(args) => registry::assess(args).await,
+        Command::Deadline(args) => registry::deadline(args),
+        Command::Status(args) => registry::status(args).await,
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

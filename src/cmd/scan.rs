@@ -117,7 +117,105 @@ fn resolve_format(args: &ScanArgs) -> Format {
     }
 }
 
+/// The registry side of a scan: where hosts are stored as they stream in.
+struct Saving {
+    store: camguard_store::Store,
+    scan: camguard_store::ScanRow,
+    pending: Vec<HostReport>,
+    last_flush: Instant,
+}
+
+impl Saving {
+    /// Write what is pending, with the watermark read *before* the channel was drained (see
+    /// `Progress::watermark`).
+    async fn flush(&mut self, watermark: u64) -> anyhow::Result<()> {
+        self.store
+            .add_scan_hosts(self.scan.id, &self.pending, watermark)
+            .await
+            .map_err(super::registry::store_err)?;
+        self.pending.clear();
+        self.last_flush = Instant::now();
+        Ok(())
+    }
+}
+
+/// The command line to store with a saved scan, to resume it with: without the database
+/// (it may hold a password), the output options (a resumed run chooses its own), and with the
+/// seed made explicit (the resumed run must walk the same order).
+fn resumable_argv(seed: u64) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut it = std::env::args().skip(1);
+    let mut has_seed = false;
+    while let Some(a) = it.next() {
+        let with_value = ["--database", "--output", "-o", "--format", "-f"];
+        if with_value.contains(&a.as_str()) {
+            it.next();
+            continue;
+        }
+        if with_value.iter().any(|w| a.starts_with(&format!("{w}="))) || a == "-q" || a == "--quiet"
+        {
+            continue;
+        }
+        has_seed |= a == "--seed" || a.starts_with("--seed=");
+        out.push(a);
+    }
+    if !has_seed {
+        out.push("--seed".into());
+        out.push(seed.to_string());
+    }
+    out
+}
+
+/// `scan --resume ID`: the stored scan's settings, with this run's output options.
+async fn resumed_args(
+    args: ScanArgs,
+) -> anyhow::Result<(ScanArgs, camguard_store::Store, camguard_store::ScanRow)> {
+    use clap::Parser;
+    let id = args.resume.unwrap_or_default();
+    let store = super::registry::open_store(&args.db).await?;
+    let row = store.scan(id).await.map_err(super::registry::store_err)?;
+    let argv: Vec<String> = serde_json::from_value(row.args["argv"].clone()).map_err(|_| {
+        usage(format!(
+            "scan {id} was stored without its settings; it cannot be resumed"
+        ))
+    })?;
+    let cli = crate::cli::Cli::try_parse_from(std::iter::once("camguard".to_string()).chain(argv))
+        .map_err(|e| usage(format!("scan {id}: stored settings no longer parse: {e}")))?;
+    let crate::cli::Command::Scan(mut stored) = cli.command else {
+        return Err(usage(format!("scan {id}: stored settings are not a scan")));
+    };
+    let row = store
+        .resume_scan(id)
+        .await
+        .map_err(super::registry::store_err)?;
+    stored.output = args.output;
+    stored.format = args.format;
+    stored.quiet = args.quiet;
+    stored.db = args.db;
+    stored.resume = Some(id);
+    Ok((stored, store, row))
+}
+
 pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
+    let (args, mut saving) = if args.resume.is_some() {
+        let (args, store, scan) = resumed_args(args).await?;
+        (
+            args,
+            Some(Saving {
+                store,
+                scan,
+                pending: Vec::new(),
+                last_flush: Instant::now(),
+            }),
+        )
+    } else {
+        (args, None)
+    };
+    if args.save && args.reveal_secrets {
+        return Err(usage(
+            "--save with --reveal-secrets: the registry never stores revealed credentials; drop one of them",
+        ));
+    }
     let kb = Arc::new(super::load_kb(&args.kb)?);
     let targets = TargetSet::parse(&args.targets, &args.exclude).map_err(usage)?;
     let scope = match &args.scope {
@@ -127,6 +225,72 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
     scope
         .check(&targets)
         .map_err(|e| if e.is_refusal() { refused(e) } else { usage(e) })?;
+    // A scan for an organisation is confined to its authorised scope as well.
+    if let Some(code) = &args.org {
+        let store = match &saving {
+            Some(s) => s.store.clone(),
+            None => super::registry::open_store(&args.db).await?,
+        };
+        let org = store.org(code).await.map_err(super::registry::store_err)?;
+        if org.scopes.is_empty() {
+            return Err(refused(format!(
+                "organisation {code} has no authorised scope; add one with `camguard org scope {code} CIDR`"
+            )));
+        }
+        let nets: Vec<String> = org.scopes.iter().map(|n| n.to_string()).collect();
+        let org_scope = Scope::from_exprs(&nets, &format!("the scope of organisation {code}"))
+            .map_err(usage)?;
+        org_scope.check(&targets).map_err(
+            |e| {
+                if e.is_refusal() { refused(e) } else { usage(e) }
+            },
+        )?;
+        if args.save && saving.is_none() {
+            let operator = args
+                .operator
+                .clone()
+                .or_else(|| std::env::var("USER").ok())
+                .or_else(|| std::env::var("LOGNAME").ok())
+                .unwrap_or_else(|| "unknown".into());
+            let seed = args.seed.unwrap_or_else(rand::random);
+            let argv = resumable_argv(seed);
+            let scan = store
+                .begin_scan(
+                    code,
+                    &targets.labels,
+                    &operator,
+                    profile_name(args.profile),
+                    &serde_json::json!({ "argv": argv }),
+                )
+                .await
+                .map_err(super::registry::store_err)?;
+            if !args.quiet {
+                eprintln!(
+                    "camguard: storing as scan {} of {code} in {}",
+                    scan.id,
+                    store.url()
+                );
+            }
+            saving = Some(Saving {
+                store,
+                scan,
+                pending: Vec::new(),
+                last_flush: Instant::now(),
+            });
+            return run_scan(args, kb, targets, Some(seed), saving).await;
+        }
+    }
+    let seed = args.seed;
+    run_scan(args, kb, targets, seed, saving).await
+}
+
+async fn run_scan(
+    args: ScanArgs,
+    kb: Arc<camguard_kb::Kb>,
+    targets: TargetSet,
+    seed: Option<u64>,
+    mut saving: Option<Saving>,
+) -> anyhow::Result<u8> {
     let ports = match (args.ports.as_str(), args.profile) {
         ("default", ProfileArg::Thorough) => kb.ports.all(),
         (spec, _) => parse_ports(spec, &kb)?,
@@ -148,8 +312,35 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
             .max(1),
         per_host: args.per_host.max(1),
     };
-    let seed = args.seed.unwrap_or_else(rand::random);
+    let seed = seed.unwrap_or_else(rand::random);
+    // Resuming: start at the stored watermark, skip hosts stored past it.
+    let (resume_from, skip) = match &saving {
+        Some(s) if args.resume.is_some() => {
+            let done = s
+                .store
+                .scan_host_addresses(s.scan.id)
+                .await
+                .map_err(super::registry::store_err)?;
+            let done: std::collections::HashSet<std::net::IpAddr> =
+                done.iter().filter_map(|a| a.parse().ok()).collect();
+            if !args.quiet {
+                eprintln!(
+                    "camguard: resuming scan {} at address {} of its order, {} hosts already stored",
+                    s.scan.id,
+                    s.scan.resume_from,
+                    done.len()
+                );
+            }
+            (
+                u64::try_from(s.scan.resume_from).unwrap_or(0),
+                Some(Arc::new(done)),
+            )
+        }
+        _ => (0, None),
+    };
     let opts = ScanOptions {
+        resume_from,
+        skip,
         ports: ports.clone(),
         host_timeout: Duration::from_secs(args.host_timeout.max(1)),
         hosts_in_flight: args.hosts.max(1),
@@ -210,6 +401,19 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
                 if !args.cameras_only || host.is_camera {
                     writer.host(&host)?;
                 }
+                if let Some(s) = &mut saving {
+                    s.pending.push(host);
+                    if s.pending.len() >= 256 || s.last_flush.elapsed() >= Duration::from_secs(1) {
+                        let watermark = progress.watermark();
+                        while let Ok(h) = rx.try_recv() {
+                            if !args.cameras_only || h.is_camera {
+                                writer.host(&h)?;
+                            }
+                            s.pending.push(h);
+                        }
+                        s.flush(watermark).await?;
+                    }
+                }
             }
             _ = ticker.tick() => {
                 if let Some(b) = &bar {
@@ -241,6 +445,41 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
     writer.finish(info)?;
     if !args.quiet {
         eprintln!("{summary}");
+    }
+    if let Some(mut s) = saving {
+        s.flush(progress.watermark()).await?;
+        let state = if interrupted {
+            camguard_store::ScanState::Interrupted
+        } else {
+            camguard_store::ScanState::Complete
+        };
+        let stored = s
+            .store
+            .finish_scan(s.scan.id, state)
+            .await
+            .map_err(super::registry::store_err)?;
+        if !args.quiet {
+            eprintln!(
+                "camguard: stored scan {} ({}): {} hosts, {} cameras ({} matched to the inventory, {} NOT registered); findings: {} new, {} reopened, {} verified fixed, {} open in {}",
+                stored.scan,
+                state.as_str(),
+                stored.hosts,
+                stored.cameras,
+                stored.matched,
+                stored.unregistered,
+                stored.findings_new,
+                stored.findings_reopened,
+                stored.findings_verified,
+                stored.findings_open,
+                s.scan.org
+            );
+            if interrupted {
+                eprintln!(
+                    "camguard: resume it with `camguard scan --resume {}`",
+                    stored.scan
+                );
+            }
+        }
     }
     Ok(if interrupted {
         exit::INTERRUPTED

@@ -366,6 +366,19 @@ pub struct TargetIter<'a> {
     next: u64,
 }
 
+impl TargetIter<'_> {
+    /// How many positions of the (seeded) order have been walked, excluded addresses included.
+    /// The address last returned by `next` sits at `position() - 1`.
+    pub fn position(&self) -> u64 {
+        self.next
+    }
+
+    /// Continue from a position of the order (to resume a scan with the same seed).
+    pub fn skip_to(&mut self, position: u64) {
+        self.next = position.min(self.perm.len());
+    }
+}
+
 impl Iterator for TargetIter<'_> {
     type Item = IpAddr;
 

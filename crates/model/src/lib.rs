@@ -365,6 +365,10 @@ pub struct HostReport {
     pub model: Option<String>,
     pub firmware: Option<String>,
     pub cpe: Option<String>,
+    /// Serial number, when the device told it unauthenticated (ONVIF GetDeviceInformation);
+    /// used to match the host to the inventory (contract extension).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
     pub confidence: u8,
     pub open_ports: Vec<OpenPort>,
     pub findings: Vec<Finding>,
@@ -401,6 +405,7 @@ impl HostReport {
             model: id.model,
             firmware: id.firmware,
             cpe: id.cpe,
+            serial: None,
             confidence: id.confidence,
             open_ports,
             findings: Vec::new(),

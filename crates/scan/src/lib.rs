@@ -49,6 +49,10 @@ pub struct ScanOptions {
     /// only. The assessment of a host gets its own deadline (`AssessOptions::deadline`) after
     /// the identification's `host_timeout`.
     pub assess: Option<AssessOptions>,
+    /// Resume: start at this position of the seeded target order (a stored scan's watermark).
+    pub resume_from: u64,
+    /// Resume: addresses already done past the watermark, not scanned again.
+    pub skip: Option<Arc<std::collections::HashSet<IpAddr>>>,
 }
 
 impl Default for ScanOptions {
@@ -63,6 +67,8 @@ impl Default for ScanOptions {
             discovery_only: false,
             wsd: true,
             assess: None,
+            resume_from: 0,
+            skip: None,
         }
     }
 }
@@ -75,6 +81,23 @@ pub struct Progress {
     pub hosts_up: AtomicU64,
     pub cameras: AtomicU64,
     pub open_ports: AtomicU64,
+    /// Positions of the target order being worked on (see [`Progress::watermark`]).
+    inflight: std::sync::Mutex<std::collections::BTreeSet<u64>>,
+    /// Positions handed out so far.
+    dispatched: AtomicU64,
+}
+
+impl Progress {
+    /// Every position of the target order below this one is done and its host, if any, was
+    /// sent to the scan's channel *before* this value could be read: a consumer that reads the
+    /// watermark, then drains the channel, has everything below it. A stored scan resumes here.
+    pub fn watermark(&self) -> u64 {
+        let inflight = self.inflight.lock().unwrap_or_else(|e| e.into_inner());
+        inflight
+            .first()
+            .copied()
+            .unwrap_or_else(|| self.dispatched.load(Ordering::SeqCst))
+    }
 }
 
 /// Ask a running scan to stop: no new host starts, hosts in flight finish their current step.
@@ -126,9 +149,32 @@ impl Scanner {
         let mut tasks = JoinSet::new();
         let limit = self.opts.hosts_in_flight.max(1);
         let mut iter = targets.iter(self.opts.seed);
+        if self.opts.resume_from > 0 {
+            iter.skip_to(self.opts.resume_from);
+            progress
+                .addresses_done
+                .store(self.opts.resume_from.min(total), Ordering::Relaxed);
+        }
+        progress
+            .dispatched
+            .store(iter.position(), Ordering::SeqCst);
         loop {
             while tasks.len() < limit && !stop.is_stopped() {
-                let Some(ip) = iter.next() else { break };
+                let Some(ip) = iter.next() else {
+                    progress.dispatched.store(iter.position(), Ordering::SeqCst);
+                    break;
+                };
+                let position = iter.position() - 1;
+                if self.opts.skip.as_ref().is_some_and(|s| s.contains(&ip)) {
+                    progress.addresses_done.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                }
+                progress
+                    .inflight
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(position);
+                progress.dispatched.store(iter.position(), Ordering::SeqCst);
                 let me = self.clone();
                 let tx = tx.clone();
                 let progress = progress.clone();
@@ -145,6 +191,11 @@ impl Scanner {
                         }
                         let _ = tx.send(report).await;
                     }
+                    progress
+                        .inflight
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .remove(&position);
                     progress.addresses_done.fetch_add(1, Ordering::Relaxed);
                 });
             }
@@ -318,6 +369,11 @@ impl Scanner {
             });
         }
         report.notes = notes;
+        report.serial = observations
+            .iter()
+            .find(|o| o.key == keys::ONVIF_SERIAL)
+            .map(|o| o.value.trim().to_string())
+            .filter(|v| !v.is_empty() && v.len() <= 128);
         (report, observations)
     }
 }

@@ -1,0 +1,325 @@
+//! The camera inventory and its certificates.
+
+use crate::org::opt_date;
+use crate::{Result, Store, batch_rows, date_text, now, values_placeholders};
+use camguard_registry::inventory::{CameraRecord, ParsedRow, RejectedRow};
+use serde::Serialize;
+use sqlx::Row;
+use std::collections::{BTreeMap, HashMap};
+
+/// What an import did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ImportReport {
+    pub inserted: usize,
+    pub updated: usize,
+    pub rejected: Vec<RejectedRow>,
+}
+
+/// A stored camera.
+#[derive(Clone, Debug, Serialize)]
+pub struct CameraRow {
+    pub id: i64,
+    #[serde(flatten)]
+    pub record: CameraRecord,
+    #[serde(skip)]
+    pub org_id: i64,
+    #[serde(skip)]
+    pub system_id: Option<i64>,
+    #[serde(skip)]
+    pub vendor_key: String,
+    #[serde(skip)]
+    pub model_key: String,
+}
+
+/// Which cameras to list.
+#[derive(Clone, Debug, Default)]
+pub struct CameraFilter {
+    /// An organisation and its subtree.
+    pub org: Option<String>,
+    pub system: Option<String>,
+    pub limit: Option<usize>,
+}
+
+const COLS: usize = 22;
+
+fn none_if_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().filter(|v| !v.is_empty())
+}
+
+impl Store {
+    /// Import validated inventory rows in one transaction: a row naming an unknown organisation
+    /// or system, or repeating an earlier row's serial/MAC in the same organisation, is rejected
+    /// with its line; the others are written, or nothing is (on a database error). A row whose
+    /// serial (else MAC) matches a camera of the same organisation updates that camera.
+    ///
+    /// `keys` gives the catalogue keys (vendor id, model key) of a record.
+    pub async fn import_cameras(
+        &self,
+        rows: Vec<ParsedRow>,
+        keys: &(dyn Fn(&CameraRecord) -> (String, String) + Sync),
+    ) -> Result<ImportReport> {
+        let mut report = ImportReport::default();
+        let orgs = self.org_index().await?;
+        let systems: HashMap<String, (i64, i64)> =
+            sqlx::query("SELECT id, code, org_id FROM systems")
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|r| -> Result<_> {
+                    Ok((
+                        r.try_get::<String, _>("code")?,
+                        (r.try_get::<i64, _>("id")?, r.try_get::<i64, _>("org_id")?),
+                    ))
+                })
+                .collect::<Result<_>>()?;
+        // Existing cameras by (org, serial) and (org, mac), for updates.
+        let mut by_serial: HashMap<(i64, String), i64> = HashMap::new();
+        let mut by_mac: HashMap<(i64, String), i64> = HashMap::new();
+        for r in sqlx::query("SELECT id, org_id, serial, mac FROM cameras")
+            .fetch_all(self.pool())
+            .await?
+        {
+            let id: i64 = r.try_get("id")?;
+            let org: i64 = r.try_get("org_id")?;
+            if let Some(s) = r.try_get::<Option<String>, _>("serial")? {
+                by_serial.insert((org, s), id);
+            }
+            if let Some(m) = r.try_get::<Option<String>, _>("mac")? {
+                by_mac.insert((org, m), id);
+            }
+        }
+        let mut seen: HashMap<(i64, &'static str, String), usize> = HashMap::new();
+        let mut inserts: Vec<(i64, Option<i64>, CameraRecord)> = Vec::new();
+        let mut updates: Vec<(i64, i64, Option<i64>, CameraRecord)> = Vec::new();
+        for ParsedRow { line, record } in rows {
+            let org_id = match orgs.resolve(&record.org) {
+                Ok(id) => id,
+                Err(reason) => {
+                    report.rejected.push(RejectedRow { line, reason });
+                    continue;
+                }
+            };
+            let system_id = match none_if_empty(&record.system) {
+                None => None,
+                Some(code) => match systems.get(code) {
+                    Some((id, _)) => Some(*id),
+                    None => {
+                        report.rejected.push(RejectedRow {
+                            line,
+                            reason: format!("system: {code:?} is not a registered system"),
+                        });
+                        continue;
+                    }
+                },
+            };
+            // Duplicates inside the file.
+            let mut dup = None;
+            for (kind, v) in [("serial", &record.serial), ("mac", &record.mac)] {
+                if let Some(v) = none_if_empty(v)
+                    && let Some(first) = seen.get(&(org_id, kind, v.to_string()))
+                {
+                    dup = Some(format!("{kind}: {v:?} repeats line {first}"));
+                    break;
+                }
+            }
+            if let Some(reason) = dup {
+                report.rejected.push(RejectedRow { line, reason });
+                continue;
+            }
+            for (kind, v) in [("serial", &record.serial), ("mac", &record.mac)] {
+                if let Some(v) = none_if_empty(v) {
+                    seen.insert((org_id, kind, v.to_string()), line);
+                }
+            }
+            let existing = none_if_empty(&record.serial)
+                .and_then(|s| by_serial.get(&(org_id, s.to_string())))
+                .or_else(|| {
+                    none_if_empty(&record.mac).and_then(|m| by_mac.get(&(org_id, m.to_string())))
+                })
+                .copied();
+            match existing {
+                Some(id) => updates.push((id, org_id, system_id, record)),
+                None => inserts.push((org_id, system_id, record)),
+            }
+        }
+        report.rejected.sort_by_key(|r| r.line);
+
+        let t = now();
+        let mut tx = self.pool().begin().await?;
+        for chunk in inserts.chunks(batch_rows(COLS)) {
+            let sql = format!(
+                "INSERT INTO cameras (org_id, system_id, vendor, vendor_key, brand, model, model_key, firmware, serial, mac, ip, location, installed_on, cert_origin, cert_quality, cert_conformity, cert_conformity_standard, cert_conformity_body, cert_conformity_date, attributes, created_at, updated_at) VALUES {}",
+                values_placeholders(chunk.len(), COLS)
+            );
+            let mut q = sqlx::query(&sql);
+            for (org_id, system_id, rec) in chunk {
+                let (vk, mk) = keys(rec);
+                q = bind_record(q.bind(*org_id).bind(*system_id), rec, vk, mk)
+                    .bind(t.clone())
+                    .bind(t.clone());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        for (id, org_id, system_id, rec) in &updates {
+            let (vk, mk) = keys(rec);
+            let q = sqlx::query(
+                "UPDATE cameras SET org_id = $1, system_id = $2, vendor = $3, vendor_key = $4, brand = $5, model = $6, model_key = $7, firmware = $8, serial = $9, mac = $10, ip = $11, location = $12, installed_on = $13, cert_origin = $14, cert_quality = $15, cert_conformity = $16, cert_conformity_standard = $17, cert_conformity_body = $18, cert_conformity_date = $19, attributes = $20, updated_at = $21 WHERE id = $22",
+            );
+            bind_record(q.bind(*org_id).bind(*system_id), rec, vk, mk)
+                .bind(t.clone())
+                .bind(*id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        report.inserted = inserts.len();
+        report.updated = updates.len();
+        Ok(report)
+    }
+
+    /// Cameras, in inventory order.
+    pub async fn cameras(&self, filter: &CameraFilter) -> Result<Vec<CameraRow>> {
+        let orgs = self.orgs().await?;
+        let code_of: HashMap<i64, String> = orgs.iter().map(|o| (o.id, o.code.clone())).collect();
+        let system_rows = sqlx::query("SELECT id, code FROM systems")
+            .fetch_all(self.pool())
+            .await?;
+        let mut system_code: HashMap<i64, String> = HashMap::new();
+        for r in &system_rows {
+            system_code.insert(r.try_get("id")?, r.try_get("code")?);
+        }
+        let keep_orgs = match &filter.org {
+            Some(code) => {
+                let o = self.org(code).await?;
+                Some(self.subtree_ids(o.id).await?)
+            }
+            None => None,
+        };
+        let keep_system = match &filter.system {
+            Some(code) => Some(self.system(code).await?.id),
+            None => None,
+        };
+        let rows = sqlx::query(
+            "SELECT id, org_id, system_id, vendor, vendor_key, brand, model, model_key, firmware, serial, mac, ip, location, installed_on, cert_origin, cert_quality, cert_conformity, cert_conformity_standard, cert_conformity_body, cert_conformity_date, attributes FROM cameras ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let org_id: i64 = r.try_get("org_id")?;
+            let system_id: Option<i64> = r.try_get("system_id")?;
+            if keep_orgs.as_ref().is_some_and(|k| !k.contains(&org_id)) {
+                continue;
+            }
+            if keep_system.is_some() && system_id != keep_system {
+                continue;
+            }
+            let attributes: BTreeMap<String, String> = r
+                .try_get::<Option<String>, _>("attributes")?
+                .and_then(|a| serde_json::from_str(&a).ok())
+                .unwrap_or_default();
+            let record = CameraRecord {
+                org: code_of.get(&org_id).cloned().unwrap_or_default(),
+                system: system_id.and_then(|s| system_code.get(&s).cloned()),
+                vendor: r.try_get("vendor")?,
+                brand: r.try_get("brand")?,
+                model: r.try_get("model")?,
+                firmware: r.try_get("firmware")?,
+                serial: r.try_get("serial")?,
+                mac: r.try_get("mac")?,
+                ip: r
+                    .try_get::<Option<String>, _>("ip")?
+                    .and_then(|i| i.parse().ok()),
+                location: r.try_get("location")?,
+                installed_on: opt_date(r.try_get("installed_on")?),
+                cert_origin: r.try_get("cert_origin")?,
+                cert_quality: r.try_get("cert_quality")?,
+                cert_conformity: r.try_get("cert_conformity")?,
+                cert_conformity_standard: r.try_get("cert_conformity_standard")?,
+                cert_conformity_body: r.try_get("cert_conformity_body")?,
+                cert_conformity_date: opt_date(r.try_get("cert_conformity_date")?),
+                attributes,
+            };
+            out.push(CameraRow {
+                id: r.try_get("id")?,
+                record,
+                org_id,
+                system_id,
+                vendor_key: r.try_get("vendor_key")?,
+                model_key: r.try_get("model_key")?,
+            });
+            if filter.limit.is_some_and(|l| out.len() >= l) {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Organisation codes and names → ids, for resolving the `org` column.
+    pub(crate) async fn org_index(&self) -> Result<OrgIndex> {
+        let mut idx = OrgIndex::default();
+        for r in sqlx::query("SELECT id, code, name FROM orgs")
+            .fetch_all(self.pool())
+            .await?
+        {
+            let id: i64 = r.try_get("id")?;
+            idx.by_code.insert(r.try_get::<String, _>("code")?, id);
+            let name: String = r.try_get("name")?;
+            idx.by_name
+                .entry(name.trim().to_lowercase())
+                .or_default()
+                .push(id);
+        }
+        Ok(idx)
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct OrgIndex {
+    by_code: HashMap<String, i64>,
+    by_name: HashMap<String, Vec<i64>>,
+}
+
+impl OrgIndex {
+    /// An organisation by code, else by name (case-insensitive; an ambiguous name is an error).
+    pub(crate) fn resolve(&self, org: &str) -> Result<i64, String> {
+        let org = org.trim();
+        if let Some(id) = self.by_code.get(org) {
+            return Ok(*id);
+        }
+        match self.by_name.get(&org.to_lowercase()).map(Vec::as_slice) {
+            Some([id]) => Ok(*id),
+            Some(_) => Err(format!(
+                "org: {org:?} names several organisations; use the code"
+            )),
+            None => Err(format!("org: {org:?} is not a registered organisation")),
+        }
+    }
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+fn bind_record<'q>(q: AnyQuery<'q>, rec: &CameraRecord, vk: String, mk: String) -> AnyQuery<'q> {
+    let s = |v: &Option<String>| v.clone().filter(|x| !x.is_empty());
+    let d = |v: &Option<time::Date>| v.map(date_text);
+    let attrs = (!rec.attributes.is_empty())
+        .then(|| serde_json::to_string(&rec.attributes).unwrap_or_default());
+    q.bind(rec.vendor.clone())
+        .bind(vk)
+        .bind(s(&rec.brand))
+        .bind(rec.model.clone())
+        .bind(mk)
+        .bind(s(&rec.firmware))
+        .bind(s(&rec.serial))
+        .bind(s(&rec.mac))
+        .bind(rec.ip.map(|i| i.to_string()))
+        .bind(s(&rec.location))
+        .bind(d(&rec.installed_on))
+        .bind(s(&rec.cert_origin))
+        .bind(s(&rec.cert_quality))
+        .bind(s(&rec.cert_conformity))
+        .bind(s(&rec.cert_conformity_standard))
+        .bind(s(&rec.cert_conformity_body))
+        .bind(d(&rec.cert_conformity_date))
+        .bind(attrs)
+}

@@ -1,0 +1,325 @@
+//! The registry's store: one boundary, two implementations.
+//!
+//! [`Store`] is the only way camguard reads or writes the registry. It speaks to an embedded
+//! SQLite file (the default: one file, WAL journal, foreign keys on) or to PostgreSQL
+//! (`postgres://…`), through sqlx's `Any` driver, with one set of SQL statements written in the
+//! subset both understand:
+//!
+//! * numbered placeholders (`$1`), which SQLite accepts too;
+//! * `BIGINT` integers and `TEXT` everywhere else (timestamps RFC 3339 UTC, dates `YYYY-MM-DD`,
+//!   booleans 0/1, JSON documents as text), so that both decode to the same Rust types;
+//! * one schema text per migration, with the primary-key spelling substituted per backend.
+//!
+//! Migrations run when a store is opened; a database whose schema is newer than this binary is
+//! refused (an old binary must not write into a newer layout). The same contract test suite
+//! (`tests/contract.rs`) runs against both backends.
+
+#![forbid(clippy::print_stdout, clippy::print_stderr)]
+
+mod camera;
+mod catalogue;
+mod org;
+mod scan;
+mod schema;
+mod status;
+mod system;
+
+pub use camera::{CameraFilter, CameraRow, ImportReport};
+pub use catalogue::CatalogueRow;
+pub use org::{Org, OrgKind};
+pub use scan::{FindingRow, FindingState, ScanRow, ScanState, StoredScan};
+pub use schema::SCHEMA_VERSION;
+pub use system::{DossierState, SystemRow};
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Which database a store talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A store error: what went wrong, in words a user can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the registry database {url}: {source}")]
+    Open { url: String, source: sqlx::Error },
+    #[error(
+        "the registry database has schema version {found}, newer than this camguard understands ({SCHEMA_VERSION}); upgrade camguard (the database was not changed)"
+    )]
+    SchemaTooNew { found: i64 },
+    #[error("registry database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+}
+
+impl StoreError {
+    pub(crate) fn not_found(what: impl std::fmt::Display) -> Self {
+        StoreError::NotFound(what.to_string())
+    }
+    pub(crate) fn invalid(what: impl std::fmt::Display) -> Self {
+        StoreError::Invalid(what.to_string())
+    }
+    /// True for errors caused by the request (unknown organisation, bad value, duplicate code),
+    /// as opposed to the database failing.
+    pub fn is_user_error(&self) -> bool {
+        matches!(
+            self,
+            StoreError::NotFound(_)
+                | StoreError::Invalid(_)
+                | StoreError::Conflict(_)
+                | StoreError::SchemaTooNew { .. }
+        )
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The registry store.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    url: String,
+}
+
+/// Where the registry lives when no `--database` / `CAMGUARD_DATABASE` is given:
+/// `$XDG_DATA_HOME/camguard/registry.db` (or `~/.local/share/camguard/registry.db`).
+pub fn default_database_path() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("camguard").join("registry.db")
+}
+
+/// Which backend a database argument names: `postgres://…` / `postgresql://…`, else SQLite
+/// (`sqlite:PATH`, `sqlite://PATH` or a plain file path).
+pub fn backend_of(database: &str) -> Backend {
+    if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    }
+}
+
+/// The database argument with any password replaced, for messages and logs.
+pub fn redact_url(database: &str) -> String {
+    match (database.find("://"), database.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &database[s + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:****{}", &database[..s + 3], &database[at..]),
+                None => database.to_string(),
+            }
+        }
+        _ => database.to_string(),
+    }
+}
+
+fn sqlite_url(path: &Path) -> String {
+    // sqlx percent-decodes the path part; encode what would otherwise be read as syntax.
+    let mut s = String::from("sqlite://");
+    for ch in path.to_string_lossy().chars() {
+        match ch {
+            '%' | '?' | '#' | ' ' => s.push_str(&format!("%{:02X}", ch as u32)),
+            c => s.push(c),
+        }
+    }
+    s.push_str("?mode=rwc");
+    s
+}
+
+impl Store {
+    /// Open (creating when needed) and migrate the registry named by `database`.
+    pub async fn open(database: &str) -> Result<Store> {
+        install_default_drivers();
+        let backend = backend_of(database);
+        let (url, shown) = match backend {
+            Backend::Postgres => (database.to_string(), redact_url(database)),
+            Backend::Sqlite => {
+                let path = database
+                    .strip_prefix("sqlite://")
+                    .or_else(|| database.strip_prefix("sqlite:"))
+                    .unwrap_or(database);
+                let path = Path::new(path);
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+                        url: database.to_string(),
+                        source: sqlx::Error::Io(e),
+                    })?;
+                }
+                (sqlite_url(path), path.display().to_string())
+            }
+        };
+        let mut options = AnyPoolOptions::new()
+            .acquire_timeout(Duration::from_secs(30))
+            .max_connections(match backend {
+                Backend::Sqlite => 4,
+                Backend::Postgres => 8,
+            });
+        if backend == Backend::Sqlite {
+            options = options.after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                         PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = options
+            .connect(&url)
+            .await
+            .map_err(|source| StoreError::Open {
+                url: shown.clone(),
+                source,
+            })?;
+        let store = Store {
+            pool,
+            backend,
+            url: shown,
+        };
+        schema::migrate(&store).await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The database, password redacted.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Close the pool (waits for connections to be returned).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Now, as RFC 3339 UTC text (second precision).
+pub(crate) fn now() -> String {
+    let t = time::OffsetDateTime::now_utc();
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Today (UTC).
+pub fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+pub(crate) fn date_text(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+pub(crate) fn parse_date_text(s: &str) -> Option<time::Date> {
+    let f = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s.get(..10)?, &f).ok()
+}
+
+/// Serialise an optional date as `YYYY-MM-DD` (or null).
+pub(crate) fn ser_date<S: serde::Serializer>(
+    d: &Option<time::Date>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&date_text(*d)),
+        None => s.serialize_none(),
+    }
+}
+
+/// `($1, $2, …), (…)` for a multi-row insert of `rows` rows of `cols` columns.
+pub(crate) fn values_placeholders(rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    let mut n = 1;
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            s.push('$');
+            s.push_str(&n.to_string());
+            n += 1;
+        }
+        s.push(')');
+    }
+    s
+}
+
+/// Rows per multi-row insert: below SQLite's 32,766 and PostgreSQL's 65,535 parameter limits.
+pub(crate) fn batch_rows(cols: usize) -> usize {
+    (30_000 / cols.max(1)).clamp(1, 1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords_only() {
+        assert_eq!(
+            redact_url("postgres://cam:s3cret@db.example/registry"),
+            "postgres://cam:****@db.example/registry"
+        );
+        assert_eq!(
+            redact_url("postgres://cam@db/registry"),
+            "postgres://cam@db/registry"
+        );
+        assert_eq!(redact_url("/var/lib/camguard.db"), "/var/lib/camguard.db");
+    }
+
+    #[test]
+    fn backends() {
+        assert_eq!(backend_of("postgresql://x/y"), Backend::Postgres);
+        assert_eq!(backend_of("sqlite:/tmp/a.db"), Backend::Sqlite);
+        assert_eq!(backend_of("registry.db"), Backend::Sqlite);
+    }
+
+    #[test]
+    fn sqlite_paths_are_escaped() {
+        assert_eq!(
+            sqlite_url(Path::new("/tmp/my db?.sqlite")),
+            "sqlite:///tmp/my%20db%3F.sqlite?mode=rwc"
+        );
+    }
+
+    #[test]
+    fn placeholders_are_numbered() {
+        assert_eq!(values_placeholders(2, 2), "($1, $2), ($3, $4)");
+        assert!(batch_rows(25) * 25 <= 30_000);
+    }
+}

@@ -1,0 +1,817 @@
+//! The store contract: every test runs against embedded SQLite and against PostgreSQL.
+//!
+//! PostgreSQL: set `CAMGUARD_TEST_POSTGRES` to a URL of a server where the user may create
+//! databases (scripts/test starts the local cluster and sets it). Each test creates its own
+//! database and drops it. Without the variable the PostgreSQL half is skipped with a message,
+//! unless `CAMGUARD_REQUIRE_POSTGRES=1` (also set by scripts/test), which makes it a failure.
+
+use camguard_model::{Finding, HostReport, Identification, Severity};
+use camguard_registry::catalogue::{CatalogueEntry, CatalogueStatus};
+use camguard_registry::inventory::{CameraRecord, ParsedRow};
+use camguard_store::{
+    CameraFilter, DossierState, FindingState, OrgKind, ScanState, Store, StoreError,
+};
+use sqlx::Connection;
+use std::future::Future;
+use time::macros::date;
+
+/// A database for one test, removed afterwards.
+enum TestDb {
+    Sqlite(tempfile::TempDir),
+    Postgres { admin: String, name: String },
+}
+
+impl TestDb {
+    fn url(&self) -> String {
+        match self {
+            TestDb::Sqlite(dir) => dir.path().join("registry.db").display().to_string(),
+            TestDb::Postgres { admin, name } => with_database(admin, name),
+        }
+    }
+}
+
+fn with_database(url: &str, db: &str) -> String {
+    // postgres://user@host/olddb?params -> postgres://user@host/db?params
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map(|i| i + scheme_end)
+        .unwrap_or(base.len());
+    let mut s = format!("{}/{db}", &base[..path_start]);
+    if let Some(q) = query {
+        s.push('?');
+        s.push_str(q);
+    }
+    s
+}
+
+async fn postgres_db(test: &str) -> Option<TestDb> {
+    let Ok(admin) = std::env::var("CAMGUARD_TEST_POSTGRES") else {
+        if std::env::var("CAMGUARD_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+            panic!("CAMGUARD_REQUIRE_POSTGRES=1 but CAMGUARD_TEST_POSTGRES is not set");
+        }
+        eprintln!("SKIP {test} on PostgreSQL: set CAMGUARD_TEST_POSTGRES (scripts/test does)");
+        return None;
+    };
+    let name = format!("camguard_t_{}_{}", test, std::process::id());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to CAMGUARD_TEST_POSTGRES: {e}"));
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    Some(TestDb::Postgres { admin, name })
+}
+
+async fn drop_db(db: TestDb) {
+    if let TestDb::Postgres { admin, name } = db {
+        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+}
+
+/// Run `body` on a fresh SQLite store and a fresh PostgreSQL store.
+async fn both<F, Fut>(test: &str, body: F)
+where
+    F: Fn(Store, String) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let mut dbs = vec![TestDb::Sqlite(tempfile::tempdir().unwrap())];
+    if let Some(pg) = postgres_db(test).await {
+        dbs.push(pg);
+    }
+    for db in dbs {
+        let url = db.url();
+        let store = Store::open(&url).await.expect("open store");
+        body(store.clone(), url).await;
+        store.close().await;
+        drop_db(db).await;
+    }
+}
+
+fn net(s: &str) -> ipnet::IpNet {
+    s.parse().unwrap()
+}
+
+fn keys(r: &CameraRecord) -> (String, String) {
+    (
+        r.vendor.to_lowercase(),
+        r.model.to_uppercase().replace('-', ""),
+    )
+}
+
+fn camera(org: &str, serial: &str, ip: &str) -> CameraRecord {
+    CameraRecord {
+        org: org.into(),
+        vendor: "Hikvision".into(),
+        model: "DS-2CD2143G2-I".into(),
+        serial: Some(serial.into()),
+        ip: Some(ip.parse().unwrap()),
+        cert_conformity: Some("QCVN135-001".into()),
+        ..Default::default()
+    }
+}
+
+fn rows(records: Vec<CameraRecord>) -> Vec<ParsedRow> {
+    records
+        .into_iter()
+        .enumerate()
+        .map(|(i, record)| ParsedRow {
+            line: i + 2,
+            record,
+        })
+        .collect()
+}
+
+fn host(ip: &str, serial: Option<&str>, findings: &[(&str, Severity)]) -> HostReport {
+    let mut h = HostReport::new(
+        ip.parse().unwrap(),
+        Identification::default(),
+        Vec::new(),
+        "2026-11-23T05:00:00Z".into(),
+    );
+    h.is_camera = true;
+    h.vendor = Some("hikvision".into());
+    h.serial = serial.map(String::from);
+    h.verdict = Some(if findings.is_empty() { "pass" } else { "fail" }.into());
+    h.findings = findings
+        .iter()
+        .map(|(id, sev)| Finding::new(*id, *sev, Some(80)))
+        .collect();
+    h
+}
+
+async fn province(store: &Store) {
+    store
+        .add_org(
+            "AG",
+            "UBND tỉnh An Giang",
+            OrgKind::Province,
+            None,
+            &[net("127.80.0.0/16")],
+            &["an-giang".into()],
+        )
+        .await
+        .unwrap();
+    store
+        .add_org(
+            "AG-STTTT",
+            "Sở TTTT An Giang",
+            OrgKind::Agency,
+            Some("AG"),
+            &[net("127.80.1.0/24")],
+            &[],
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn migrations_are_idempotent_and_newer_schemas_refused() {
+    both("migrations", |store, url| async move {
+        assert_eq!(camguard_store::SCHEMA_VERSION, 1);
+        province(&store).await;
+        store.close().await;
+        // Reopening migrates nothing and keeps the data.
+        let again = Store::open(&url).await.unwrap();
+        assert_eq!(again.orgs().await.unwrap().len(), 2);
+        // A database written by a newer camguard is refused, untouched.
+        let mut conn = sqlx::AnyConnection::connect(&match again.backend() {
+            camguard_store::Backend::Sqlite => format!("sqlite://{url}"),
+            camguard_store::Backend::Postgres => url.clone(),
+        })
+        .await
+        .unwrap();
+        sqlx::query("INSERT INTO camguard_schema (version, description, applied_at) VALUES (99, 'future', 'x')")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        again.close().await;
+        match Store::open(&url).await {
+            Err(StoreError::SchemaTooNew { found: 99 }) => {}
+            other => panic!("expected SchemaTooNew, got {other:?}"),
+        }
+        let n: i64 = sqlx::Row::get(
+            &sqlx::query("SELECT COUNT(*) AS n FROM orgs").fetch_one(&mut conn).await.unwrap(),
+            "n",
+        );
+        assert_eq!(n, 2);
+        conn.close().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn organisations_form_a_tree_with_scopes() {
+    both("orgs", |store, _| async move {
+        province(&store).await;
+        let dup = store
+            .add_org("AG", "x", OrgKind::Unit, None, &[], &[])
+            .await;
+        assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+        let orphan = store
+            .add_org("X", "x", OrgKind::Unit, Some("NOPE"), &[], &[])
+            .await;
+        assert!(matches!(orphan, Err(StoreError::NotFound(_))), "{orphan:?}");
+        // A unit cannot be authorised beyond its parent.
+        let wide = store
+            .add_org(
+                "AG-2",
+                "x",
+                OrgKind::Unit,
+                Some("AG-STTTT"),
+                &[net("127.81.0.0/24")],
+                &[],
+            )
+            .await;
+        assert!(matches!(wide, Err(StoreError::Invalid(_))), "{wide:?}");
+        let bad = store
+            .add_org("has space", "x", OrgKind::Unit, None, &[], &[])
+            .await;
+        assert!(matches!(bad, Err(StoreError::Invalid(_))));
+        let unit = store
+            .add_org(
+                "AG-CAM",
+                "Phòng camera",
+                OrgKind::Unit,
+                Some("AG-STTTT"),
+                &[net("127.80.1.0/25")],
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(unit.parent.as_deref(), Some("AG-STTTT"));
+        assert_eq!(unit.scopes, vec![net("127.80.1.0/25")]);
+        let all = store.orgs().await.unwrap();
+        assert_eq!(
+            all.iter()
+                .map(|o| (o.code.as_str(), o.parent.as_deref()))
+                .collect::<Vec<_>>(),
+            vec![
+                ("AG", None),
+                ("AG-STTTT", Some("AG")),
+                ("AG-CAM", Some("AG-STTTT"))
+            ]
+        );
+        assert_eq!(all[0].deadline_sets, vec!["an-giang".to_string()]);
+        let org = store
+            .add_scopes("AG-CAM", &[net("127.80.1.128/25")])
+            .await
+            .unwrap();
+        assert_eq!(org.scopes.len(), 2);
+        store
+            .record_duty(
+                "AG",
+                "report-submitted",
+                date!(2023 - 05 - 10),
+                Some("BC 12"),
+            )
+            .await
+            .unwrap();
+        store
+            .set_regulation("AG-STTTT", "05/QC", date!(2023 - 06 - 01), true, None)
+            .await
+            .unwrap();
+        let reg = store.regulation("AG-STTTT").await.unwrap().unwrap();
+        assert!(reg.covers_cameras);
+        assert_eq!(reg.issued_on, "2023-06-01");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn systems_carry_level_and_dossier() {
+    both("systems", |store, _| async move {
+        province(&store).await;
+        let s = store
+            .add_system(
+                "AG-CCTV",
+                "Camera giám sát",
+                "AG-STTTT",
+                None,
+                Some("traffic"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(s.dossier_state, DossierState::Draft);
+        // No level yet: cannot submit.
+        let e = store
+            .advance_dossier(
+                "AG-CCTV",
+                DossierState::Submitted,
+                date!(2023 - 01 - 05),
+                None,
+                None,
+            )
+            .await;
+        assert!(matches!(e, Err(StoreError::Invalid(_))), "{e:?}");
+        let answers = serde_json::json!({"system_type": "infrastructure"});
+        let reasons = serde_json::json!([{"level": 3, "article": "Art. 9"}]);
+        store
+            .set_level("AG-CCTV", 3, "nd85-2016", "1", &answers, &reasons)
+            .await
+            .unwrap();
+        store
+            .advance_dossier(
+                "AG-CCTV",
+                DossierState::Submitted,
+                date!(2023 - 01 - 05),
+                None,
+                None,
+            )
+            .await
+            .unwrap();
+        // Level 3 needs the appraisal before the approval.
+        assert!(
+            store
+                .advance_dossier(
+                    "AG-CCTV",
+                    DossierState::Approved,
+                    date!(2023 - 01 - 20),
+                    Some("UBND"),
+                    None
+                )
+                .await
+                .is_err()
+        );
+        store
+            .advance_dossier(
+                "AG-CCTV",
+                DossierState::Appraised,
+                date!(2023 - 01 - 15),
+                Some("Sở TTTT"),
+                None,
+            )
+            .await
+            .unwrap();
+        let s = store
+            .advance_dossier(
+                "AG-CCTV",
+                DossierState::Approved,
+                date!(2023 - 02 - 01),
+                Some("UBND tỉnh"),
+                Some("QĐ 123"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(s.dossier_state, DossierState::Approved);
+        assert_eq!(s.approved_on, Some(date!(2023 - 02 - 01)));
+        assert_eq!(s.approved_by.as_deref(), Some("UBND tỉnh"));
+        assert_eq!(s.approval_ref.as_deref(), Some("QĐ 123"));
+        assert_eq!(s.level, Some(3));
+        assert_eq!(s.answers, Some(answers.clone()));
+        assert_eq!(store.system_history("AG-CCTV").await.unwrap().len(), 4);
+        // Re-classification starts the dossier again.
+        let s = store
+            .set_level("AG-CCTV", 4, "nd85-2016", "1", &answers, &reasons)
+            .await
+            .unwrap();
+        assert_eq!(s.dossier_state, DossierState::Draft);
+        assert_eq!(s.approved_on, None);
+        let s = store
+            .update_system_plan("AG-CCTV", Some(date!(2023 - 09 - 01)), Some(6))
+            .await
+            .unwrap();
+        assert_eq!(s.assessment_interval_months, Some(6));
+        assert!(
+            store
+                .update_system_plan("AG-CCTV", None, Some(0))
+                .await
+                .is_err()
+        );
+        assert_eq!(store.systems(Some("AG")).await.unwrap().len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn camera_import_keeps_good_rows_and_names_bad_ones() {
+    both("cameras", |store, _| async move {
+        province(&store).await;
+        store
+            .add_system("AG-CCTV", "Camera", "AG-STTTT", None, None)
+            .await
+            .unwrap();
+        let mut with_system = camera("AG-STTTT", "S2", "127.80.1.2");
+        with_system.system = Some("AG-CCTV".into());
+        let mut unknown_system = camera("AG-STTTT", "S9", "127.80.1.9");
+        unknown_system.system = Some("NOPE".into());
+        let report = store
+            .import_cameras(
+                rows(vec![
+                    camera("AG-STTTT", "S1", "127.80.1.1"),
+                    with_system,
+                    camera("NOBODY", "S3", "127.80.1.3"),
+                    camera("AG-STTTT", "S1", "127.80.1.4"),
+                    unknown_system,
+                    // By name instead of code.
+                    camera("Sở TTTT An Giang", "S5", "127.80.1.5"),
+                ]),
+                &keys,
+            )
+            .await
+            .unwrap();
+        assert_eq!(report.inserted, 3);
+        assert_eq!(report.updated, 0);
+        let bad: Vec<(usize, &str)> = report
+            .rejected
+            .iter()
+            .map(|r| (r.line, r.reason.as_str()))
+            .collect();
+        assert_eq!(bad.len(), 3, "{bad:?}");
+        assert_eq!(bad[0].0, 4);
+        assert!(bad[0].1.contains("NOBODY"), "{bad:?}");
+        assert_eq!(bad[1].0, 5);
+        assert!(bad[1].1.contains("repeats line 2"), "{bad:?}");
+        assert_eq!(bad[2].0, 6);
+        assert!(bad[2].1.contains("NOPE"), "{bad:?}");
+        // Re-import: same serial updates, new serial inserts.
+        let mut changed = camera("AG-STTTT", "S1", "127.80.1.101");
+        changed.firmware = Some("V5.7.3".into());
+        let report = store
+            .import_cameras(
+                rows(vec![changed, camera("AG-STTTT", "S6", "127.80.1.6")]),
+                &keys,
+            )
+            .await
+            .unwrap();
+        assert_eq!((report.inserted, report.updated), (1, 1));
+        let all = store.cameras(&CameraFilter::default()).await.unwrap();
+        assert_eq!(all.len(), 4);
+        let s1 = all
+            .iter()
+            .find(|c| c.record.serial.as_deref() == Some("S1"))
+            .unwrap();
+        assert_eq!(s1.record.firmware.as_deref(), Some("V5.7.3"));
+        assert_eq!(s1.record.ip, Some("127.80.1.101".parse().unwrap()));
+        let in_system = store
+            .cameras(&CameraFilter {
+                system: Some("AG-CCTV".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(in_system.len(), 1);
+        assert_eq!(in_system[0].record.system.as_deref(), Some("AG-CCTV"));
+        let limited = store
+            .cameras(&CameraFilter {
+                org: Some("AG".into()),
+                limit: Some(2),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(limited.len(), 2);
+        // A bulk import larger than one insert batch.
+        let many: Vec<CameraRecord> = (0..2500)
+            .map(|i| {
+                camera(
+                    "AG-STTTT",
+                    &format!("B{i}"),
+                    &format!("127.80.{}.{}", 10 + i / 250, i % 250),
+                )
+            })
+            .collect();
+        let report = store.import_cameras(rows(many), &keys).await.unwrap();
+        assert_eq!(report.inserted, 2500);
+        assert_eq!(
+            store.cameras(&CameraFilter::default()).await.unwrap().len(),
+            2504
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn catalogue_entries_replace_their_previous_version() {
+    both("catalogue", |store, _| async move {
+        let entry = |status, model: &str, note: &str| CatalogueEntry {
+            status,
+            vendor: "Hikvision".into(),
+            model: model.into(),
+            document: Some("CV 1/CATTT".into()),
+            issued_by: None,
+            date: Some(date!(2024 - 01 - 02)),
+            certificate: None,
+            note: Some(note.into()),
+        };
+        let ck = |e: &CatalogueEntry| (e.vendor.to_lowercase(), e.model.to_uppercase());
+        store
+            .import_catalogue(
+                &[
+                    entry(CatalogueStatus::Certified, "DS-2CD1", "a"),
+                    entry(CatalogueStatus::Warned, "DS-7*", "b"),
+                ],
+                &ck,
+            )
+            .await
+            .unwrap();
+        store
+            .import_catalogue(&[entry(CatalogueStatus::Warned, "DS-7*", "c")], &ck)
+            .await
+            .unwrap();
+        let all = store.catalogue().await.unwrap();
+        assert_eq!(all.len(), 2);
+        let warned = all
+            .iter()
+            .find(|c| c.entry.status == CatalogueStatus::Warned)
+            .unwrap();
+        assert_eq!(warned.entry.note.as_deref(), Some("c"));
+        assert_eq!(warned.entry.date, Some(date!(2024 - 01 - 02)));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn scans_match_the_inventory_and_drive_findings() {
+    both("scans", |store, _| async move {
+        province(&store).await;
+        store
+            .add_system("AG-CCTV", "Camera", "AG-STTTT", None, None)
+            .await
+            .unwrap();
+        let mut a = camera("AG-STTTT", "SER-A", "127.80.1.1");
+        a.system = Some("AG-CCTV".into());
+        let b = camera("AG-STTTT", "SER-B", "127.80.1.2");
+        store.import_cameras(rows(vec![a, b]), &keys).await.unwrap();
+
+        let args = serde_json::json!({"targets": ["127.80.1.0/24"]});
+        let scan1 = store
+            .begin_scan(
+                "AG-STTTT",
+                &["127.80.1.0/24".into()],
+                "tester",
+                "default",
+                &args,
+            )
+            .await
+            .unwrap();
+        assert_eq!(scan1.state, ScanState::Running);
+        // Camera A moved to a new address but tells its serial; B is found by address; C is unknown.
+        let hosts = [
+            host(
+                "127.80.1.50",
+                Some("ser-a"),
+                &[("default-credentials", Severity::Critical)],
+            ),
+            host("127.80.1.2", None, &[("cleartext-http", Severity::Medium)]),
+            host("127.80.1.3", None, &[("open-rtsp-stream", Severity::High)]),
+        ];
+        store
+            .add_scan_hosts(scan1.id, &hosts[..2], 10)
+            .await
+            .unwrap();
+        store
+            .add_scan_hosts(scan1.id, &hosts[1..], 20)
+            .await
+            .unwrap(); // one repeated
+        assert_eq!(store.scan(scan1.id).await.unwrap().resume_from, 20);
+        assert_eq!(store.scan_host_addresses(scan1.id).await.unwrap().len(), 3);
+        let r = store
+            .finish_scan(scan1.id, ScanState::Complete)
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.hosts, r.cameras, r.matched, r.unregistered),
+            (3, 3, 2, 1)
+        );
+        assert_eq!((r.findings_new, r.findings_verified), (3, 0));
+        let unreg = store.unregistered_cameras(scan1.id).await.unwrap();
+        assert_eq!(unreg.len(), 1);
+        assert_eq!(unreg[0]["ip"], "127.80.1.3");
+        let open = store
+            .findings(Some("AG"), Some(FindingState::Open))
+            .await
+            .unwrap();
+        assert_eq!(open.len(), 3);
+        let cred = open
+            .iter()
+            .find(|f| f.finding == "default-credentials")
+            .unwrap();
+        assert!(cred.subject.starts_with("camera:"), "{cred:?}");
+        assert_eq!(cred.port, Some(80));
+
+        // A quick scan that misses the credential finding does not verify it (it looked less).
+        let scan2 = store
+            .begin_scan("AG-STTTT", &["127.80.1.0/24".into()], "t", "quick", &args)
+            .await
+            .unwrap();
+        store
+            .add_scan_hosts(
+                scan2.id,
+                &[
+                    host("127.80.1.50", Some("SER-A"), &[]),
+                    host("127.80.1.2", None, &[]),
+                ],
+                256,
+            )
+            .await
+            .unwrap();
+        let r = store
+            .finish_scan(scan2.id, ScanState::Complete)
+            .await
+            .unwrap();
+        // cleartext-http was last seen by a default scan too: not verified by a quick one either.
+        assert_eq!(r.findings_verified, 0);
+
+        // A default scan without the findings verifies both; the unknown host was not assessed
+        // again, so its finding stays open.
+        store
+            .mark_fixed(cred.id, date!(2026 - 11 - 20), Some("password changed"))
+            .await
+            .unwrap();
+        let scan3 = store
+            .begin_scan("AG-STTTT", &["127.80.1.0/24".into()], "t", "default", &args)
+            .await
+            .unwrap();
+        store
+            .add_scan_hosts(
+                scan3.id,
+                &[
+                    host("127.80.1.50", Some("SER-A"), &[]),
+                    host("127.80.1.2", None, &[]),
+                ],
+                256,
+            )
+            .await
+            .unwrap();
+        let r = store
+            .finish_scan(scan3.id, ScanState::Complete)
+            .await
+            .unwrap();
+        assert_eq!(r.findings_verified, 2);
+        assert_eq!(r.findings_open, 1);
+        let history = store.finding_history(cred.id).await.unwrap();
+        let states: Vec<&str> = history
+            .iter()
+            .map(|h| h["state"].as_str().unwrap())
+            .collect();
+        assert_eq!(states, vec!["open", "fixed", "verified"]);
+
+        // An interrupted scan that sees the credential again reopens it, verifies nothing.
+        let scan4 = store
+            .begin_scan("AG-STTTT", &["127.80.1.0/24".into()], "t", "default", &args)
+            .await
+            .unwrap();
+        store
+            .add_scan_hosts(
+                scan4.id,
+                &[host(
+                    "127.80.1.50",
+                    Some("SER-A"),
+                    &[("default-credentials", Severity::Critical)],
+                )],
+                5,
+            )
+            .await
+            .unwrap();
+        let r = store
+            .finish_scan(scan4.id, ScanState::Interrupted)
+            .await
+            .unwrap();
+        assert_eq!((r.findings_reopened, r.findings_verified), (1, 0));
+        assert_eq!(
+            store.scan(scan4.id).await.unwrap().state,
+            ScanState::Interrupted
+        );
+        let resumed = store.resume_scan(scan4.id).await.unwrap();
+        assert_eq!(resumed.state, ScanState::Running);
+        assert_eq!(resumed.resume_from, 5);
+        assert!(store.resume_scan(scan3.id).await.is_err());
+
+        // Accepting a risk needs a reason and a future expiry.
+        assert!(
+            store
+                .accept_risk(cred.id, " ", date!(2030 - 01 - 01))
+                .await
+                .is_err()
+        );
+        assert!(
+            store
+                .accept_risk(cred.id, "replaced in Q1", date!(2020 - 01 - 01))
+                .await
+                .is_err()
+        );
+        store
+            .accept_risk(cred.id, "replaced in Q1", date!(2030 - 01 - 01))
+            .await
+            .unwrap();
+        let f = store
+            .findings(None, Some(FindingState::Accepted))
+            .await
+            .unwrap();
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].accepted_until.as_deref(), Some("2030-01-01"));
+        assert!(matches!(
+            store.accept_risk(999_999, "x", date!(2030 - 01 - 01)).await,
+            Err(StoreError::NotFound(_))
+        ));
+
+        let cams = store.cameras(&CameraFilter::default()).await.unwrap();
+        let a = cams
+            .iter()
+            .find(|c| c.record.serial.as_deref() == Some("SER-A"))
+            .unwrap();
+        let hist = store.camera_history(a.id).await.unwrap();
+        assert_eq!(hist.len(), 4);
+        assert_eq!(hist[0]["matched_by"], "serial");
+        assert_eq!(store.scans(Some("AG")).await.unwrap().len(), 4);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn status_facts_are_gathered_per_unit() {
+    both("status", |store, _| async move {
+        province(&store).await;
+        store
+            .add_system("AG-CCTV", "Camera", "AG-STTTT", None, None)
+            .await
+            .unwrap();
+        store
+            .set_level(
+                "AG-CCTV",
+                3,
+                "nd85-2016",
+                "1",
+                &serde_json::json!({}),
+                &serde_json::json!([]),
+            )
+            .await
+            .unwrap();
+        let mut a = camera("AG-STTTT", "A", "127.80.1.1");
+        a.system = Some("AG-CCTV".into());
+        let mut b = camera("AG-STTTT", "B", "127.80.1.2");
+        b.cert_conformity = None;
+        b.model = "DS-7104".into();
+        store.import_cameras(rows(vec![a, b]), &keys).await.unwrap();
+        let scan = store
+            .begin_scan("AG-STTTT", &[], "t", "default", &serde_json::json!({}))
+            .await
+            .unwrap();
+        store
+            .add_scan_hosts(
+                scan.id,
+                &[
+                    host(
+                        "127.80.1.1",
+                        None,
+                        &[("default-credentials", Severity::Critical)],
+                    ),
+                    host("127.80.1.9", None, &[]),
+                ],
+                0,
+            )
+            .await
+            .unwrap();
+        store
+            .finish_scan(scan.id, ScanState::Complete)
+            .await
+            .unwrap();
+        store
+            .set_regulation("AG-STTTT", "1/QC", date!(2023 - 01 - 01), false, None)
+            .await
+            .unwrap();
+        store
+            .record_duty("AG", "report-submitted", date!(2023 - 05 - 01), None)
+            .await
+            .unwrap();
+        let facts = store
+            .status_facts(
+                &|_, mk| mk.starts_with("DS7"),
+                &|l| if l == Some(3) { 12 } else { 24 },
+                date!(2026 - 11 - 23),
+            )
+            .await
+            .unwrap();
+        assert_eq!(facts.len(), 2);
+        let u = facts.iter().find(|f| f.code == "AG-STTTT").unwrap();
+        assert_eq!(
+            (u.cameras, u.cameras_certified, u.cameras_warned),
+            (2, 1, 1)
+        );
+        assert_eq!(u.critical_open, 1);
+        assert_eq!(u.unregistered, 1);
+        assert_eq!(u.systems.len(), 1);
+        assert_eq!(u.systems[0].interval_months, 12);
+        assert!(u.systems[0].last_assessed.is_some());
+        assert_eq!(u.regulation.as_ref().map(|r| r.2), Some(false));
+        let p = facts.iter().find(|f| f.code == "AG").unwrap();
+        assert_eq!(p.deadline_sets, vec!["an-giang".to_string()]);
+        assert_eq!(p.duty_records.len(), 1);
+        assert_eq!(u.parent, Some(p.id));
+    })
+    .await;
+}

@@ -1,0 +1,399 @@
+//! Command-line definitions of the registry commands: org, system, camera, catalogue, assess,
+//! deadline and status.
+
+use clap::{Args, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Where the registry is.
+#[derive(Args, Debug, Clone, Default)]
+pub struct DbOpts {
+    /// Registry database: a SQLite file path (default ~/.local/share/camguard/registry.db) or
+    /// postgres://user:password@host/db for a shared PostgreSQL registry
+    #[arg(long, value_name = "URL", env = "CAMGUARD_DATABASE", global = true)]
+    pub database: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum OutFormat {
+    /// Aligned columns for people
+    #[default]
+    Table,
+    /// JSON for other tools
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+    /// The inventory columns of shared/spec/inventory-csv.md
+    Csv,
+}
+
+#[derive(Args, Debug)]
+pub struct OrgArgs {
+    #[command(flatten)]
+    pub db: DbOpts,
+    #[command(subcommand)]
+    pub command: OrgCommand,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OrgKindArg {
+    Province,
+    Ministry,
+    Agency,
+    Enterprise,
+    Isp,
+    Unit,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrgCommand {
+    /// Add an organisation (province/ministry → agency → unit) with its authorised scope
+    #[command(
+        after_help = "Examples:\n  camguard org add AG --name \"UBND tỉnh An Giang\" --kind province --scope 10.80.0.0/16 --deadlines an-giang\n  camguard org add AG-STTTT --name \"Sở TTTT An Giang\" --parent AG --scope 10.80.1.0/24"
+    )]
+    Add {
+        /// Short unique code (letters, digits, '-', '_', '.')
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// Parent organisation's code
+        #[arg(long, value_name = "CODE")]
+        parent: Option<String>,
+        #[arg(long, value_enum, default_value = "unit")]
+        kind: OrgKindArg,
+        /// Address range the organisation is authorised to scan (repeat for several); a unit's
+        /// scope must lie inside its parent's
+        #[arg(long, value_name = "CIDR")]
+        scope: Vec<String>,
+        /// Deadline sets that bind it and its subtree (see `camguard deadline list`); the
+        /// national set always applies
+        #[arg(long, value_name = "SET", value_delimiter = ',')]
+        deadlines: Vec<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+    /// List organisations as a tree
+    List {
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+    /// Show one organisation
+    Show {
+        code: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+    /// Add address ranges to an organisation's scope
+    Scope {
+        code: String,
+        #[arg(required = true, value_name = "CIDR")]
+        cidrs: Vec<String>,
+    },
+    /// Bind deadline sets to an organisation
+    Deadlines {
+        code: String,
+        #[arg(required = true, value_name = "SET")]
+        sets: Vec<String>,
+    },
+    /// Record the unit's internal security regulation and whether it covers cameras
+    Regulation {
+        code: String,
+        /// Document number, e.g. "05/QĐ-STTTT"
+        #[arg(long)]
+        number: String,
+        /// Issue date (YYYY-MM-DD or DD/MM/YYYY)
+        #[arg(long)]
+        date: String,
+        /// The regulation has provisions on cameras
+        #[arg(long)]
+        covers_cameras: bool,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Record a duty done that no other record shows (e.g. report-submitted)
+    Done {
+        code: String,
+        /// One of: level-approved, plan-deployed, report-submitted, cameras-reviewed,
+        /// assessment-done, regulation-issued
+        duty: String,
+        #[arg(long)]
+        date: String,
+        /// The document that shows it (report number …)
+        #[arg(long = "ref", value_name = "DOC")]
+        reference: Option<String>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct SystemArgs {
+    #[command(flatten)]
+    pub db: DbOpts,
+    #[command(subcommand)]
+    pub command: SystemCommand,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DossierArg {
+    Draft,
+    Submitted,
+    Appraised,
+    Approved,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SystemCommand {
+    /// Register an information system that uses cameras
+    Add {
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// Owner (chủ quản)
+        #[arg(long, value_name = "ORG")]
+        org: String,
+        /// Operating unit (đơn vị vận hành), when not the owner
+        #[arg(long, value_name = "ORG")]
+        operator: Option<String>,
+        #[arg(long)]
+        purpose: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+    /// Determine the security level with the questionnaire (Decree 85/2016 Arts. 7-11)
+    #[command(
+        after_help = "Answers come from --answer ID=VALUE (repeat; sets as a,b), from --answers FILE.json, or are asked on the terminal.\nSee the questions with `camguard system questions`.\n\nExample:\n  camguard system level AG-CCTV --answer system_type=infrastructure --answer info_types=personal --answer infra_reach=province"
+    )]
+    Level {
+        code: String,
+        #[arg(long = "answer", value_name = "ID=VALUE")]
+        answers: Vec<String>,
+        #[arg(long = "answers", value_name = "FILE")]
+        answers_file: Option<PathBuf>,
+        /// Rule set id (default: the one in force today)
+        #[arg(long)]
+        ruleset: Option<String>,
+        /// Show the decision without storing it
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+    /// Print the level questionnaire
+    Questions {
+        #[arg(long)]
+        ruleset: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+    /// Move the level dossier: draft → submitted → appraised → approved
+    Dossier {
+        code: String,
+        #[arg(value_enum)]
+        state: DossierArg,
+        /// Date of the step (default today)
+        #[arg(long)]
+        date: Option<String>,
+        /// Who appraised or approved
+        #[arg(long)]
+        by: Option<String>,
+        /// Decision number
+        #[arg(long = "ref", value_name = "DOC")]
+        reference: Option<String>,
+    },
+    /// Record the protection plan's deployment and the assessment interval
+    Plan {
+        code: String,
+        #[arg(long, value_name = "DATE")]
+        deployed: Option<String>,
+        /// Months between periodic assessments (default: the level's)
+        #[arg(long, value_name = "MONTHS")]
+        interval: Option<u32>,
+    },
+    /// List systems (of an organisation's subtree)
+    List {
+        org: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+    /// Show one system with its level reasons and dossier history
+    Show {
+        code: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct CameraArgs {
+    #[command(flatten)]
+    pub db: DbOpts,
+    #[command(subcommand)]
+    pub command: CameraCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CameraCommand {
+    /// Import an inventory (CSV or XLSX, shared/spec/inventory-csv.md); bad rows are named
+    #[command(
+        after_help = "Exit status: 0 every row imported, 4 some rows rejected (each named with its line and reason), 2 unreadable file or missing columns (nothing imported)."
+    )]
+    Import {
+        file: PathBuf,
+        /// Organisation for rows that name none
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+    /// List cameras
+    List {
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        system: Option<String>,
+        #[arg(long)]
+        limit: Option<usize>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
+    /// Export the inventory (CSV, or XLSX by the file's extension)
+    Export {
+        file: PathBuf,
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Every stored scan that saw a camera
+    History {
+        id: i64,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct CatalogueArgs {
+    #[command(flatten)]
+    pub db: DbOpts,
+    #[command(subcommand)]
+    pub command: CatalogueCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CatalogueCommand {
+    /// Import certified / warned models (CSV or XLSX: status, vendor, model, document, date …)
+    Import { file: PathBuf },
+    /// Is a model certified, warned or unknown? (exit 0 certified, 5 warned, 6 unknown)
+    Check {
+        vendor: String,
+        model: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+    /// List the catalogue
+    List {
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+    /// Check the inventory against the catalogue
+    Inventory {
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct AssessArgs {
+    #[command(flatten)]
+    pub db: DbOpts,
+    #[command(subcommand)]
+    pub command: AssessCommand,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FindingStateArg {
+    Open,
+    Fixed,
+    Verified,
+    Accepted,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AssessCommand {
+    /// Stored scans (assessments), newest first
+    List {
+        org: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+    /// One stored scan: summary and cameras not in the inventory
+    Show {
+        scan: i64,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+    /// Findings and their state
+    Findings {
+        org: Option<String>,
+        #[arg(long, value_enum)]
+        state: Option<FindingStateArg>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+    /// Say a finding is fixed; the next complete scan verifies it (or reopens it)
+    Fix {
+        finding: i64,
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Accept a finding's risk, with a reason, until a date
+    Accept {
+        finding: i64,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, value_name = "DATE")]
+        until: String,
+    },
+    /// Reopen a finding
+    Reopen {
+        finding: i64,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// A finding's history
+    History {
+        finding: i64,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub db: DbOpts,
+    /// Organisation (its subtree); default every top-level organisation
+    pub org: Option<String>,
+    /// Compute as of this date (default today)
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Show only the organisation itself, not every unit under it
+    #[arg(long)]
+    pub summary: bool,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct DeadlineArgs {
+    /// `list` (the default and only action)
+    #[arg(value_parser = ["list"])]
+    pub action: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutFormat,
+}
