@@ -75,6 +75,12 @@ pub enum OrgCommand {
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
+    /// Add organisations from a CSV file (columns: code, name, parent, kind, scope, deadlines;
+    /// scope and deadlines space-separated); parents before children
+    #[command(
+        after_help = "Exit status: 0 every row added, 4 some rows rejected (each named with its line and reason)."
+    )]
+    Import { file: PathBuf },
     /// List organisations as a tree
     List {
         #[arg(long, value_enum, default_value = "table")]
@@ -323,6 +329,21 @@ pub enum FindingStateArg {
 
 #[derive(Subcommand, Debug)]
 pub enum AssessCommand {
+    /// Store a scan done earlier (camguard scan -f json or jsonl output) for an organisation
+    #[command(
+        after_help = "Every host must lie inside the organisation's scope (exit 3 otherwise); a malformed file is refused whole (exit 2)."
+    )]
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        org: String,
+        /// Who ran the scan (default: $USER)
+        #[arg(long)]
+        operator: Option<String>,
+        /// Assessment profile of the scan, when the file does not say (jsonl)
+        #[arg(long, default_value = "default")]
+        profile: String,
+    },
     /// Stored scans (assessments), newest first
     List {
         org: Option<String>,

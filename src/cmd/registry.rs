@@ -199,6 +199,7 @@ pub async fn org(args: OrgArgs) -> anyhow::Result<u8> {
                 ),
             }
         }
+        OrgCommand::Import { file } => return org_import(&store, &file).await,
         OrgCommand::List { format } => {
             let orgs = store.orgs().await.map_err(store_err)?;
             match format {
@@ -343,6 +344,98 @@ pub async fn org(args: OrgArgs) -> anyhow::Result<u8> {
         }
     }
     Ok(exit::OK)
+}
+
+/// `org import`: one organisation per CSV row.
+async fn org_import(store: &Store, file: &std::path::Path) -> anyhow::Result<u8> {
+    let kb = super::load_kb(&Default::default())?;
+    let known = deadline_sets(&kb)?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(file)
+        .map_err(|e| usage(format!("{}: {e}", file.display())))?;
+    let head: Vec<String> = rdr
+        .headers()
+        .map_err(|e| usage(format!("{}: {e}", file.display())))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
+        .collect();
+    let col = |name: &str| head.iter().position(|h| h == name);
+    let (Some(c_code), Some(c_name)) = (col("code"), col("name")) else {
+        return Err(usage(format!(
+            "{}: the header needs at least the columns code and name",
+            file.display()
+        )));
+    };
+    let (c_parent, c_kind, c_scope, c_dl) =
+        (col("parent"), col("kind"), col("scope"), col("deadlines"));
+    let (mut added, mut rejected) = (0usize, 0usize);
+    let t0 = std::time::Instant::now();
+    for rec in rdr.records() {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                rejected += 1;
+                eprintln!("{}: rejected: {e}", file.display());
+                continue;
+            }
+        };
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let get = |c: Option<usize>| {
+            c.and_then(|c| rec.get(c))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        };
+        let result: anyhow::Result<()> = async {
+            let k: OrgKind = get(c_kind)
+                .unwrap_or("unit")
+                .parse()
+                .map_err(anyhow::Error::new)?;
+            let scopes = parse_nets(
+                &get(c_scope)
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .map(String::from)
+                    .collect::<Vec<_>>(),
+            )?;
+            let sets: Vec<String> = get(c_dl)
+                .unwrap_or("")
+                .split_whitespace()
+                .map(String::from)
+                .collect();
+            check_sets(&sets, &known)?;
+            store
+                .add_org(
+                    get(Some(c_code)).unwrap_or(""),
+                    get(Some(c_name)).unwrap_or(""),
+                    k,
+                    get(c_parent),
+                    &scopes,
+                    &sets,
+                )
+                .await
+                .map_err(anyhow::Error::new)?;
+            Ok(())
+        }
+        .await;
+        match result {
+            Ok(()) => added += 1,
+            Err(e) => {
+                rejected += 1;
+                eprintln!("{}:{line}: rejected: {e}", file.display());
+            }
+        }
+    }
+    eprintln!(
+        "camguard: {}: {added} organisations added, {rejected} rejected, in {:.2} s",
+        file.display(),
+        t0.elapsed().as_secs_f64()
+    );
+    Ok(if rejected == 0 {
+        exit::OK
+    } else {
+        REJECTED_ROWS
+    })
 }
 
 fn join<T: std::fmt::Display>(v: &[T]) -> String {
@@ -1075,6 +1168,12 @@ pub async fn catalogue(args: CatalogueArgs) -> anyhow::Result<u8> {
 pub async fn assess(args: AssessArgs) -> anyhow::Result<u8> {
     let store = open_store(&args.db).await?;
     match args.command {
+        AssessCommand::Import {
+            file,
+            org,
+            operator,
+            profile,
+        } => return assess_import(&store, &file, &org, operator, profile).await,
         AssessCommand::List { org, format } => {
             let scans = store.scans(org.as_deref()).await.map_err(store_err)?;
             match format {
@@ -1237,6 +1336,104 @@ pub async fn assess(args: AssessArgs) -> anyhow::Result<u8> {
             }
         }
     }
+    Ok(exit::OK)
+}
+
+/// Read a scan output file: one JSON document, or JSON lines of hosts.
+fn read_scan_file(
+    file: &std::path::Path,
+) -> anyhow::Result<(
+    Vec<camguard_model::HostReport>,
+    Option<camguard_model::ScanInfo>,
+)> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read {}", file.display()))
+        .map_err(usage)?;
+    if let Ok(doc) = serde_json::from_str::<camguard_model::ScanDocument>(&text) {
+        return Ok((doc.hosts, Some(doc.scan)));
+    }
+    let mut hosts = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let h = serde_json::from_str::<camguard_model::HostReport>(line).map_err(|e| {
+            usage(format!(
+                "{}:{}: not a camguard host record ({e}); nothing was stored",
+                file.display(),
+                i + 1
+            ))
+        })?;
+        hosts.push(h);
+    }
+    Ok((hosts, None))
+}
+
+/// `assess import`: store a scan done earlier.
+async fn assess_import(
+    store: &Store,
+    file: &std::path::Path,
+    org: &str,
+    operator: Option<String>,
+    profile: String,
+) -> anyhow::Result<u8> {
+    let t0 = std::time::Instant::now();
+    let (hosts, info) = read_scan_file(file)?;
+    let o = store.org(org).await.map_err(store_err)?;
+    if let Some(h) = hosts
+        .iter()
+        .find(|h| !o.scopes.iter().any(|n| n.contains(&h.ip)))
+    {
+        return Err(crate::refused(format!(
+            "{}: host {} is outside the scope of organisation {org} ({}); nothing was stored",
+            file.display(),
+            h.ip,
+            or_dash(join(&o.scopes))
+        )));
+    }
+    let operator = operator
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "unknown".into());
+    let (targets, profile, interrupted) = match &info {
+        Some(i) => (i.targets.clone(), i.profile.clone(), i.interrupted),
+        None => (Vec::new(), profile, false),
+    };
+    let scan = store
+        .begin_scan(
+            org,
+            &targets,
+            &operator,
+            &profile,
+            &serde_json::json!({ "imported_from": file.display().to_string() }),
+        )
+        .await
+        .map_err(store_err)?;
+    for chunk in hosts.chunks(1000) {
+        store
+            .add_scan_hosts(scan.id, chunk, 0)
+            .await
+            .map_err(store_err)?;
+    }
+    let state = if interrupted {
+        camguard_store::ScanState::Interrupted
+    } else {
+        camguard_store::ScanState::Complete
+    };
+    let stored = store.finish_scan(scan.id, state).await.map_err(store_err)?;
+    eprintln!(
+        "camguard: stored {} as scan {} of {org}: {} hosts, {} cameras ({} matched to the inventory, {} NOT registered); findings: {} new, {} reopened, {} verified fixed, {} open; in {:.2} s",
+        file.display(),
+        stored.scan,
+        stored.hosts,
+        stored.cameras,
+        stored.matched,
+        stored.unregistered,
+        stored.findings_new,
+        stored.findings_reopened,
+        stored.findings_verified,
+        stored.findings_open,
+        t0.elapsed().as_secs_f64()
+    );
     Ok(exit::OK)
 }
 

@@ -4,6 +4,7 @@
 mod cli;
 mod fleet;
 mod kb;
+mod registry;
 
 use std::process::{Command, Output};
 

@@ -1,0 +1,616 @@
+//! The registry commands end to end, through the binary, on an embedded SQLite registry (the
+//! store's contract suite covers PostgreSQL). Scans go to simulated fleets on 127.x.
+
+use super::stderr;
+use camguard_sim::{Fleet, FleetConfig};
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+struct Registry {
+    dir: tempfile::TempDir,
+}
+
+impl Registry {
+    fn new() -> Self {
+        Registry {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn db(&self) -> String {
+        self.dir.path().join("registry.db").display().to_string()
+    }
+    fn path(&self, name: &str) -> std::path::PathBuf {
+        self.dir.path().join(name)
+    }
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_camguard"));
+        c.args(args)
+            .env("CAMGUARD_LOG", "error")
+            .env("CAMGUARD_DATABASE", self.db())
+            .env("USER", "tester");
+        c
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().expect("run camguard")
+    }
+    /// Run, expect `code`, return stdout.
+    fn ok(&self, args: &[&str], code: i32) -> String {
+        let o = self.run(args);
+        assert_eq!(
+            o.status.code(),
+            Some(code),
+            "camguard {args:?}\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&o.stdout),
+            stderr(&o)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.ok(args, 0);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}\n{out}"))
+    }
+}
+
+fn start(base: &str, hosts: u32, seed: u64) -> (tokio::runtime::Runtime, Fleet) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let fleet = rt
+        .block_on(Fleet::start(FleetConfig::new(
+            base.parse().unwrap(),
+            hosts,
+            seed,
+        )))
+        .unwrap();
+    (rt, fleet)
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn organisations_inventory_catalogue_and_status() {
+    let r = Registry::new();
+    r.ok(
+        &[
+            "org",
+            "add",
+            "AG",
+            "--name",
+            "UBND tỉnh An Giang",
+            "--kind",
+            "province",
+            "--scope",
+            "127.92.0.0/16",
+            "--deadlines",
+            "an-giang",
+        ],
+        0,
+    );
+    r.ok(
+        &[
+            "org",
+            "add",
+            "AG-STTTT",
+            "--name",
+            "Sở TTTT An Giang",
+            "--parent",
+            "AG",
+            "--kind",
+            "agency",
+            "--scope",
+            "127.92.1.0/24",
+        ],
+        0,
+    );
+    // Outside the parent's scope, unknown parent, unknown deadline set: refused as bad input.
+    let o = r.run(&[
+        "org",
+        "add",
+        "X",
+        "--name",
+        "x",
+        "--parent",
+        "AG",
+        "--scope",
+        "127.93.0.0/24",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("outside the scope of the parent"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        r.run(&["org", "add", "Y", "--name", "y", "--parent", "NOPE"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        r.run(&["org", "add", "Z", "--name", "z", "--deadlines", "mars"])
+            .status
+            .code(),
+        Some(2)
+    );
+    let orgs = r.json(&["org", "list", "--format", "json"]);
+    assert_eq!(orgs.as_array().unwrap().len(), 2);
+    assert_eq!(orgs[1]["parent"], "AG");
+    assert_eq!(orgs[1]["scopes"][0], "127.92.1.0/24");
+
+    // Organisations from a file: a bad row is named, the others kept.
+    let orgs_csv = r.path("orgs.csv");
+    write(
+        &orgs_csv,
+        "code,name,parent,kind,scope\nAG-UBND-LX,UBND TP Long Xuyên,AG,agency,127.92.2.0/24\nBAD,,AG,unit,\nAG-CA,Công an tỉnh,AG,agency,127.92.3.0/24 127.92.4.0/24\n",
+    );
+    let o = r.run(&["org", "import", orgs_csv.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stderr(&o).contains(":3: rejected"), "{}", stderr(&o));
+    assert_eq!(
+        r.json(&["org", "list", "--format", "json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+
+    // The system and its level.
+    r.ok(
+        &[
+            "system",
+            "add",
+            "AG-CCTV",
+            "--name",
+            "Camera giao thông",
+            "--org",
+            "AG-STTTT",
+        ],
+        0,
+    );
+    let level = r.json(&[
+        "system",
+        "level",
+        "AG-CCTV",
+        "--answer",
+        "system-type=infrastructure",
+        "--answer",
+        "info=personal,private",
+        "--answer",
+        "infra-reach=regional",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(level["decision"]["level"], 3, "{level}");
+    assert!(
+        level["decision"]["reasons"][0]["article"]
+            .as_str()
+            .unwrap()
+            .contains("9"),
+        "{level}"
+    );
+    // A bad answer names the question.
+    let o = r.run(&[
+        "system",
+        "level",
+        "AG-CCTV",
+        "--answer",
+        "infra-reach=galaxy",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("infra-reach"), "{}", stderr(&o));
+    r.ok(
+        &[
+            "system",
+            "dossier",
+            "AG-CCTV",
+            "submitted",
+            "--date",
+            "2023-02-01",
+        ],
+        0,
+    );
+    assert_eq!(
+        r.run(&[
+            "system",
+            "dossier",
+            "AG-CCTV",
+            "approved",
+            "--date",
+            "2023-02-02"
+        ])
+        .status
+        .code(),
+        Some(2)
+    );
+    r.ok(
+        &[
+            "system",
+            "dossier",
+            "AG-CCTV",
+            "appraised",
+            "--date",
+            "2023-02-10",
+            "--by",
+            "Sở TTTT",
+        ],
+        0,
+    );
+    r.ok(
+        &[
+            "system",
+            "dossier",
+            "AG-CCTV",
+            "approved",
+            "--date",
+            "10/03/2023",
+            "--by",
+            "UBND tỉnh",
+            "--ref",
+            "QĐ 99",
+        ],
+        0,
+    );
+    r.ok(
+        &["system", "plan", "AG-CCTV", "--deployed", "2023-10-15"],
+        0,
+    );
+    let sys = r.json(&["system", "show", "AG-CCTV", "--format", "json"]);
+    assert_eq!(sys["system"]["dossier_state"], "approved");
+    assert_eq!(sys["system"]["approved_on"], "2023-03-10");
+    assert_eq!(sys["history"].as_array().unwrap().len(), 4);
+
+    // Inventory with Vietnamese headers: bad rows named with their lines, good rows kept.
+    let inv = r.path("inventory.csv");
+    write(
+        &inv,
+        "Đơn vị,Hệ thống,Hãng,Model,Số serial,MAC,Địa chỉ IP,Ngày lắp đặt,Chứng nhận hợp quy,Tủ điện\n\
+         AG-STTTT,AG-CCTV,Hikvision,DS-2CD2143G2-I,SN1,AA-BB-CC-00-00-01,127.92.1.10,15/03/2022,QCVN135-1,T1\n\
+         AG-STTTT,AG-CCTV,Dahua,IPC-HFW2431S,SN2,,127.92.1.11,2022-03-15,,T2\n\
+         AG-STTTT,,Hikvision,DS-7608NI,SN3,zz:zz,127.92.1.12,,,\n\
+         NOBODY,,Dahua,IPC-1,SN4,,127.92.1.13,,,\n\
+         Sở TTTT An Giang,,EZVIZ,C6N,SN5,,127.92.1.14,31/12/2023,QCVN135-5,\n",
+    );
+    let o = r.run(&["camera", "import", inv.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("inventory.csv:4: rejected: mac"), "{err}");
+    assert!(err.contains("inventory.csv:5: rejected: org"), "{err}");
+    assert!(err.contains("5 rows, 3 imported"), "{err}");
+    let cams = r.json(&["camera", "list", "--format", "json"]);
+    assert_eq!(cams.as_array().unwrap().len(), 3);
+    assert_eq!(cams[0]["mac"], "aa:bb:cc:00:00:01");
+    assert_eq!(cams[0]["installed_on"], "2022-03-15");
+    assert_eq!(cams[0]["attributes"]["Tủ điện"], "T1");
+    // Export to XLSX and import into another registry: the same cameras.
+    let xlsx = r.path("export.xlsx");
+    r.ok(&["camera", "export", xlsx.to_str().unwrap()], 0);
+    let r2 = Registry::new();
+    r2.ok(
+        &[
+            "org",
+            "add",
+            "AG-STTTT",
+            "--name",
+            "Sở TTTT An Giang",
+            "--scope",
+            "127.92.1.0/24",
+        ],
+        0,
+    );
+    r2.ok(
+        &[
+            "system", "add", "AG-CCTV", "--name", "x", "--org", "AG-STTTT",
+        ],
+        0,
+    );
+    r2.ok(&["camera", "import", xlsx.to_str().unwrap()], 0);
+    let cams2 = r2.json(&["camera", "list", "--format", "json"]);
+    let strip = |v: &Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let mut c = c.clone();
+                c.as_object_mut().unwrap().remove("id");
+                c
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(strip(&cams), strip(&cams2));
+    // A file without the required columns imports nothing (exit 2).
+    let bad = r.path("bad.csv");
+    write(&bad, "vendor,model\nHikvision,X\n");
+    let o = r.run(&["camera", "import", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("org"), "{}", stderr(&o));
+
+    // Catalogue: certified, warned (wildcard), unknown; brand names resolve to the platform.
+    let cat = r.path("catalogue.csv");
+    write(
+        &cat,
+        "status,vendor,model,document,date,note\n\
+         certified,Hikvision,DS-2CD2143G2-I,QCVN135 cert 001,2024-05-02,\n\
+         warned,Hikvision,DS-76*,Cảnh báo 123/CATTT,2024-06-01,firmware with backdoor\n\
+         certified,EZVIZ,C6N,cert 002,2024-05-02,\n",
+    );
+    r.ok(&["catalogue", "import", cat.to_str().unwrap()], 0);
+    assert_eq!(
+        r.run(&["catalogue", "check", "Hikvision", "DS-2CD2143G2-I"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let o = r.run(&[
+        "catalogue",
+        "check",
+        "HIKVISION",
+        "ds-7608ni",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(5));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["answer"], "warned");
+    assert_eq!(v["entry"]["document"], "Cảnh báo 123/CATTT");
+    assert_eq!(
+        r.run(&["catalogue", "check", "Acme", "X1"]).status.code(),
+        Some(6)
+    );
+    let inv_check = r.json(&["catalogue", "inventory", "--format", "json"]);
+    assert_eq!(inv_check["certified"], 2);
+    assert_eq!(inv_check["unknown"], 1);
+
+    // Status: the unit's duties.
+    r.ok(
+        &[
+            "org",
+            "regulation",
+            "AG-STTTT",
+            "--number",
+            "05/QC",
+            "--date",
+            "2023-06-01",
+            "--covers-cameras",
+        ],
+        0,
+    );
+    let st = r.json(&["status", "AG", "--format", "json", "--date", "2026-11-23"]);
+    let root = &st["units"][0];
+    assert_eq!(root["org"], "AG");
+    assert_eq!(root["units"], 4);
+    let unit = root["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["org"] == "AG-STTTT")
+        .unwrap();
+    let duty = |id: &str| {
+        unit["duties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["duty"] == id)
+            .unwrap_or_else(|| panic!("{id}: {unit}"))["state"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(duty("level-approved"), "done"); // 10/03/2023, before the directive's 31/03/2023
+    assert_eq!(duty("plan-deployed"), "late"); // 15/10/2023, after 30/09/2023
+    assert_eq!(duty("periodic-assessment"), "overdue"); // never scanned
+    assert_eq!(duty("cameras-certified"), "failing"); // the Dahua has no certificate
+    assert_eq!(duty("regulation"), "done");
+    let table = r.ok(&["status"], 0);
+    assert!(table.contains("AG-STTTT"), "{table}");
+}
+
+#[test]
+fn saved_scans_are_confined_matched_resumable() {
+    let (rt, fleet) = start("127.94.0.0", 96, 11);
+    let truth = fleet.truth();
+    let r = Registry::new();
+    r.ok(
+        &[
+            "org",
+            "add",
+            "HN",
+            "--name",
+            "Hà Nội",
+            "--kind",
+            "province",
+            "--scope",
+            "127.94.0.0/24",
+        ],
+        0,
+    );
+    r.ok(
+        &[
+            "org",
+            "add",
+            "OTHER",
+            "--name",
+            "Other",
+            "--scope",
+            "127.95.0.0/24",
+        ],
+        0,
+    );
+    // Inventory: every simulated camera but the last, by address.
+    let cams: Vec<_> = truth.entries.iter().filter(|e| e.is_camera).collect();
+    let mut csv = String::from("org,vendor,model,ip\n");
+    for c in &cams[..cams.len() - 1] {
+        csv.push_str(&format!(
+            "HN,{},{},{}\n",
+            c.vendor.clone().unwrap_or("x".into()),
+            "M",
+            c.ip
+        ));
+    }
+    let inv = r.path("inv.csv");
+    write(&inv, &csv);
+    r.ok(&["camera", "import", inv.to_str().unwrap()], 0);
+
+    // Confined to the organisation's scope.
+    let o = r.run(&["scan", "127.94.0.0/24", "--org", "OTHER", "--save", "-q"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let o = r.run(&["scan", "127.94.0.0/24", "--save", "-q"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "--save needs --org: {}",
+        stderr(&o)
+    );
+    let o = r.run(&[
+        "scan",
+        "127.94.0.0/24",
+        "--org",
+        "HN",
+        "--save",
+        "--reveal-secrets",
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+
+    // An interrupted saved scan keeps what it found and resumes to the same result.
+    let mut child = r
+        .cmd(&[
+            "scan",
+            "127.94.0.0/25",
+            "--org",
+            "HN",
+            "--save",
+            "--no-wsd",
+            "--hosts",
+            "2",
+            "-f",
+            "jsonl",
+            "-o",
+            "/dev/null",
+        ])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    #[allow(unsafe_code)]
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    let scans = r.json(&["assess", "list", "--format", "json"]);
+    assert_eq!(scans[0]["state"], "interrupted");
+    let partial = scans[0]["hosts"].as_i64().unwrap();
+    let id = scans[0]["id"].to_string();
+    let o = r.run(&["scan", "--resume", &id, "-f", "jsonl", "-o", "/dev/null"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("resuming scan"), "{}", stderr(&o));
+    let scans = r.json(&["assess", "list", "--format", "json"]);
+    assert_eq!(scans[0]["state"], "complete");
+    let resumed_hosts = scans[0]["hosts"].as_i64().unwrap();
+    let up_in_range = truth
+        .entries
+        .iter()
+        .filter(|e| e.ip.octets()[3] < 128 && !e.open_ports.is_empty())
+        .count() as i64;
+    assert!(partial < resumed_hosts, "{partial} then {resumed_hosts}");
+    assert_eq!(resumed_hosts, up_in_range);
+    // Resuming a complete scan is refused.
+    assert_eq!(r.run(&["scan", "--resume", &id]).status.code(), Some(2));
+
+    // A full saved scan: matched to the inventory, the unlisted camera flagged.
+    let o = r.run(&[
+        "scan",
+        "127.94.0.0/24",
+        "--org",
+        "HN",
+        "--save",
+        "--no-wsd",
+        "-f",
+        "json",
+        "-o",
+        r.path("scan.json").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "{} cameras ({} matched to the inventory, 1 NOT registered)",
+            cams.len(),
+            cams.len() - 1
+        )),
+        "{err}"
+    );
+    let scans = r.json(&["assess", "list", "--format", "json"]);
+    let full = scans[0]["id"].to_string();
+    let show = r.json(&["assess", "show", &full, "--format", "json"]);
+    assert_eq!(
+        show["unregistered"][0]["ip"],
+        cams.last().unwrap().ip.to_string()
+    );
+    let open = r.json(&[
+        "assess", "findings", "HN", "--state", "open", "--format", "json",
+    ]);
+    let expected: usize = truth
+        .entries
+        .iter()
+        .filter(|e| e.is_camera)
+        .map(|e| e.expected_findings.len())
+        .sum();
+    assert!(!open.as_array().unwrap().is_empty() && expected > 0);
+
+    // Accept one risk; it leaves the open list.
+    let first = open[0]["id"].to_string();
+    r.ok(
+        &[
+            "assess",
+            "accept",
+            &first,
+            "--reason",
+            "camera replaced next month",
+            "--until",
+            "2099-01-01",
+        ],
+        0,
+    );
+    let open2 = r.json(&[
+        "assess", "findings", "HN", "--state", "open", "--format", "json",
+    ]);
+    assert_eq!(
+        open2.as_array().unwrap().len() + 1,
+        open.as_array().unwrap().len()
+    );
+    let hist = r.json(&["assess", "history", &first, "--format", "json"]);
+    assert_eq!(
+        hist.as_array().unwrap().last().unwrap()["state"],
+        "accepted"
+    );
+
+    // The same scan imported from its JSON file: stored again, nothing new.
+    let o = r.run(&[
+        "assess",
+        "import",
+        r.path("scan.json").to_str().unwrap(),
+        "--org",
+        "HN",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("findings: 0 new"), "{}", stderr(&o));
+    // ... but not for an organisation whose scope does not hold it.
+    let o = r.run(&[
+        "assess",
+        "import",
+        r.path("scan.json").to_str().unwrap(),
+        "--org",
+        "OTHER",
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    // Camera history.
+    let cam_id = r.json(&["camera", "list", "--format", "json"])[0]["id"].to_string();
+    let hist = r.json(&["camera", "history", &cam_id, "--format", "json"]);
+    assert!(hist.as_array().unwrap().len() >= 2, "{hist}");
+    rt.block_on(fleet.shutdown());
+}
