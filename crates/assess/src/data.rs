@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 
 const FINDINGS_TOML: &str = include_str!("../../../kb/assess/findings.toml");
 const ENDPOINTS_TOML: &str = include_str!("../../../kb/assess/http-endpoints.toml");
+const POLICY_TOML: &str = include_str!("../../../kb/assess/password-policy.toml");
 
 /// Newest schema of these files this code reads.
 const SCHEMA: u32 = 1;
@@ -112,6 +113,8 @@ pub struct AssessData {
     pub configs: Vec<ConfigEndpoint>,
     pub auth_paths: Vec<AuthPath>,
     pub logins: Vec<Login>,
+    /// `kb/assess/password-policy.toml`.
+    pub policies: Vec<crate::policy::PasswordPolicy>,
 }
 
 impl AssessData {
@@ -127,13 +130,20 @@ impl AssessData {
     /// The files as the knowledge base loaded them: embedded, or replaced by the user's
     /// installed updates and `--kb DIR`, with the same overlay rules as every other kb file.
     pub fn from_kb(kb: &camguard_kb::Kb) -> Result<AssessData, String> {
-        AssessData::parse(
+        let mut d = AssessData::parse(
             kb.file("assess/findings.toml").unwrap_or(FINDINGS_TOML),
             kb.file("assess/http-endpoints.toml")
                 .unwrap_or(ENDPOINTS_TOML),
-        )
+        )?;
+        d.policies = crate::policy::parse(
+            kb.file("assess/password-policy.toml")
+                .unwrap_or(POLICY_TOML),
+            SCHEMA,
+        )?;
+        Ok(d)
     }
 
+    /// The findings and endpoints files; the password policies are the embedded ones.
     pub fn parse(findings: &str, endpoints: &str) -> Result<AssessData, String> {
         let f: FindingsFile =
             toml::from_str(findings).map_err(|e| format!("assess/findings.toml: {e}"))?;
@@ -197,6 +207,7 @@ impl AssessData {
             configs: e.config,
             auth_paths: e.auth_path,
             logins: e.login,
+            policies: crate::policy::parse(POLICY_TOML, SCHEMA)?,
         })
     }
 

@@ -35,6 +35,7 @@ mod http;
 pub mod i18n;
 mod lockout;
 mod onvif;
+pub mod policy;
 mod rtsp;
 mod shell;
 mod tls;
@@ -261,7 +262,7 @@ pub const MAX_SOCKETS: usize = 6;
 
 /// A credential to try.
 #[derive(Clone, Debug)]
-pub(crate) struct Cred {
+pub struct Cred {
     pub user: String,
     pub password: Secret,
     pub source: String,
@@ -461,18 +462,77 @@ impl<'a> Ctx<'a> {
         r
     }
 
-    /// Credentials to try for `protocol`, vendor pairs first.
+    /// Credentials to try for `protocol`, in order (see [`candidate_credentials`]).
     pub fn creds(&self, protocol: &str) -> Vec<Cred> {
-        self.kb
-            .credentials_for(self.vendor(), protocol)
-            .into_iter()
-            .map(|c| Cred {
-                user: c.username.clone(),
-                password: Secret::new(c.password.clone()),
-                source: c.source.clone(),
-            })
-            .collect()
+        candidate_credentials(
+            self.kb,
+            &self.data.policies,
+            self.vendor(),
+            self.report.brand.as_deref(),
+            self.report.model.as_deref(),
+            protocol,
+        )
     }
+}
+
+/// The credentials to try for `protocol` on a device of `vendor`/`brand`/`model`, in order, before the
+/// budget cuts the list: `credentials.toml`'s order (vendor pairs, then generic ones), reshaped
+/// by the device's password policy (`password-policy.toml`) when there is one: the vendor's
+/// factory pairs first when they predate the rules (or not at all when such devices never had
+/// one), then the policy's common weak passwords, then the generic pairs, every pair but the
+/// exempt factory ones satisfying the rules.
+pub fn candidate_credentials(
+    kb: &Kb,
+    policies: &[policy::PasswordPolicy],
+    vendor: Option<&str>,
+    brand: Option<&str>,
+    model: Option<&str>,
+    protocol: &str,
+) -> Vec<Cred> {
+    let listed = kb.credentials_for(vendor, protocol);
+    let cred = |user: &str, password: &str, source: &str| Cred {
+        user: user.to_string(),
+        password: Secret::new(password.to_string()),
+        source: source.to_string(),
+    };
+    let Some(p) = policy::for_device(policies, vendor, brand, model, protocol) else {
+        return listed
+            .into_iter()
+            .map(|c| cred(&c.username, &c.password, &c.source))
+            .collect();
+    };
+    let mut out: Vec<Cred> = Vec::new();
+    let push = |c: Cred, out: &mut Vec<Cred>| {
+        if !out
+            .iter()
+            .any(|x| x.user == c.user && x.password.expose() == c.password.expose())
+        {
+            out.push(c);
+        }
+    };
+    let (own, generic): (Vec<_>, Vec<_>) = listed.into_iter().partition(|c| !c.is_generic());
+    if p.factory_defaults == policy::FactoryDefaults::Legacy {
+        for c in &own {
+            push(cred(&c.username, &c.password, &c.source), &mut out);
+        }
+    }
+    // The source names the policy, not its text: that quotes the passwords themselves, and
+    // evidence never carries a password (nor a word that is one, like the file's name).
+    let weak_source = format!(
+        "common weak choice under the {}{} rules (kb/assess policy file, its weak_source)",
+        p.vendor,
+        p.brand
+            .as_deref()
+            .map(|b| format!("/{b}"))
+            .unwrap_or_default(),
+    );
+    for w in &p.weak {
+        push(cred(&p.weak_user, w, &weak_source), &mut out);
+    }
+    for c in generic.iter().filter(|c| p.allows(&c.password)) {
+        push(cred(&c.username, &c.password, &c.source), &mut out);
+    }
+    out
 }
 
 /// One login attempt with `user`/`password` at `target` on `ip`: `Ok(true)` for a success
@@ -589,6 +649,88 @@ pub async fn assess_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn order(vendor: &str, brand: Option<&str>, protocol: &str) -> Vec<String> {
+        let kb = Kb::embedded().unwrap();
+        let data = AssessData::embedded();
+        candidate_credentials(&kb, &data.policies, Some(vendor), brand, None, protocol)
+            .into_iter()
+            .map(|c| format!("{}/{}", c.user, c.password.expose()))
+            .collect()
+    }
+
+    #[test]
+    fn password_policies_order_and_prune_the_candidates() {
+        let budget = AssessOptions::for_profile(Profile::Default).credential_budget;
+        // Tapo: no factory account, so TP-Link's TL-SC admin/admin and empty passwords are never
+        // tried; the common weak passwords come first, within the default budget.
+        let tapo = order("tp-link", Some("tapo"), "rtsp");
+        assert_eq!(&tapo[..2], ["admin/12345678", "admin/admin123"]);
+        assert!(!tapo.iter().any(|c| c.ends_with('/')), "{tapo:?}");
+        assert!(!tapo.contains(&"admin/admin".to_string()));
+        assert!(tapo[..budget].contains(&"admin/admin123".to_string()));
+        // VIGI (activated with a user password): likewise, also when only the model names it.
+        assert_eq!(order("tp-link", Some("vigi"), "rtsp")[..2], tapo[..2]);
+        let kb = Kb::embedded().unwrap();
+        let data = AssessData::embedded();
+        let by_model: Vec<String> = candidate_credentials(
+            &kb,
+            &data.policies,
+            Some("tp-link"),
+            None,
+            Some("VIGI"),
+            "onvif",
+        )
+        .into_iter()
+        .map(|c| format!("{}/{}", c.user, c.password.expose()))
+        .collect();
+        assert_eq!(by_model[..2], tapo[..2]);
+        // Other TP-Link devices keep credentials.toml's order.
+        assert_eq!(order("tp-link", None, "rtsp")[0], "admin/admin");
+        // Dahua: the old firmware's factory pairs first, then what the 8-32 two-kind rule
+        // accepts; admin123 is within the budget, 12345678 (digits only) is never tried.
+        let dahua = order("dahua", None, "rtsp");
+        assert_eq!(&dahua[..2], ["admin/admin", "666666/666666"]);
+        assert!(dahua[..budget].contains(&"admin/admin123".to_string()));
+        assert!(
+            !dahua
+                .iter()
+                .any(|c| c.ends_with("/12345678") || c.ends_with("/1234"))
+        );
+        // The policy governs the user accounts, not the firmware's telnet root account.
+        assert!(order("dahua", None, "telnet").contains(&"root/vizxv".to_string()));
+        // Hikvision: admin/12345 of pre-activation firmware first; activation-valid weak ones next.
+        let hik = order("hikvision", None, "http");
+        assert_eq!(hik[0], "admin/12345");
+        assert!(hik.contains(&"admin/admin12345".to_string()));
+        assert!(!hik.contains(&"admin/123456".to_string()) && !hik.contains(&"admin/".to_string()));
+        // Evidence carries the source: a policy's weak password must not appear in it.
+        let kb = Kb::embedded().unwrap();
+        for (v, b) in [
+            ("tp-link", Some("tapo")),
+            ("dahua", None),
+            ("hikvision", None),
+        ] {
+            let data = AssessData::embedded();
+            for c in candidate_credentials(&kb, &data.policies, Some(v), b, None, "rtsp")
+                .iter()
+                .filter(|c| c.source.starts_with("common weak choice"))
+            {
+                assert!(!c.source.contains(c.password.expose()), "{}", c.source);
+            }
+        }
+        // EZVIZ: the password is the label's 6-letter code: nothing common fits it.
+        assert!(order("hikvision", Some("ezviz"), "rtsp").is_empty());
+        // No policy: unchanged.
+        let axis = order("axis", None, "http");
+        let kb = Kb::embedded().unwrap();
+        let listed: Vec<String> = kb
+            .credentials_for(Some("axis"), "http")
+            .into_iter()
+            .map(|c| format!("{}/{}", c.username, c.password))
+            .collect();
+        assert_eq!(axis, listed);
+    }
 
     #[test]
     fn profiles_parse_and_differ() {

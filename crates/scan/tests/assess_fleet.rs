@@ -56,67 +56,97 @@ async fn scan(kb: Arc<Kb>, profile: Profile) -> Vec<HostReport> {
     out
 }
 
-/// Where the simulator's truth and the real world part ways (see the report to the lead):
-/// finding ids the simulator does not list although its device really shows them, and ids it
-/// lists that a network scan cannot establish. Each is justified per host below.
+/// Where the simulator's truth and what a network scan can establish part ways, each
+/// justified per host: ids the truth lists that no harmless unauthenticated request can show.
 fn sim_gaps(
-    t: &TruthHost,
+    r: Option<&HostReport>,
     got: &BTreeSet<String>,
     expected: &BTreeSet<String>,
 ) -> (BTreeSet<String>, BTreeSet<String>) {
-    let mut extra_ok = BTreeSet::new(); // produced, not in truth, and right
+    let extra_ok = BTreeSet::new(); // produced, not in truth, and right: none any more
     let mut missing_ok = BTreeSet::new(); // in truth, not produced, not establishable
-    // 1. `ssh-enabled` (added by this issue) is not derived by the simulator.
-    if t.open_ports.contains(&22) {
-        extra_ok.insert("ssh-enabled".to_string());
-    }
-    // 2. Vulnerabilities the knowledge base matches by version on the simulated firmware/server
-    //    but the profile does not list (e.g. uc-httpd 1.0.0 → CVE-2018-10088/CVE-2017-16725,
-    //    V5.5.82 build 190220 → CVE-2021-36260, Uniview main-cgi disclosure).
-    for id in got
-        .iter()
-        .filter(|i| i.starts_with("cve:") || i.starts_with("known-vuln:"))
+    let disclosed = r.is_some_and(|r| r.firmware.is_some());
+    // 1. `outdated-firmware` of a device that discloses neither firmware nor model without
+    //    credentials (every hardened/outdated set-up, and NVRs that name no model).
+    if expected.contains("outdated-firmware")
+        && !got.contains("outdated-firmware")
+        && !(disclosed && r.is_some_and(|r| r.model.is_some()))
     {
-        if !expected.contains(id) {
-            extra_ok.insert(id.clone());
-        }
-    }
-    // 3. `outdated-firmware`: the simulator calls every non-last firmware of its list outdated;
-    //    the knowledge base knows the newest firmware of only some model families, and a
-    //    hardened/outdated device does not disclose its firmware without credentials.
-    if expected.contains("outdated-firmware") && !got.contains("outdated-firmware") {
         missing_ok.insert("outdated-firmware".to_string());
     }
-    if got.contains("outdated-firmware") && !expected.contains("outdated-firmware") {
-        extra_ok.insert("outdated-firmware".to_string());
-    }
-    // 4. CVEs listed for a firmware the device does not disclose without credentials.
+    // 2. CVEs listed for a firmware the device does not disclose without credentials (Tapo C200
+    //    1.1.15 → CVE-2021-4045 behind the ONVIF login).
     for id in expected.iter().filter(|i| i.starts_with("cve:")) {
-        if !got.contains(id) && t.config != "weak" {
+        if !got.contains(id) && !disclosed {
             missing_ok.insert(id.clone());
         }
     }
-    // 5. Consumer-brand "default" passwords that are not factory defaults (Ezviz, Imou, Tapo,
-    //    VIGI use per-device codes or app-set passwords; the simulator picks "12345678" /
-    //    "admin123"), not in kb/assess/credentials.toml, so not found within the budget.
-    if [
-        "hikvision-ezviz",
-        "dahua-imou",
-        "tplink-tapo",
-        "tplink-vigi",
-    ]
-    .contains(&t.profile.as_str())
-    {
-        for id in expected
-            .iter()
-            .filter(|i| i.starts_with("default-credential:"))
-        {
-            if !got.contains(id) {
-                missing_ok.insert(id.clone());
+    (extra_ok, missing_ok)
+}
+
+/// The simulator's "newest firmware" of a model is the knowledge base's: a model whose newest
+/// version the simulator sources (`newest_source`) has exactly one `firmware.toml` entry, its
+/// newest firmware is not outdated and every older one is; a model without one gets no entry
+/// (so neither side calls it outdated on invented data).
+#[test]
+fn simulated_newest_firmware_is_the_knowledge_bases() {
+    let kb = Kb::embedded().unwrap();
+    let set = camguard_sim::ProfileSet::load(None).unwrap();
+    let mut sourced = 0;
+    for p in &set.profiles {
+        let Some(vendor) = p.def.vendor.as_deref() else {
+            continue;
+        };
+        for m in &p.def.models {
+            let entry = kb.kb_newest_for(vendor, &m.name);
+            let (newest, older) = m.firmware.split_last().unwrap();
+            match (&m.newest_source, entry) {
+                (Some(_), Some(e)) => {
+                    sourced += 1;
+                    assert_eq!(
+                        e.is_outdated(newest.version()),
+                        Some(false),
+                        "{} {}: newest {} is outdated per the kb ({})",
+                        p.id,
+                        m.name,
+                        newest.version(),
+                        e.newest()
+                    );
+                    let v = camguard_kb::assess::version::FirmwareVersion::parse(newest.version())
+                        .unwrap();
+                    assert_eq!(
+                        v.cmp_with_build(&e.newest()),
+                        Some(std::cmp::Ordering::Equal),
+                        "{} {}: newest {} is not the kb's {}",
+                        p.id,
+                        m.name,
+                        newest.version(),
+                        e.newest()
+                    );
+                    for f in older {
+                        assert_eq!(
+                            kb.outdated_firmware(vendor, &m.name, f.version())
+                                .map(|x| x.newest()),
+                            Some(e.newest()),
+                            "{} {}: {} not outdated per the kb",
+                            p.id,
+                            m.name,
+                            f.version()
+                        );
+                    }
+                }
+                (Some(_), None) => panic!("{} {}: newest_source but no kb entry", p.id, m.name),
+                (None, Some(e)) => panic!(
+                    "{} {}: kb entry {} but the profile does not source its newest firmware",
+                    p.id,
+                    m.name,
+                    e.newest()
+                ),
+                (None, None) => {}
             }
         }
     }
-    (extra_ok, missing_ok)
+    assert!(sourced >= 6, "{sourced} sourced models");
 }
 
 #[derive(Default, Debug)]
@@ -278,7 +308,7 @@ fn compare(
         let (extra_ok, missing_ok) = if must_be_clean && t.kind != HostKind::Camera {
             (BTreeSet::new(), BTreeSet::new())
         } else {
-            sim_gaps(t, &got, &expected)
+            sim_gaps(by_ip.get(&t.ip.to_string()).copied(), &got, &expected)
         };
         for id in expected.union(&got) {
             let s = score

@@ -3,7 +3,7 @@
 
 use crate::profile::{
     CredMode, FwChoice, HttpMode, OnvifAuth, Profile, ProfileKind, ProfileSet, Role, RouteAuth,
-    Scheme, ServiceDef, TlsKind, VariantDef,
+    Scheme, ServiceDef, TlsKind, VariantDef, vuln_finding_id,
 };
 use crate::template::{Rng, Vars, render};
 use crate::{HostKind, Truth, TruthCredential, TruthHost};
@@ -30,6 +30,9 @@ pub struct HostPlan {
     pub model: Option<String>,
     pub firmware: Option<String>,
     pub newest_firmware: bool,
+    /// The model's newest firmware is a sourced public version (`newest_source`), so an older
+    /// one is an expected `outdated-firmware` finding.
+    pub newest_known: bool,
     pub cves: Vec<String>,
     pub user: String,
     pub password: String,
@@ -163,11 +166,16 @@ fn make_host(
     };
 
     // Model and firmware.
-    let (model, fw_list, model_vars) = if d.models.is_empty() {
-        (None, &d.firmware, None)
+    let (model, fw_list, model_vars, newest_known) = if d.models.is_empty() {
+        (None, &d.firmware, None, d.firmware_newest_source.is_some())
     } else {
         let m = rng.pick(&d.models);
-        (Some(m.name.clone()), &m.firmware, Some(&m.vars))
+        (
+            Some(m.name.clone()),
+            &m.firmware,
+            Some(&m.vars),
+            m.newest_source.is_some(),
+        )
     };
     let fw_idx = if fw_list.is_empty() {
         None
@@ -332,6 +340,7 @@ fn make_host(
         model,
         firmware,
         newest_firmware,
+        newest_known,
         cves,
         user,
         password,
@@ -353,6 +362,8 @@ struct WebFacts {
     auth_routes: bool,
     login_routes: bool,
     exposes: BTreeSet<String>,
+    /// Vulnerabilities of the web server software of the sites served.
+    server_vulns: BTreeSet<String>,
 }
 
 fn web_facts(h: &HostPlan) -> WebFacts {
@@ -365,6 +376,7 @@ fn web_facts(h: &HostPlan) -> WebFacts {
         auth_routes: false,
         login_routes: false,
         exposes: BTreeSet::new(),
+        server_vulns: BTreeSet::new(),
     };
     for s in h
         .services
@@ -375,6 +387,7 @@ fn web_facts(h: &HostPlan) -> WebFacts {
             continue;
         };
         f.any_web = true;
+        f.server_vulns.extend(site.cves.iter().cloned());
         let plain = s.role == Role::Web;
         if plain {
             f.plain_web = true;
@@ -483,11 +496,11 @@ pub fn expected_findings(h: &HostPlan) -> Vec<String> {
     if h.services.iter().any(|s| s.role == Role::Sdk) {
         out.insert("vendor-sdk-port-exposed".into());
     }
-    if !h.newest_firmware {
+    if !h.newest_firmware && h.newest_known {
         out.insert("outdated-firmware".into());
     }
-    for c in &h.cves {
-        out.insert(format!("cve:{c}"));
+    for c in h.cves.iter().chain(&w.server_vulns) {
+        out.insert(vuln_finding_id(c));
     }
     out.into_iter().collect()
 }
@@ -656,6 +669,69 @@ mod tests {
         }
     }
 
+    /// `outdated-firmware` only where the model's newest version is sourced; vulnerabilities of
+    /// a web server only where that site is served; ids without a CVE become `known-vuln:`.
+    #[test]
+    fn outdated_firmware_and_vulnerabilities_follow_the_data() {
+        let s = set();
+        let base = Ipv4Addr::new(127, 53, 0, 0);
+        let plans = plan(base, 16384, 3, &s);
+        let (mut outdated, mut unsourced_old, mut uc_httpd, mut uniview_old) = (0, 0, 0, 0);
+        for h in plans.iter().filter(|h| h.kind == HostKind::Camera) {
+            let e = expected_findings(h);
+            let has = |id: &str| e.iter().any(|x| x == id);
+            let d = &h.profile.def;
+            let sourced = match &h.model {
+                Some(m) => d
+                    .models
+                    .iter()
+                    .find(|x| &x.name == m)
+                    .unwrap()
+                    .newest_source
+                    .is_some(),
+                None => d.firmware_newest_source.is_some(),
+            };
+            assert_eq!(
+                has("outdated-firmware"),
+                sourced && !h.newest_firmware,
+                "{} {:?} {:?}",
+                h.profile.id,
+                h.model,
+                h.firmware
+            );
+            outdated += usize::from(has("outdated-firmware"));
+            unsourced_old += usize::from(!sourced && !h.newest_firmware);
+            let web = h
+                .services
+                .iter()
+                .any(|s| matches!(s.role, Role::Web | Role::WebTls));
+            if h.profile.id.starts_with("xiongmai-") {
+                assert_eq!(has("cve:CVE-2018-10088"), web, "{}", h.ip);
+                assert_eq!(has("cve:CVE-2017-16725"), web, "{}", h.ip);
+                uc_httpd += usize::from(web);
+            }
+            if h.profile.id == "uniview-ipc" {
+                assert_eq!(
+                    has("known-vuln:uniview-2017-main-cgi"),
+                    !h.newest_firmware,
+                    "{}",
+                    h.ip
+                );
+                uniview_old += usize::from(!h.newest_firmware);
+            }
+            assert!(!e.iter().any(|x| x.starts_with("cve:uniview")));
+        }
+        assert!(outdated > 50 && unsourced_old > 50 && uc_httpd > 50 && uniview_old > 5);
+        assert_eq!(vuln_finding_id("CVE-2021-36260"), "cve:CVE-2021-36260");
+        assert_eq!(
+            vuln_finding_id("uniview-2017-main-cgi"),
+            "known-vuln:uniview-2017-main-cgi"
+        );
+        assert!(crate::profile::is_vuln_id("uniview-2017-main-cgi"));
+        assert!(!crate::profile::is_vuln_id("CVE-2021"));
+        assert!(!crate::profile::is_vuln_id("Not An Id"));
+    }
+
     #[test]
     fn large_fleet_proportions() {
         let s = set();
@@ -689,7 +765,7 @@ mod tests {
             .sum();
         assert!(tcp < 12_000, "{tcp} sockets");
         // Every finding id is one of the contract's.
-        let allowed_prefix = ["default-credential:", "cve:"];
+        let allowed_prefix = ["default-credential:", "cve:", "known-vuln:"];
         let allowed = [
             "unauthenticated-rtsp-stream",
             "unauthenticated-onvif",

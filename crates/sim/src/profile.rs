@@ -81,6 +81,10 @@ pub struct ProfileFile {
     /// Firmware choices when the profile has no models.
     #[serde(default)]
     pub firmware: Vec<FirmwareDef>,
+    /// Where the newest entry of the top-level `firmware` list was read (see
+    /// [`ModelDef::newest_source`]).
+    #[serde(default)]
+    pub firmware_newest_source: Option<String>,
     #[serde(default)]
     pub credentials: Credentials,
     #[serde(default)]
@@ -132,6 +136,12 @@ pub struct ModelDef {
     pub vars: BTreeMap<String, String>,
     /// Oldest first; the last entry is the newest firmware the simulator knows for the model.
     pub firmware: Vec<FirmwareDef>,
+    /// Where the last `firmware` entry was read as the vendor's newest package for this model
+    /// (a public release list). Only then is an older firmware an expected `outdated-firmware`
+    /// finding: without a public newest version a scanner could only call a device outdated
+    /// with invented data, so the ground truth does not expect it.
+    #[serde(default)]
+    pub newest_source: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -142,7 +152,9 @@ pub enum FirmwareDef {
         version: String,
         #[serde(default)]
         vars: BTreeMap<String, String>,
-        /// CVE ids this exact firmware is known to be affected by (only ranges one is sure of).
+        /// Vulnerabilities this exact firmware is known to be affected by (only ranges one is
+        /// sure of): CVE ids (`cve:<id>` findings) or camguard ids of known vulnerabilities
+        /// without a CVE (`known-vuln:<id>`, e.g. `uniview-2017-main-cgi`).
         #[serde(default)]
         cves: Vec<String>,
     },
@@ -322,6 +334,10 @@ pub struct SiteDef {
     /// Force the status-line version (`HTTP/1.0` for old embedded servers); default: echo.
     #[serde(default)]
     pub http_version: Option<String>,
+    /// Vulnerabilities of the web server software itself (same ids as a firmware's `cves`),
+    /// expected on every host that serves this site, whatever its firmware.
+    #[serde(default)]
+    pub cves: Vec<String>,
     #[serde(default)]
     pub routes: Vec<RouteDef>,
 }
@@ -846,6 +862,31 @@ fn resolve_variants(
     Ok(out)
 }
 
+/// A CVE id (`CVE-2021-36260`) or a camguard id of a vulnerability without one (a lower-case
+/// slug such as `uniview-2017-main-cgi`).
+pub fn is_vuln_id(c: &str) -> bool {
+    if let Some(rest) = c.strip_prefix("CVE-") {
+        let parts: Vec<&str> = rest.split('-').collect();
+        return parts.len() == 2
+            && parts
+                .iter()
+                .all(|x| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit()));
+    }
+    !c.is_empty()
+        && c.bytes().any(|b| b.is_ascii_lowercase())
+        && c.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// The finding id of a vulnerability id: `cve:<id>` or `known-vuln:<id>`.
+pub fn vuln_finding_id(c: &str) -> String {
+    if c.starts_with("CVE-") {
+        format!("cve:{c}")
+    } else {
+        format!("known-vuln:{c}")
+    }
+}
+
 fn validate(p: &Profile) -> Result<(), String> {
     let d = &p.def;
     let id_ok = |s: &str| {
@@ -896,22 +937,30 @@ fn validate(p: &Profile) -> Result<(), String> {
             return Err(format!("model {} has no firmware", m.name));
         }
     }
-    for f in d
+    for c in d
         .models
         .iter()
         .flat_map(|m| m.firmware.iter())
         .chain(d.firmware.iter())
+        .flat_map(|f| f.cves())
+        .chain(d.sites.values().flat_map(|s| s.cves.iter()))
     {
-        for c in f.cves() {
-            let ok = c.starts_with("CVE-")
-                && c.split('-').count() == 3
-                && c.split('-')
-                    .skip(1)
-                    .all(|x| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit()));
-            if !ok {
-                return Err(format!("bad CVE id {c:?}"));
-            }
+        if !is_vuln_id(c) {
+            return Err(format!("bad vulnerability id {c:?}"));
         }
+    }
+    for (name, src) in d
+        .models
+        .iter()
+        .filter_map(|m| m.newest_source.as_ref().map(|s| (m.name.as_str(), s)))
+        .chain(d.firmware_newest_source.as_ref().map(|s| ("(firmware)", s)))
+    {
+        if src.trim().is_empty() {
+            return Err(format!("{name}: newest_source is empty"));
+        }
+    }
+    if d.firmware_newest_source.is_some() && d.firmware.is_empty() {
+        return Err("firmware_newest_source needs a top-level firmware list".into());
     }
     let mut ports = BTreeSet::new();
     for s in &d.services {
