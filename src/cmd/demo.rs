@@ -122,6 +122,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<u8> {
     eprintln!(
         "✔ Assessment: {failing} hosts fail the baseline; {matched}/{expected} seeded weaknesses found; {extra} further findings (see FINDINGS above)."
     );
+    // The registry side: the demo fleet's owner, its inventory and this scan, in a demo
+    // database (never the user's own registry).
+    if let Err(e) = demo_registry(&args, &truth, &hosts, &range).await {
+        eprintln!("  (registry part of the demo skipped: {e:#})");
+    }
     if let Some(path) = &args.output {
         let doc = camguard_model::ScanDocument {
             camguard_version: env!("CARGO_PKG_VERSION").into(),
@@ -148,4 +153,141 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<u8> {
     );
     fleet.shutdown().await;
     Ok(exit::OK)
+}
+
+/// Store the demo scan in a fresh demo registry and print the compliance status.
+async fn demo_registry(
+    args: &DemoArgs,
+    truth: &camguard_sim::Truth,
+    hosts: &[HostReport],
+    range: &str,
+) -> anyhow::Result<()> {
+    use camguard_registry::inventory::{CameraRecord, ParsedRow};
+    use camguard_store::{OrgKind, ScanState, Store};
+    let dir = std::env::temp_dir().join("camguard-demo");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let db = dir.join("registry.db");
+    let store = Store::open(&db.display().to_string()).await?;
+    let prefix = 32 - (args.hosts.next_power_of_two().trailing_zeros() as u8);
+    let net: ipnet::IpNet = format!("{}/{}", args.base, prefix)
+        .parse::<ipnet::Ipv4Net>()?
+        .trunc()
+        .into();
+    store
+        .add_org(
+            "DEMO",
+            "UBND tỉnh Demo",
+            OrgKind::Province,
+            None,
+            &[net],
+            &["an-giang".into()],
+        )
+        .await?;
+    store
+        .add_org(
+            "DEMO-STTTT",
+            "Sở TTTT Demo",
+            OrgKind::Agency,
+            Some("DEMO"),
+            &[net],
+            &[],
+        )
+        .await?;
+    store
+        .add_system(
+            "DEMO-CCTV",
+            "Camera giám sát giao thông",
+            "DEMO-STTTT",
+            None,
+            None,
+        )
+        .await?;
+    let kb = super::load_kb(&Default::default())?;
+    let rulesets = camguard_registry::level::load_rulesets(&kb)?;
+    if let Some(set) = rulesets.first() {
+        let answers: camguard_registry::level::Answers = serde_json::from_value(
+            serde_json::json!({
+                "system-type": "infrastructure", "info": ["personal", "private"], "infra-reach": "regional"
+            }),
+        )?;
+        if let Ok(d) = set.decide(&answers) {
+            store
+                .set_level(
+                    "DEMO-CCTV",
+                    d.level,
+                    &d.ruleset,
+                    &d.ruleset_version,
+                    &serde_json::to_value(&answers)?,
+                    &serde_json::to_value(&d.reasons)?,
+                )
+                .await?;
+        }
+    }
+    // The inventory lists every simulated camera but three, most with a conformity certificate.
+    let cams: Vec<_> = truth.entries.iter().filter(|t| t.is_camera).collect();
+    let rows: Vec<ParsedRow> = cams
+        .iter()
+        .take(cams.len().saturating_sub(3))
+        .enumerate()
+        .map(|(i, t)| ParsedRow {
+            line: i + 2,
+            record: CameraRecord {
+                org: "DEMO-STTTT".into(),
+                system: Some("DEMO-CCTV".into()),
+                vendor: t.vendor.clone().unwrap_or_else(|| "unknown".into()),
+                model: t.model.clone().unwrap_or_else(|| "unknown".into()),
+                firmware: t.firmware.clone(),
+                ip: Some(std::net::IpAddr::V4(t.ip)),
+                cert_conformity: (i % 5 != 0).then(|| format!("QCVN135-DEMO-{i}")),
+                ..Default::default()
+            },
+        })
+        .collect();
+    let vendors = &kb.vendors;
+    store
+        .import_cameras(rows, &|r: &CameraRecord| {
+            (
+                camguard_registry::catalogue::vendor_key(&r.vendor, vendors),
+                camguard_registry::catalogue::model_key(&r.model),
+            )
+        })
+        .await?;
+    let scan = store
+        .begin_scan(
+            "DEMO-STTTT",
+            &[range.to_string()],
+            "demo",
+            "default",
+            &serde_json::json!({}),
+        )
+        .await?;
+    store
+        .add_scan_hosts(scan.id, hosts, u64::from(args.hosts))
+        .await?;
+    let stored = store.finish_scan(scan.id, ScanState::Complete).await?;
+    eprintln!(
+        "\n▶ Registry (demo database {}): scan stored for DEMO-STTTT, {} cameras matched to the inventory, {} found but NOT registered, {} findings open.",
+        db.display(),
+        stored.matched,
+        stored.unregistered,
+        stored.findings_open
+    );
+    store.close().await;
+    let status = super::registry::status(crate::cli_registry::StatusArgs {
+        db: crate::cli_registry::DbOpts {
+            database: Some(db.display().to_string()),
+        },
+        org: None,
+        date: None,
+        summary: false,
+        format: crate::cli_registry::OutFormat::Table,
+    })
+    .await;
+    status?;
+    eprintln!(
+        "  Explore it: export CAMGUARD_DATABASE={}\n              camguard status DEMO --format json;  camguard assess findings --state open;  camguard camera list",
+        db.display()
+    );
+    Ok(())
 }

@@ -155,9 +155,7 @@ impl Scanner {
                 .addresses_done
                 .store(self.opts.resume_from.min(total), Ordering::Relaxed);
         }
-        progress
-            .dispatched
-            .store(iter.position(), Ordering::SeqCst);
+        progress.dispatched.store(iter.position(), Ordering::SeqCst);
         loop {
             while tasks.len() < limit && !stop.is_stopped() {
                 let Some(ip) = iter.next() else {

@@ -1,7 +1,7 @@
 //! The camera inventory and its certificates.
 
 use crate::org::opt_date;
-use crate::{Result, Store, batch_rows, date_text, now, values_placeholders};
+use crate::{Result, Store, batch_rows, date_text, now};
 use camguard_registry::inventory::{CameraRecord, ParsedRow, RejectedRow};
 use serde::Serialize;
 use sqlx::Row;
@@ -149,7 +149,7 @@ impl Store {
         for chunk in inserts.chunks(batch_rows(COLS)) {
             let sql = format!(
                 "INSERT INTO cameras (org_id, system_id, vendor, vendor_key, brand, model, model_key, firmware, serial, mac, ip, location, installed_on, cert_origin, cert_quality, cert_conformity, cert_conformity_standard, cert_conformity_body, cert_conformity_date, attributes, created_at, updated_at) VALUES {}",
-                values_placeholders(chunk.len(), COLS)
+                self.values(chunk.len(), COLS)
             );
             let mut q = sqlx::query(&sql);
             for (org_id, system_id, rec) in chunk {
@@ -160,16 +160,21 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
-        for (id, org_id, system_id, rec) in &updates {
-            let (vk, mk) = keys(rec);
-            let q = sqlx::query(
-                "UPDATE cameras SET org_id = $1, system_id = $2, vendor = $3, vendor_key = $4, brand = $5, model = $6, model_key = $7, firmware = $8, serial = $9, mac = $10, ip = $11, location = $12, installed_on = $13, cert_origin = $14, cert_quality = $15, cert_conformity = $16, cert_conformity_standard = $17, cert_conformity_body = $18, cert_conformity_date = $19, attributes = $20, updated_at = $21 WHERE id = $22",
+        // Updates in batches too: UPDATE … FROM (VALUES …), which both backends understand
+        // (VALUES columns are named column1, column2, … in both).
+        for chunk in updates.chunks(batch_rows(COLS)) {
+            let sql = format!(
+                "UPDATE cameras SET org_id = v.column2, system_id = v.column3, vendor = v.column4, vendor_key = v.column5, brand = v.column6, model = v.column7, model_key = v.column8, firmware = v.column9, serial = v.column10, mac = v.column11, ip = v.column12, location = v.column13, installed_on = v.column14, cert_origin = v.column15, cert_quality = v.column16, cert_conformity = v.column17, cert_conformity_standard = v.column18, cert_conformity_body = v.column19, cert_conformity_date = v.column20, attributes = v.column21, updated_at = v.column22 \
+                 FROM (VALUES {}) AS v WHERE cameras.id = v.column1",
+                self.values(chunk.len(), COLS)
             );
-            bind_record(q.bind(*org_id).bind(*system_id), rec, vk, mk)
-                .bind(t.clone())
-                .bind(*id)
-                .execute(&mut *tx)
-                .await?;
+            let mut q = sqlx::query(&sql);
+            for (id, org_id, system_id, rec) in chunk {
+                let (vk, mk) = keys(rec);
+                q = bind_record(q.bind(*id).bind(*org_id).bind(*system_id), rec, vk, mk)
+                    .bind(t.clone());
+            }
+            q.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         report.inserted = inserts.len();

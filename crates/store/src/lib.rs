@@ -218,6 +218,18 @@ impl Store {
         &self.pool
     }
 
+    /// Multi-row VALUES placeholders in this backend's fastest numbered form.
+    pub(crate) fn values(&self, rows: usize, cols: usize) -> String {
+        values_placeholders(
+            rows,
+            cols,
+            match self.backend {
+                Backend::Sqlite => '?',
+                Backend::Postgres => '$',
+            },
+        )
+    }
+
     /// Close the pool (waits for connections to be returned).
     pub async fn close(&self) {
         self.pool.close().await;
@@ -258,8 +270,11 @@ pub(crate) fn ser_date<S: serde::Serializer>(
     }
 }
 
-/// `($1, $2, …), (…)` for a multi-row insert of `rows` rows of `cols` columns.
-pub(crate) fn values_placeholders(rows: usize, cols: usize) -> String {
+/// `($1, $2, …), (…)` for a multi-row insert of `rows` rows of `cols` columns, with `prefix`
+/// `$` (PostgreSQL) or `?` (SQLite: `?NNN` parameters are numbered, while SQLite resolves
+/// `$NNN` as *names* with a linear search each, which makes a 20,000-parameter statement
+/// quadratic to prepare).
+pub(crate) fn values_placeholders(rows: usize, cols: usize, prefix: char) -> String {
     let mut s = String::with_capacity(rows * cols * 5);
     let mut n = 1;
     for r in 0..rows {
@@ -271,7 +286,7 @@ pub(crate) fn values_placeholders(rows: usize, cols: usize) -> String {
             if c > 0 {
                 s.push_str(", ");
             }
-            s.push('$');
+            s.push(prefix);
             s.push_str(&n.to_string());
             n += 1;
         }
@@ -319,7 +334,8 @@ mod tests {
 
     #[test]
     fn placeholders_are_numbered() {
-        assert_eq!(values_placeholders(2, 2), "($1, $2), ($3, $4)");
+        assert_eq!(values_placeholders(2, 2, '$'), "($1, $2), ($3, $4)");
+        assert_eq!(values_placeholders(1, 3, '?'), "(?1, ?2, ?3)");
         assert!(batch_rows(25) * 25 <= 30_000);
     }
 }

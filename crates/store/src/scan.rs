@@ -11,7 +11,7 @@
 //! * `accepted` (risk accepted with a reason and an expiry) stays accepted; after the expiry it
 //!   counts as open again in the status.
 
-use crate::{Result, Store, StoreError, batch_rows, now, values_placeholders};
+use crate::{Result, Store, StoreError, batch_rows, now};
 use camguard_model::HostReport;
 use serde::Serialize;
 use sqlx::Row;
@@ -175,7 +175,7 @@ impl Store {
         for chunk in hosts.chunks(batch_rows(HOST_COLS).min(200)) {
             let sql = format!(
                 "INSERT INTO scan_hosts (scan_id, ip, is_camera, vendor, model, firmware, serial, verdict, report, scanned_at) VALUES {} ON CONFLICT (scan_id, ip) DO NOTHING",
-                values_placeholders(chunk.len(), HOST_COLS)
+                self.values(chunk.len(), HOST_COLS)
             );
             let mut q = sqlx::query(&sql);
             for h in chunk {
@@ -386,7 +386,7 @@ impl Store {
         for chunk in new_rows.chunks(batch_rows(14).min(500)) {
             let sql = format!(
                 "INSERT INTO findings (org_id, subject, camera_id, ip, finding, port, severity, state, first_scan_id, last_scan_id, first_seen, last_seen, updated_at, verified_scan_id) VALUES {}",
-                values_placeholders(chunk.len(), 14)
+                self.values(chunk.len(), 14)
             );
             let mut q = sqlx::query(&sql);
             for (subject, camera, ip, finding, port, severity) in chunk {
