@@ -271,9 +271,10 @@ pub(crate) fn ser_date<S: serde::Serializer>(
 }
 
 /// `($1, $2, …), (…)` for a multi-row insert of `rows` rows of `cols` columns, with `prefix`
-/// `$` (PostgreSQL) or `?` (SQLite: `?NNN` parameters are numbered, while SQLite resolves
-/// `$NNN` as *names* with a linear search each, which makes a 20,000-parameter statement
-/// quadratic to prepare).
+/// `$` (PostgreSQL), or `?` alone for SQLite: SQLite keeps `$NNN` and `?NNN` parameters in a
+/// list searched linearly by name, and sqlx asks for every parameter's name when binding, so a
+/// 20,000-parameter statement with numbered parameters binds in quadratic time; anonymous `?`
+/// parameters bind positionally in constant time each.
 pub(crate) fn values_placeholders(rows: usize, cols: usize, prefix: char) -> String {
     let mut s = String::with_capacity(rows * cols * 5);
     let mut n = 1;
@@ -287,7 +288,9 @@ pub(crate) fn values_placeholders(rows: usize, cols: usize, prefix: char) -> Str
                 s.push_str(", ");
             }
             s.push(prefix);
-            s.push_str(&n.to_string());
+            if prefix == '$' {
+                s.push_str(&n.to_string());
+            }
             n += 1;
         }
         s.push(')');
@@ -335,7 +338,7 @@ mod tests {
     #[test]
     fn placeholders_are_numbered() {
         assert_eq!(values_placeholders(2, 2, '$'), "($1, $2), ($3, $4)");
-        assert_eq!(values_placeholders(1, 3, '?'), "(?1, ?2, ?3)");
+        assert_eq!(values_placeholders(1, 3, '?'), "(?, ?, ?)");
         assert!(batch_rows(25) * 25 <= 30_000);
     }
 }
