@@ -10,8 +10,11 @@ use std::path::PathBuf;
     version,
     about = "Find, identify and assess IP surveillance cameras in an authorised scope (Directive 23/CT-TTg)",
     long_about = "camguard finds IP cameras, NVRs and DVRs on networks you are authorised to scan, \
-identifies their vendor, model and firmware, and (as the assessment lands) checks them harmlessly \
-against the national baseline (QCVN 135:2024/BTTTT, QCVN 11:2026/BCA, QĐ 724/QĐ-BTTTT).\n\n\
+identifies their vendor, model and firmware, checks them harmlessly against the national baseline \
+(QCVN 135:2024/BTTTT, QCVN 11:2026/BCA, QĐ 724/QĐ-BTTTT), and keeps the registry the directive \
+asks for: organisations and their scopes, camera systems and their security levels, inventory and \
+certificates, stored assessments with their findings, deadlines and compliance status (an \
+embedded SQLite file, or PostgreSQL for a shared service).\n\n\
 Scan only what you are allowed to: public addresses require --scope FILE.",
     after_help = "Examples:\n  camguard demo                                  start a simulated fleet, scan it, show the result\n  camguard scan 192.168.1.0/24                   find and identify the cameras of a LAN\n  camguard scan @sites.txt --scope scope.txt --format json -o scan.json\n  camguard sim --base 127.66.0.0 --hosts 16384 --seed 1 --truth truth.json\n\nRegistry:\n  camguard org add AG --name \"UBND tỉnh An Giang\" --kind province --scope 10.80.0.0/16\n  camguard camera import cameras.xlsx\n  camguard scan 10.80.1.0/24 --org AG --save\n  camguard status AG\n\nExit status: 0 done, 1 internal error, 2 bad usage or input, 3 refused (out of scope), 4 rows rejected (import), 130 interrupted."
 )]

@@ -1421,17 +1421,10 @@ async fn assess_import(
     };
     let stored = store.finish_scan(scan.id, state).await.map_err(store_err)?;
     eprintln!(
-        "camguard: stored {} as scan {} of {org}: {} hosts, {} cameras ({} matched to the inventory, {} NOT registered); findings: {} new, {} reopened, {} verified fixed, {} open; in {:.2} s",
+        "camguard: stored {} as scan {} of {org}: {}; in {:.2} s",
         file.display(),
         stored.scan,
-        stored.hosts,
-        stored.cameras,
-        stored.matched,
-        stored.unregistered,
-        stored.findings_new,
-        stored.findings_reopened,
-        stored.findings_verified,
-        stored.findings_open,
+        stored.describe(),
         t0.elapsed().as_secs_f64()
     );
     Ok(exit::OK)

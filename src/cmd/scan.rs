@@ -460,18 +460,11 @@ async fn run_scan(
             .map_err(super::registry::store_err)?;
         if !args.quiet {
             eprintln!(
-                "camguard: stored scan {} ({}): {} hosts, {} cameras ({} matched to the inventory, {} NOT registered); findings: {} new, {} reopened, {} verified fixed, {} open in {}",
+                "camguard: stored scan {} ({}) of {}: {}",
                 stored.scan,
                 state.as_str(),
-                stored.hosts,
-                stored.cameras,
-                stored.matched,
-                stored.unregistered,
-                stored.findings_new,
-                stored.findings_reopened,
-                stored.findings_verified,
-                stored.findings_open,
-                s.scan.org
+                s.scan.org,
+                stored.describe(),
             );
             if interrupted {
                 eprintln!(

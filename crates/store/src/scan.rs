@@ -104,6 +104,23 @@ pub struct StoredScan {
     pub findings_open: i64,
 }
 
+impl StoredScan {
+    /// One line for people: hosts, cameras, matching and what happened to findings.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} hosts, {} cameras ({} matched to the inventory, {} NOT registered); findings: {} new, {} reopened, {} verified fixed, {} open",
+            self.hosts,
+            self.cameras,
+            self.matched,
+            self.unregistered,
+            self.findings_new,
+            self.findings_reopened,
+            self.findings_verified,
+            self.findings_open
+        )
+    }
+}
+
 /// A finding as stored.
 #[derive(Clone, Debug, Serialize)]
 pub struct FindingRow {
