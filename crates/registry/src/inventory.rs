@@ -2434,9 +2434,20 @@ mod tests {
         assert!(serde_json::from_str::<CameraRecord>(r#"{"installed_on":"31/02/2024"}"#).is_err());
     }
 
+    /// Vietnamese letters, listed: a range such as `À-ỹ` also holds white space (U+1680) and
+    /// other marks that a trimming reader rightly changes.
+    const VI: &str =
+        "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđĐÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚĂƠƯ";
+
     fn value() -> impl Strategy<Value = String> {
-        "[A-Za-z0-9À-ỹ][A-Za-z0-9À-ỹ ,;\"'\n()./:-]{0,18}[A-Za-z0-9À-ỹ)]"
-            .prop_map(|s| s.trim().to_owned())
+        proptest::string::string_regex(&format!(
+            "[A-Za-z0-9{VI}][A-Za-z0-9{VI} ,;\"'\n()./:-]{{0,18}}[A-Za-z0-9{VI})]"
+        ))
+        .expect("value regex")
+    }
+
+    fn attribute_key() -> impl Strategy<Value = String> {
+        proptest::string::string_regex(&format!("attr [a-z{VI}]{{1,6}}")).expect("key regex")
     }
 
     fn opt_value() -> impl Strategy<Value = Option<String>> {
@@ -2456,7 +2467,7 @@ mod tests {
             location in opt_value(), installed_on in opt_date(),
             certs in (opt_value(), opt_value(), opt_value(), opt_value(), opt_value()),
             cert_conformity_date in opt_date(),
-            attributes in prop::collection::btree_map("attr [a-zà-ỹ]{1,6}", value(), 0..3),
+            attributes in prop::collection::btree_map(attribute_key(), value(), 0..3),
         ) -> CameraRecord {
             CameraRecord {
                 org, system, vendor, brand, model, firmware, serial,

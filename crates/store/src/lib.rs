@@ -78,12 +78,14 @@ impl StoreError {
     pub(crate) fn invalid(what: impl std::fmt::Display) -> Self {
         StoreError::Invalid(what.to_string())
     }
-    /// True for errors caused by the request (unknown organisation, bad value, duplicate code),
-    /// as opposed to the database failing.
+    /// True for errors caused by the request or the setup (unknown organisation, bad value,
+    /// duplicate code, a database that cannot be opened or is too new), as opposed to the
+    /// database failing mid-way.
     pub fn is_user_error(&self) -> bool {
         matches!(
             self,
-            StoreError::NotFound(_)
+            StoreError::Open { .. }
+                | StoreError::NotFound(_)
                 | StoreError::Invalid(_)
                 | StoreError::Conflict(_)
                 | StoreError::SchemaTooNew { .. }
