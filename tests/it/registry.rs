@@ -494,7 +494,24 @@ fn saved_scans_are_confined_matched_resumable() {
         ])
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // Interrupt once the scan has stored something (not at a fixed time: a loaded machine may
+    // take longer to start, and a signal before the handler is installed would kill it).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let o = r.run(&["assess", "list", "--format", "json"]);
+        let stored = serde_json::from_slice::<Value>(&o.stdout)
+            .ok()
+            .and_then(|v| v[0]["hosts"].as_i64())
+            .unwrap_or(0);
+        if stored > 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the saved scan stored nothing in 60 s"
+        );
+    }
     #[allow(unsafe_code)]
     // SAFETY: kill(2) on our own child's pid.
     unsafe {
