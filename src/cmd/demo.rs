@@ -42,7 +42,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<u8> {
         )),
         ..ScanOptions::default()
     };
-    let scanner = Scanner::new(kb, opts, PortScanner::new(ConnectConfig::default()));
+    let scanner = Scanner::new(kb.clone(), opts, PortScanner::new(ConnectConfig::default()));
     let (tx, mut rx) = tokio::sync::mpsc::channel(256);
     let t0 = Instant::now();
     let run = {
@@ -124,7 +124,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<u8> {
     );
     // The registry side: the demo fleet's owner, its inventory and this scan, in a demo
     // database (never the user's own registry).
-    if let Err(e) = demo_registry(&args, &truth, &hosts, &range).await {
+    if let Err(e) = demo_registry(&args, &kb, &truth, &hosts, &range).await {
         eprintln!("  (registry part of the demo skipped: {e:#})");
     }
     if let Some(path) = &args.output {
@@ -158,6 +158,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<u8> {
 /// Store the demo scan in a fresh demo registry and print the compliance status.
 async fn demo_registry(
     args: &DemoArgs,
+    kb: &camguard_kb::Kb,
     truth: &camguard_sim::Truth,
     hosts: &[HostReport],
     range: &str,
@@ -203,8 +204,7 @@ async fn demo_registry(
             None,
         )
         .await?;
-    let kb = super::load_kb(&Default::default())?;
-    let rulesets = camguard_registry::level::load_rulesets(&kb)?;
+    let rulesets = camguard_registry::level::load_rulesets(kb)?;
     if let Some(set) = rulesets.first() {
         let answers: camguard_registry::level::Answers = serde_json::from_value(
             serde_json::json!({

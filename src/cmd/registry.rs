@@ -61,7 +61,7 @@ fn day_or_today(s: &Option<String>, what: &str) -> anyhow::Result<time::Date> {
 }
 
 fn fmt_day(d: Option<time::Date>) -> String {
-    d.map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
+    d.map(camguard_registry::inventory::format_date)
         .unwrap_or_else(|| "-".into())
 }
 

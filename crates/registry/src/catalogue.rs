@@ -103,31 +103,10 @@ pub struct CatalogueEntry {
     pub document: Option<String>,
     pub issued_by: Option<String>,
     /// Serialised as `YYYY-MM-DD`.
-    #[serde(with = "opt_date")]
+    #[serde(with = "crate::inventory::opt_date")]
     pub date: Option<Date>,
     pub certificate: Option<String>,
     pub note: Option<String>,
-}
-
-mod opt_date {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-    use time::Date;
-
-    pub fn serialize<S: Serializer>(date: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
-        match date {
-            Some(d) => s.serialize_some(&crate::inventory::format_date(*d)),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
-        let text: Option<String> = Option::deserialize(d)?;
-        text.map(|s| {
-            crate::inventory::parse_date(&s)
-                .ok_or_else(|| D::Error::custom(format!("invalid date {s:?}")))
-        })
-        .transpose()
-    }
 }
 
 /// Everything read from a catalogue file: entries with their line numbers, and rejected rows.

@@ -6,7 +6,7 @@
 //! the sets attached to it or to an ancestor ([`binding_deadline`]): a province may be stricter
 //! than the directive, never more lenient.
 
-use crate::level::{date_serde, date_value};
+use crate::level::{check_id, date_serde, date_value, nonempty};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -234,31 +234,6 @@ fn parse(text: &str) -> Result<Vec<DeadlineSet>, String> {
         return Err("no [[set]]".into());
     }
     Ok(sets)
-}
-
-fn nonempty(what: &str, value: &str) -> Result<(), String> {
-    if value.trim().is_empty() {
-        Err(format!("{what} is empty"))
-    } else {
-        Ok(())
-    }
-}
-
-fn check_id(what: &str, id: &str) -> Result<(), String> {
-    let ok = !id.is_empty()
-        && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !id.starts_with('-')
-        && !id.ends_with('-');
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "{what} `{id}` must be 1-64 characters of a-z, 0-9 and inner `-`"
-        ))
-    }
 }
 
 /// The deadline sets of the knowledge base (`registry/deadlines.toml`, embedded or overlaid).

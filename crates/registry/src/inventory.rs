@@ -346,12 +346,12 @@ pub fn parse_date(s: &str) -> Option<Date> {
     Date::from_calendar_date(i32::try_from(y).ok()?, month, u8::try_from(d).ok()?).ok()
 }
 
-/// `YYYY-MM-DD`.
-pub(crate) fn format_date(d: Date) -> String {
+/// A date as `YYYY-MM-DD`, the form every camguard file, table and database uses.
+pub fn format_date(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
-mod opt_date {
+pub(crate) mod opt_date {
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
     use time::Date;
 

@@ -777,7 +777,7 @@ fn level_number(n: i64) -> Result<u8, String> {
     }
 }
 
-fn nonempty(what: &str, value: &str) -> Result<(), String> {
+pub(crate) fn nonempty(what: &str, value: &str) -> Result<(), String> {
     if value.trim().is_empty() {
         Err(format!("{what} is empty"))
     } else {
@@ -786,7 +786,7 @@ fn nonempty(what: &str, value: &str) -> Result<(), String> {
 }
 
 /// Ids are lower-case kebab-case ASCII: `system-type`, `nd85-art9-3`.
-fn check_id(what: &str, id: &str) -> Result<(), String> {
+pub(crate) fn check_id(what: &str, id: &str) -> Result<(), String> {
     let ok = !id.is_empty()
         && id.len() <= 64
         && id
@@ -967,7 +967,7 @@ pub(crate) mod date_serde {
         format_description!("[year]-[month]-[day]");
 
     pub(crate) fn format(d: Date) -> String {
-        d.format(FORMAT).unwrap_or_else(|_| d.to_string())
+        crate::inventory::format_date(d)
     }
 
     pub(crate) fn parse(s: &str) -> Result<Date, String> {

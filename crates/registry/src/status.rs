@@ -15,6 +15,7 @@
 //! | other deadline duties | e.g. a province's report by a date | duty records vs. the deadline |
 
 use crate::deadline::{DeadlineSet, Duty, binding_deadline};
+use crate::inventory::format_date as fmt;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use time::Date;
@@ -125,10 +126,6 @@ pub struct UnitStatus {
     pub rollup: BTreeMap<String, BTreeMap<String, usize>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<UnitStatus>,
-}
-
-fn fmt(d: Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
 fn add_months(d: Date, months: u32) -> Date {

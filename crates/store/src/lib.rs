@@ -252,9 +252,7 @@ pub fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
 }
 
-pub(crate) fn date_text(d: time::Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
+pub(crate) use camguard_registry::inventory::format_date as date_text;
 
 pub(crate) fn parse_date_text(s: &str) -> Option<time::Date> {
     let f = time::macros::format_description!("[year]-[month]-[day]");
