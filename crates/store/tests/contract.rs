@@ -60,7 +60,7 @@ async fn postgres_db(test: &str) -> Option<TestDb> {
     let name = format!("camguard_t_{}_{}", test, std::process::id());
     let mut conn = sqlx::PgConnection::connect(&admin)
         .await
-        .unwrap_or_else(|e| panic!("cannot connect to CAMGUARD_TEST_POSTGRES: {e}"));
+        .unwrap_or_else(|e| panic!("cannot connect to CAMGUARD_TEST_POSTGRES={admin:?}: {e}"));
     sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         .execute(&mut conn)
         .await
