@@ -80,7 +80,11 @@ pub enum OrgCommand {
     #[command(
         after_help = "Exit status: 0 every row added, 4 some rows rejected (each named with its line and reason)."
     )]
-    Import { file: PathBuf },
+    Import {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
     /// List organisations as a tree
     List {
         #[arg(long, value_enum, default_value = "table")]
@@ -97,12 +101,16 @@ pub enum OrgCommand {
         code: String,
         #[arg(required = true, value_name = "CIDR")]
         cidrs: Vec<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
     },
     /// Bind deadline sets to an organisation
     Deadlines {
         code: String,
         #[arg(required = true, value_name = "SET")]
         sets: Vec<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
     },
     /// Record the unit's internal security regulation and whether it covers cameras
     Regulation {
@@ -118,6 +126,8 @@ pub enum OrgCommand {
         covers_cameras: bool,
         #[arg(long)]
         note: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
     },
     /// Record a duty done that no other record shows (e.g. report-submitted)
     Done {
@@ -130,6 +140,8 @@ pub enum OrgCommand {
         /// The document that shows it (report number …)
         #[arg(long = "ref", value_name = "DOC")]
         reference: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
     },
 }
 
@@ -207,6 +219,8 @@ pub enum SystemCommand {
         /// Decision number
         #[arg(long = "ref", value_name = "DOC")]
         reference: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
     },
     /// Record the protection plan's deployment and the assessment interval
     Plan {
@@ -216,6 +230,8 @@ pub enum SystemCommand {
         /// Months between periodic assessments (default: the level's)
         #[arg(long, value_name = "MONTHS")]
         interval: Option<u32>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
     },
     /// List systems (of an organisation's subtree)
     List {
@@ -269,6 +285,8 @@ pub enum CameraCommand {
         file: PathBuf,
         #[arg(long)]
         org: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
     },
     /// Every stored scan that saw a camera
     History {
@@ -289,7 +307,14 @@ pub struct CatalogueArgs {
 #[derive(Subcommand, Debug)]
 pub enum CatalogueCommand {
     /// Import certified / warned models (CSV or XLSX: status, vendor, model, document, date …)
-    Import { file: PathBuf },
+    #[command(
+        after_help = "Exit status: 0 every row imported, 4 some rows rejected (each named with its line and reason), 2 unreadable file or missing columns (nothing imported)."
+    )]
+    Import {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+    },
     /// Is a model certified, warned or unknown? (exit 0 certified, 5 warned, 6 unknown)
     Check {
         vendor: String,
@@ -343,6 +368,8 @@ pub enum AssessCommand {
         /// Assessment profile of the scan, when the file does not say (jsonl)
         #[arg(long, default_value = "default")]
         profile: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
     },
     /// Stored scans (assessments), newest first
     List {
@@ -371,6 +398,8 @@ pub enum AssessCommand {
         date: Option<String>,
         #[arg(long)]
         note: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
     },
     /// Accept a finding's risk, with a reason, until a date
     Accept {
@@ -379,12 +408,16 @@ pub enum AssessCommand {
         reason: String,
         #[arg(long, value_name = "DATE")]
         until: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
     },
     /// Reopen a finding
     Reopen {
         finding: i64,
         #[arg(long)]
         note: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
     },
     /// A finding's history
     History {

@@ -238,6 +238,8 @@ async fn demo_registry(
                 vendor: t.vendor.clone().unwrap_or_else(|| "unknown".into()),
                 model: t.model.clone().unwrap_or_else(|| "unknown".into()),
                 firmware: t.firmware.clone(),
+                serial: t.serial.clone(),
+                mac: t.mac.clone(),
                 ip: Some(std::net::IpAddr::V4(t.ip)),
                 cert_conformity: (i % 5 != 0).then(|| format!("QCVN135-DEMO-{i}")),
                 ..Default::default()

@@ -7,7 +7,9 @@ use crate::{exit, usage};
 use anyhow::Context;
 use camguard_registry::catalogue::{Catalogue, CatalogueVerdict, model_key, vendor_key};
 use camguard_registry::deadline::{DeadlineSet, Duty, load_deadlines};
-use camguard_registry::inventory::{CameraRecord, parse_date, read_inventory};
+use camguard_registry::inventory::{
+    CameraRecord, RejectedRow, format_date, parse_date, read_inventory,
+};
 use camguard_registry::level::{Answers, QuestionKind, RuleSet, load_rulesets, ruleset_in_force};
 use camguard_store::{CameraFilter, DossierState, FindingState, OrgKind, Store, StoreError};
 use serde::Serialize;
@@ -61,8 +63,7 @@ fn day_or_today(s: &Option<String>, what: &str) -> anyhow::Result<time::Date> {
 }
 
 fn fmt_day(d: Option<time::Date>) -> String {
-    d.map(camguard_registry::inventory::format_date)
-        .unwrap_or_else(|| "-".into())
+    d.map(format_date).unwrap_or_else(|| "-".into())
 }
 
 fn json<T: Serialize>(v: &T) -> anyhow::Result<()> {
@@ -70,6 +71,21 @@ fn json<T: Serialize>(v: &T) -> anyhow::Result<()> {
     serde_json::to_writer_pretty(&mut out, v)?;
     writeln!(out)?;
     Ok(())
+}
+
+/// What a command that changed one record prints: the record as JSON, or one line for people.
+fn changed<T: Serialize>(
+    format: OutFormat,
+    record: &T,
+    line: impl FnOnce() -> String,
+) -> anyhow::Result<()> {
+    match format {
+        OutFormat::Json => json(record),
+        OutFormat::Table => {
+            println!("{}", line());
+            Ok(())
+        }
+    }
 }
 
 /// Aligned columns.
@@ -185,9 +201,8 @@ pub async fn org(args: OrgArgs) -> anyhow::Result<u8> {
                 .add_org(&code, &name, kind(k), parent.as_deref(), &nets, &deadlines)
                 .await
                 .map_err(store_err)?;
-            match format {
-                OutFormat::Json => json(&org)?,
-                OutFormat::Table => println!(
+            changed(format, &org, || {
+                format!(
                     "added organisation {} ({}){}",
                     org.code,
                     org.name,
@@ -196,10 +211,10 @@ pub async fn org(args: OrgArgs) -> anyhow::Result<u8> {
                     } else {
                         format!(", scope {}", join(&org.scopes))
                     }
-                ),
-            }
+                )
+            })?;
         }
-        OrgCommand::Import { file } => return org_import(&store, &file).await,
+        OrgCommand::Import { file, format } => return org_import(&store, &file, format).await,
         OrgCommand::List { format } => {
             let orgs = store.orgs().await.map_err(store_err)?;
             match format {
@@ -276,25 +291,33 @@ pub async fn org(args: OrgArgs) -> anyhow::Result<u8> {
                 }
             }
         }
-        OrgCommand::Scope { code, cidrs } => {
+        OrgCommand::Scope {
+            code,
+            cidrs,
+            format,
+        } => {
             let org = store
                 .add_scopes(&code, &parse_nets(&cidrs)?)
                 .await
                 .map_err(store_err)?;
-            println!("{}: scope {}", org.code, join(&org.scopes));
+            changed(format, &org, || {
+                format!("{}: scope {}", org.code, join(&org.scopes))
+            })?;
         }
-        OrgCommand::Deadlines { code, sets } => {
+        OrgCommand::Deadlines { code, sets, format } => {
             let kb = super::load_kb(&Default::default())?;
             check_sets(&sets, &deadline_sets(&kb)?)?;
             let org = store
                 .attach_deadline_sets(&code, &sets)
                 .await
                 .map_err(store_err)?;
-            println!(
-                "{}: deadline sets national, {}",
-                org.code,
-                org.deadline_sets.join(", ")
-            );
+            changed(format, &org, || {
+                format!(
+                    "{}: deadline sets national, {}",
+                    org.code,
+                    org.deadline_sets.join(", ")
+                )
+            })?;
         }
         OrgCommand::Regulation {
             code,
@@ -302,6 +325,7 @@ pub async fn org(args: OrgArgs) -> anyhow::Result<u8> {
             date,
             covers_cameras,
             note,
+            format,
         } => {
             store
                 .set_regulation(
@@ -313,13 +337,17 @@ pub async fn org(args: OrgArgs) -> anyhow::Result<u8> {
                 )
                 .await
                 .map_err(store_err)?;
-            println!("{code}: regulation {number} recorded");
+            let regulation = store.regulation(&code).await.map_err(store_err)?;
+            changed(format, &regulation, || {
+                format!("{code}: regulation {number} recorded")
+            })?;
         }
         OrgCommand::Done {
             code,
             duty,
             date,
             reference,
+            format,
         } => {
             let d: Duty = duty.parse().map_err(|_| {
                 usage(format!(
@@ -331,23 +359,31 @@ pub async fn org(args: OrgArgs) -> anyhow::Result<u8> {
                         .join(", ")
                 ))
             })?;
+            let on = day(&date, "--date")?;
             store
-                .record_duty(
-                    &code,
-                    d.as_str(),
-                    day(&date, "--date")?,
-                    reference.as_deref(),
-                )
+                .record_duty(&code, d.as_str(), on, reference.as_deref())
                 .await
                 .map_err(store_err)?;
-            println!("{code}: {} recorded on {date}", d.as_str());
+            let record = serde_json::json!({
+                "org": code,
+                "duty": d.as_str(),
+                "date": format_date(on),
+                "reference": reference,
+            });
+            changed(format, &record, || {
+                format!("{code}: {} recorded on {date}", d.as_str())
+            })?;
         }
     }
     Ok(exit::OK)
 }
 
 /// `org import`: one organisation per CSV row.
-async fn org_import(store: &Store, file: &std::path::Path) -> anyhow::Result<u8> {
+async fn org_import(
+    store: &Store,
+    file: &std::path::Path,
+    format: OutFormat,
+) -> anyhow::Result<u8> {
     let kb = super::load_kb(&Default::default())?;
     let known = deadline_sets(&kb)?;
     let mut rdr = csv::ReaderBuilder::new()
@@ -369,14 +405,25 @@ async fn org_import(store: &Store, file: &std::path::Path) -> anyhow::Result<u8>
     };
     let (c_parent, c_kind, c_scope, c_dl) =
         (col("parent"), col("kind"), col("scope"), col("deadlines"));
-    let (mut added, mut rejected) = (0usize, 0usize);
+    let (mut rows, mut added, mut rejected) = (0usize, 0usize, Vec::new());
+    // Rejected rows are named on stderr as they come, or listed in the JSON report.
+    let mut reject = |line: u64, at: String, reason: String| {
+        if format == OutFormat::Table {
+            eprintln!("{at}: rejected: {reason}");
+        }
+        rejected.push(RejectedRow {
+            line: usize::try_from(line).unwrap_or(usize::MAX),
+            reason,
+        });
+    };
     let t0 = std::time::Instant::now();
     for rec in rdr.records() {
+        rows += 1;
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                rejected += 1;
-                eprintln!("{}: rejected: {e}", file.display());
+                let line = e.position().map_or(0, |p| p.line());
+                reject(line, file.display().to_string(), e.to_string());
                 continue;
             }
         };
@@ -420,18 +467,24 @@ async fn org_import(store: &Store, file: &std::path::Path) -> anyhow::Result<u8>
         .await;
         match result {
             Ok(()) => added += 1,
-            Err(e) => {
-                rejected += 1;
-                eprintln!("{}:{line}: rejected: {e}", file.display());
-            }
+            Err(e) => reject(line, format!("{}:{line}", file.display()), e.to_string()),
         }
     }
+    if format == OutFormat::Json {
+        json(&serde_json::json!({
+            "file": file.display().to_string(),
+            "rows": rows,
+            "added": added,
+            "rejected": rejected,
+        }))?;
+    }
     eprintln!(
-        "camguard: {}: {added} organisations added, {rejected} rejected, in {:.2} s",
+        "camguard: {}: {added} organisations added, {} rejected, in {:.2} s",
         file.display(),
+        rejected.len(),
         t0.elapsed().as_secs_f64()
     );
-    Ok(if rejected == 0 {
+    Ok(if rejected.is_empty() {
         exit::OK
     } else {
         REJECTED_ROWS
@@ -630,13 +683,12 @@ pub async fn system(args: SystemArgs) -> anyhow::Result<u8> {
                 .add_system(&code, &name, &org, operator.as_deref(), purpose.as_deref())
                 .await
                 .map_err(store_err)?;
-            match format {
-                OutFormat::Json => json(&s)?,
-                OutFormat::Table => println!(
+            changed(format, &s, || {
+                format!(
                     "added system {} ({}) owned by {}; next: `camguard system level {}`",
                     s.code, s.name, s.org, s.code
-                ),
-            }
+                )
+            })?;
         }
         SystemCommand::Level {
             code,
@@ -710,6 +762,7 @@ pub async fn system(args: SystemArgs) -> anyhow::Result<u8> {
             date,
             by,
             reference,
+            format,
         } => {
             let to = match state {
                 DossierArg::Draft => DossierState::Draft,
@@ -727,12 +780,15 @@ pub async fn system(args: SystemArgs) -> anyhow::Result<u8> {
                 )
                 .await
                 .map_err(store_err)?;
-            println!("{}: dossier {}", s.code, s.dossier_state.as_str());
+            changed(format, &s, || {
+                format!("{}: dossier {}", s.code, s.dossier_state.as_str())
+            })?;
         }
         SystemCommand::Plan {
             code,
             deployed,
             interval,
+            format,
         } => {
             let d = deployed
                 .as_deref()
@@ -745,14 +801,16 @@ pub async fn system(args: SystemArgs) -> anyhow::Result<u8> {
                 .update_system_plan(&code, d, interval)
                 .await
                 .map_err(store_err)?;
-            println!(
-                "{}: plan deployed {}, assessment every {} months",
-                s.code,
-                fmt_day(s.plan_deployed_on),
-                s.assessment_interval_months
-                    .map(|m| m.to_string())
-                    .unwrap_or_else(|| "(level default)".into())
-            );
+            changed(format, &s, || {
+                format!(
+                    "{}: plan deployed {}, assessment every {} months",
+                    s.code,
+                    fmt_day(s.plan_deployed_on),
+                    s.assessment_interval_months
+                        .map(|m| m.to_string())
+                        .unwrap_or_else(|| "(level default)".into())
+                )
+            })?;
         }
         SystemCommand::List { org, format } => {
             let systems = store.systems(org.as_deref()).await.map_err(store_err)?;
@@ -943,7 +1001,7 @@ pub async fn camera(args: CameraArgs) -> anyhow::Result<u8> {
                 }
             }
         }
-        CameraCommand::Export { file, org } => {
+        CameraCommand::Export { file, org, format } => {
             let cams = store
                 .cameras(&CameraFilter {
                     org,
@@ -954,6 +1012,12 @@ pub async fn camera(args: CameraArgs) -> anyhow::Result<u8> {
             let records: Vec<CameraRecord> = cams.into_iter().map(|c| c.record).collect();
             camguard_registry::inventory::write_inventory(&file, &records)
                 .map_err(|e| usage(format!("{}: {e}", file.display())))?;
+            if format == OutFormat::Json {
+                json(&serde_json::json!({
+                    "file": file.display().to_string(),
+                    "cameras": records.len(),
+                }))?;
+            }
             eprintln!(
                 "camguard: wrote {} cameras to {}",
                 records.len(),
@@ -1016,11 +1080,13 @@ pub async fn catalogue(args: CatalogueArgs) -> anyhow::Result<u8> {
     let kb = super::load_kb(&Default::default())?;
     let store = open_store(&args.db).await?;
     match args.command {
-        CatalogueCommand::Import { file } => {
+        CatalogueCommand::Import { file, format } => {
             let parsed = camguard_registry::catalogue::read_catalogue(&file)
                 .map_err(|e| usage(format!("{}: {e}", file.display())))?;
-            for r in &parsed.rejected {
-                eprintln!("{}:{}: rejected: {}", file.display(), r.line, r.reason);
+            if format == OutFormat::Table {
+                for r in &parsed.rejected {
+                    eprintln!("{}:{}: rejected: {}", file.display(), r.line, r.reason);
+                }
             }
             let entries: Vec<_> = parsed.entries.into_iter().map(|(_, e)| e).collect();
             let vendors = &kb.vendors;
@@ -1030,6 +1096,14 @@ pub async fn catalogue(args: CatalogueArgs) -> anyhow::Result<u8> {
                 })
                 .await
                 .map_err(store_err)?;
+            if format == OutFormat::Json {
+                json(&serde_json::json!({
+                    "file": file.display().to_string(),
+                    "rows": entries.len() + parsed.rejected.len(),
+                    "imported": n,
+                    "rejected": parsed.rejected,
+                }))?;
+            }
             eprintln!(
                 "camguard: {}: {} entries imported, {} rejected",
                 file.display(),
@@ -1173,7 +1247,8 @@ pub async fn assess(args: AssessArgs) -> anyhow::Result<u8> {
             org,
             operator,
             profile,
-        } => return assess_import(&store, &file, &org, operator, profile).await,
+            format,
+        } => return assess_import(&store, &file, &org, operator, profile, format).await,
         AssessCommand::List { org, format } => {
             let scans = store.scans(org.as_deref()).await.map_err(store_err)?;
             match format {
@@ -1285,32 +1360,45 @@ pub async fn assess(args: AssessArgs) -> anyhow::Result<u8> {
             finding,
             date,
             note,
+            format,
         } => {
             store
                 .mark_fixed(finding, day_or_today(&date, "--date")?, note.as_deref())
                 .await
                 .map_err(store_err)?;
-            println!(
-                "finding {finding}: fixed; the next complete scan of it verifies (or reopens) it"
-            );
+            let f = store.finding(finding).await.map_err(store_err)?;
+            changed(format, &f, || {
+                format!(
+                    "finding {finding}: fixed; the next complete scan of it verifies (or reopens) it"
+                )
+            })?;
         }
         AssessCommand::Accept {
             finding,
             reason,
             until,
+            format,
         } => {
             store
                 .accept_risk(finding, &reason, day(&until, "--until")?)
                 .await
                 .map_err(store_err)?;
-            println!("finding {finding}: risk accepted until {until}");
+            let f = store.finding(finding).await.map_err(store_err)?;
+            changed(format, &f, || {
+                format!("finding {finding}: risk accepted until {until}")
+            })?;
         }
-        AssessCommand::Reopen { finding, note } => {
+        AssessCommand::Reopen {
+            finding,
+            note,
+            format,
+        } => {
             store
                 .reopen_finding(finding, note.as_deref())
                 .await
                 .map_err(store_err)?;
-            println!("finding {finding}: open");
+            let f = store.finding(finding).await.map_err(store_err)?;
+            changed(format, &f, || format!("finding {finding}: open"))?;
         }
         AssessCommand::History { finding, format } => {
             let h = store.finding_history(finding).await.map_err(store_err)?;
@@ -1376,6 +1464,7 @@ async fn assess_import(
     org: &str,
     operator: Option<String>,
     profile: String,
+    format: OutFormat,
 ) -> anyhow::Result<u8> {
     let t0 = std::time::Instant::now();
     let (hosts, info) = read_scan_file(file)?;
@@ -1420,6 +1509,12 @@ async fn assess_import(
         camguard_store::ScanState::Complete
     };
     let stored = store.finish_scan(scan.id, state).await.map_err(store_err)?;
+    if format == OutFormat::Json {
+        let mut report = serde_json::to_value(&stored)?;
+        report["org"] = org.into();
+        report["file"] = file.display().to_string().into();
+        json(&report)?;
+    }
     eprintln!(
         "camguard: stored {} as scan {} of {org}: {}; in {:.2} s",
         file.display(),

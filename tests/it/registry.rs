@@ -410,6 +410,245 @@ fn organisations_inventory_catalogue_and_status() {
 }
 
 #[test]
+fn changes_print_json_when_asked() {
+    let r = Registry::new();
+    let org = r.json(&[
+        "org",
+        "add",
+        "VL",
+        "--name",
+        "Vĩnh Long",
+        "--kind",
+        "province",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(org["scopes"].as_array().unwrap().len(), 0, "{org}");
+    // The table line by default, the changed record as the only output with --format json.
+    let line = r.ok(&["org", "scope", "VL", "127.96.0.0/16"], 0);
+    assert_eq!(line.trim(), "VL: scope 127.96.0.0/16");
+    let org = r.json(&["org", "scope", "VL", "127.97.0.0/24", "--format", "json"]);
+    assert_eq!(org["code"], "VL");
+    assert_eq!(
+        org["scopes"],
+        serde_json::json!(["127.96.0.0/16", "127.97.0.0/24"])
+    );
+    let org = r.json(&["org", "deadlines", "VL", "vinh-long", "--format", "json"]);
+    assert_eq!(
+        org["deadline_sets"],
+        serde_json::json!(["vinh-long"]),
+        "{org}"
+    );
+    let reg = r.json(&[
+        "org",
+        "regulation",
+        "VL",
+        "--number",
+        "05/QC",
+        "--date",
+        "01/06/2023",
+        "--covers-cameras",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(reg["number"], "05/QC");
+    assert_eq!(reg["issued_on"], "2023-06-01");
+    assert_eq!(reg["covers_cameras"], true);
+    let done = r.json(&[
+        "org",
+        "done",
+        "VL",
+        "report-submitted",
+        "--date",
+        "15/12/2023",
+        "--ref",
+        "BC 12",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        done,
+        serde_json::json!({"org": "VL", "duty": "report-submitted", "date": "2023-12-15", "reference": "BC 12"})
+    );
+
+    // Imports report every row; a rejected row keeps exit status 4 and is named in the report
+    // (not on stderr).
+    let orgs_csv = r.path("orgs.csv");
+    write(
+        &orgs_csv,
+        "code,name,parent,kind,scope\nVL-STTTT,Sở TTTT Vĩnh Long,VL,agency,127.96.1.0/24\nBAD,,VL,unit,\n",
+    );
+    let o = r.run(&[
+        "org",
+        "import",
+        orgs_csv.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(!stderr(&o).contains(":3: rejected"), "{}", stderr(&o));
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (report["rows"].as_u64(), report["added"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(report["rejected"].as_array().unwrap().len(), 1, "{report}");
+    assert_eq!(report["rejected"][0]["line"], 3);
+    assert!(
+        report["rejected"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("name"),
+        "{report}"
+    );
+    let cat = r.path("catalogue.csv");
+    write(
+        &cat,
+        "status,vendor,model,document\ncertified,Hikvision,DS-2CD2143G2-I,cert 001\nmaybe,Dahua,X,\n",
+    );
+    let o = r.run(&[
+        "catalogue",
+        "import",
+        cat.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (report["rows"].as_u64(), report["imported"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(report["rejected"][0]["line"], 3, "{report}");
+
+    // Systems.
+    r.ok(
+        &[
+            "system", "add", "VL-CCTV", "--name", "Camera", "--org", "VL-STTTT",
+        ],
+        0,
+    );
+    r.ok(
+        &[
+            "system",
+            "level",
+            "VL-CCTV",
+            "--answer",
+            "system-type=infrastructure",
+            "--answer",
+            "info=personal",
+            "--answer",
+            "infra-reach=regional",
+        ],
+        0,
+    );
+    let sys = r.json(&[
+        "system",
+        "dossier",
+        "VL-CCTV",
+        "submitted",
+        "--date",
+        "2023-02-01",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(sys["dossier_state"], "submitted", "{sys}");
+    assert_eq!(sys["submitted_on"], "2023-02-01", "{sys}");
+    let sys = r.json(&[
+        "system",
+        "plan",
+        "VL-CCTV",
+        "--deployed",
+        "2023-10-15",
+        "--interval",
+        "12",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(sys["plan_deployed_on"], "2023-10-15", "{sys}");
+    assert_eq!(sys["assessment_interval_months"], 12, "{sys}");
+
+    // Cameras.
+    let inv = r.path("inventory.csv");
+    write(
+        &inv,
+        "org,system,vendor,model,serial,ip\nVL-STTTT,VL-CCTV,Hikvision,DS-2CD2143G2-I,SN1,127.96.1.10\n",
+    );
+    r.ok(&["camera", "import", inv.to_str().unwrap()], 0);
+    let out = r.path("export.csv");
+    let export = r.json(&[
+        "camera",
+        "export",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(export["cameras"], 1);
+    assert_eq!(export["file"], out.display().to_string());
+
+    // A scan file (JSON lines of hosts) and its finding through fix, accept and reopen.
+    let scan = r.path("scan.jsonl");
+    write(
+        &scan,
+        r#"{"ip":"127.96.1.10","is_camera":true,"device_type":"camera","vendor":"hikvision","serial":"SN1","confidence":90,"open_ports":[],"findings":[{"id":"default-credentials","severity":"critical","port":80}],"verdict":"fail","scanned_at":"2026-11-23T05:00:00Z","duration_ms":5}"#,
+    );
+    let stored = r.json(&[
+        "assess",
+        "import",
+        scan.to_str().unwrap(),
+        "--org",
+        "VL-STTTT",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(stored["org"], "VL-STTTT", "{stored}");
+    assert_eq!(stored["file"], scan.display().to_string());
+    assert_eq!(
+        (stored["hosts"].as_i64(), stored["matched"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(stored["findings_new"], 1, "{stored}");
+    let id = r.json(&["assess", "findings", "--format", "json"])[0]["id"].to_string();
+    let f = r.json(&[
+        "assess",
+        "fix",
+        &id,
+        "--date",
+        "2026-11-24",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(f["id"].to_string(), id);
+    assert_eq!(f["finding"], "default-credentials");
+    assert_eq!(
+        (f["state"].as_str(), f["fixed_on"].as_str()),
+        (Some("fixed"), Some("2026-11-24"))
+    );
+    let f = r.json(&[
+        "assess",
+        "accept",
+        &id,
+        "--reason",
+        "replaced in Q1",
+        "--until",
+        "2099-01-01",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(f["state"], "accepted");
+    assert_eq!(f["accepted_until"], "2099-01-01");
+    let f = r.json(&["assess", "reopen", &id, "--format", "json"]);
+    assert_eq!(f["state"], "open");
+    assert_eq!(
+        r.ok(&["assess", "reopen", &id], 0).trim(),
+        format!("finding {id}: open")
+    );
+    let o = r.run(&["assess", "fix", "999999", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
 fn saved_scans_are_confined_matched_resumable() {
     let (rt, fleet) = start("127.94.0.0", 96, 11);
     let truth = fleet.truth();

@@ -243,14 +243,87 @@ pub struct Assessment {
     pub verdict: Verdict,
     /// What was skipped or could not be concluded, for people.
     pub notes: Vec<String>,
+    /// What the device told about itself during the checks (after a login with a credential
+    /// the checks found, or without one), beyond what identification saw.
+    pub device: DeviceFacts,
+}
+
+/// Facts a device tells about itself to a read-only query of the assessment (ONVIF
+/// `GetDeviceInformation` and `GetNetworkInterfaces`, answered without WS-Security or with the
+/// default credential the checks found). Many cameras show their firmware, serial number and
+/// MAC address only to a logged-in user; knowing them makes the outdated-firmware and CVE
+/// checks and the inventory matching work on those cameras too.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeviceFacts {
+    pub model: Option<String>,
+    pub firmware: Option<String>,
+    pub serial: Option<String>,
+    /// As the device wrote it.
+    pub mac: Option<String>,
+    /// How they were read, for the notes ("ONVIF GetDeviceInformation with the credential found").
+    pub how: Option<String>,
+}
+
+impl DeviceFacts {
+    fn is_empty(&self) -> bool {
+        self.model.is_none()
+            && self.firmware.is_none()
+            && self.serial.is_none()
+            && self.mac.is_none()
+    }
+
+    /// Keep the first value of each fact; later reads do not overwrite it.
+    fn merge(&mut self, other: DeviceFacts) {
+        fn keep(a: &mut Option<String>, b: Option<String>) {
+            let b = b.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+            if a.is_none() {
+                *a = b;
+            }
+        }
+        keep(&mut self.model, other.model);
+        keep(&mut self.firmware, other.firmware);
+        keep(&mut self.serial, other.serial);
+        keep(&mut self.mac, other.mac);
+        if self.how.is_none() {
+            self.how = other.how;
+        }
+    }
 }
 
 impl Assessment {
-    /// Copy findings, baseline and verdict into `report` (notes are appended).
+    /// Copy findings, baseline and verdict into `report` (notes are appended), and fill the
+    /// firmware, serial number and MAC address the identification did not learn from what the
+    /// device told the checks.
     pub fn apply_to(self, report: &mut HostReport) {
         report.findings = self.findings;
         report.baseline = self.baseline;
         report.verdict = self.verdict.as_report();
+        let d = self.device;
+        let how = d.how.as_deref().unwrap_or("the assessment");
+        let mut learned = Vec::new();
+        if report.firmware.is_none()
+            && let Some(f) = d.firmware
+        {
+            learned.push(format!("firmware {f}"));
+            report.firmware = Some(f);
+        }
+        if report.serial.is_none()
+            && let Some(s) = d.serial
+        {
+            learned.push("serial number".to_string());
+            report.serial = Some(s);
+        }
+        if report.mac.is_none()
+            && let Some(m) = d.mac
+        {
+            learned.push("MAC address".to_string());
+            report.mac = Some(m);
+        }
+        if !learned.is_empty() {
+            report
+                .notes
+                .push(format!("assess: {} read by {how}", learned.join(", ")));
+        }
         report
             .notes
             .extend(self.notes.into_iter().map(|n| format!("assess: {n}")));
@@ -290,6 +363,8 @@ pub(crate) struct Ctx<'a> {
     pub found: Mutex<BTreeMap<String, Found>>,
     /// Stream paths ONVIF `GetStreamUri` named: (RTSP port, path and query).
     pub stream_paths: Mutex<Vec<(u16, String)>>,
+    /// What the device told about itself during the checks.
+    learned: Mutex<DeviceFacts>,
 }
 
 impl<'a> Ctx<'a> {
@@ -314,7 +389,36 @@ impl<'a> Ctx<'a> {
             http_cache: Mutex::new(HashMap::new()),
             found: Mutex::new(BTreeMap::new()),
             stream_paths: Mutex::new(Vec::new()),
+            learned: Mutex::new(DeviceFacts::default()),
         }
+    }
+
+    /// Remember what the device told about itself (the first value of each fact wins).
+    pub fn learn(&self, facts: DeviceFacts) {
+        if facts.is_empty() {
+            return;
+        }
+        if let Ok(mut l) = self.learned.lock() {
+            l.merge(facts);
+        }
+    }
+
+    /// The model: identification's, else what the device told the checks.
+    pub fn model(&self) -> Option<String> {
+        self.report
+            .model
+            .clone()
+            .or_else(|| self.learned.lock().ok().and_then(|l| l.model.clone()))
+    }
+
+    /// The firmware: identification's, else what the device told the checks, with how it
+    /// was read.
+    pub fn firmware(&self) -> Option<(String, Option<String>)> {
+        if let Some(f) = &self.report.firmware {
+            return Some((f.clone(), None));
+        }
+        let l = self.learned.lock().ok()?;
+        l.firmware.clone().map(|f| (f, l.how.clone()))
     }
 
     pub fn vendor(&self) -> Option<&str> {
@@ -597,6 +701,7 @@ pub async fn assess_with(
             baseline: Vec::new(),
             verdict: Verdict::NotAssessed,
             notes: vec!["not identified as a camera system or RTSP server: not assessed".into()],
+            device: DeviceFacts::default(),
         };
     }
     let deadline = Instant::now() + opts.deadline;
@@ -643,6 +748,7 @@ pub async fn assess_with(
         baseline,
         verdict,
         notes,
+        device: ctx.learned.into_inner().unwrap_or_default(),
     }
 }
 

@@ -225,6 +225,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>) {
     let mut media_path = path.clone();
     for op in [
         "GetDeviceInformation",
+        "GetNetworkInterfaces",
         "GetProfiles",
         "GetStreamUri",
         "GetUsers",
@@ -263,6 +264,16 @@ pub(crate) async fn run(ctx: &Ctx<'_>) {
                                     );
                                 }
                             }
+                            ctx.learn(device_information(
+                                &r.body,
+                                "ONVIF GetDeviceInformation without WS-Security",
+                            ));
+                        }
+                        "GetNetworkInterfaces" => {
+                            ctx.learn(network_interfaces(
+                                &r.body,
+                                "ONVIF GetNetworkInterfaces without WS-Security",
+                            ));
                         }
                         "GetProfiles" => {
                             media_path = p.clone();
@@ -330,48 +341,144 @@ pub(crate) async fn run(ctx: &Ctx<'_>) {
         offset_secs,
         http_digest,
     };
-    if creds::check(ctx, target, &mut budget).await && !http_digest {
-        // With the working credential, read the stream URIs (read-only) for route discovery.
-        let cred = ctx
-            .found
-            .lock()
-            .ok()
-            .and_then(|f| f.get("onvif").map(|x| x.cred.clone()));
-        if let Some(c) = cred {
-            let header = || {
-                let nonce: [u8; 16] = rand::random();
-                auth::wsse_header(&c.user, c.password.expose(), &nonce, &created(offset_secs))
-            };
-            let mut token = String::from("Profile_1");
-            let mut media = path.clone();
-            for p in [path.as_str(), "/onvif/Media", "/onvif/media_service"] {
-                if let Ok(r) = call(ctx, port, tls, p, "GetProfiles", "", &header(), None).await
-                    && let Answer::Answered(r) = classify("GetProfiles", r)
-                {
-                    media = p.to_string();
-                    if let Some(t) = profile_token(&r.body) {
-                        token = t;
-                    }
-                    break;
-                }
+    if !creds::check(ctx, target.clone(), &mut budget).await {
+        return;
+    }
+    // With the working credential, read-only queries: the network interface (the MAC address
+    // for inventory matching) and the stream URIs (routes for the RTSP checks).
+    // GetDeviceInformation already answered in the login attempt itself.
+    let Some(cred) = ctx
+        .found
+        .lock()
+        .ok()
+        .and_then(|f| f.get("onvif").map(|x| x.cred.clone()))
+    else {
+        return;
+    };
+    let authed = |p: String, op: &'static str, token: String| {
+        let (target, cred) = (&target, &cred);
+        async move { authed_call(ctx, target, cred, &p, op, &token).await }
+    };
+    if let Some(r) = authed(path.clone(), "GetNetworkInterfaces", String::new()).await {
+        ctx.learn(network_interfaces(
+            &r.body,
+            "ONVIF GetNetworkInterfaces with the credential found",
+        ));
+    }
+    let mut token = String::from("Profile_1");
+    let mut media = path.clone();
+    for p in [path.as_str(), "/onvif/Media", "/onvif/media_service"] {
+        if let Some(r) = authed(p.to_string(), "GetProfiles", String::new()).await {
+            media = p.to_string();
+            if let Some(t) = profile_token(&r.body) {
+                token = t;
             }
-            if let Ok(r) = call(
-                ctx,
-                port,
-                tls,
-                &media,
-                "GetStreamUri",
-                &token,
-                &header(),
-                None,
-            )
-            .await
-                && let Answer::Answered(r) = classify("GetStreamUri", r)
-                && let Some(u) = leaf(&r.body, "Uri")
-            {
-                remember_stream(ctx, &u);
-            }
+            break;
         }
+    }
+    if let Some(r) = authed(media, "GetStreamUri", token).await
+        && let Some(u) = leaf(&r.body, "Uri")
+    {
+        remember_stream(ctx, &u);
+    }
+}
+
+/// One operation with a working credential (WS-UsernameToken, or HTTP Digest for endpoints that
+/// want it); the response when the device answered it.
+async fn authed_call(
+    ctx: &Ctx<'_>,
+    target: &Target,
+    cred: &crate::Cred,
+    path: &str,
+    op: &str,
+    token: &str,
+) -> Option<HttpResponse> {
+    let Target::Onvif {
+        port,
+        tls,
+        offset_secs,
+        http_digest,
+        ..
+    } = target
+    else {
+        return None;
+    };
+    if ctx.expired() {
+        return None;
+    }
+    let r = if *http_digest {
+        let h = digest_for(ctx, *port, *tls, path, op, &cred.user, &cred.password)
+            .await
+            .ok()?;
+        call(ctx, *port, *tls, path, op, token, "", Some(&h)).await
+    } else {
+        let nonce: [u8; 16] = rand::random();
+        let header = auth::wsse_header(
+            &cred.user,
+            cred.password.expose(),
+            &nonce,
+            &created(*offset_secs),
+        );
+        call(ctx, *port, *tls, path, op, token, &header, None).await
+    };
+    match classify(op, r.ok()?) {
+        Answer::Answered(r) => Some(r),
+        _ => None,
+    }
+}
+
+/// An HTTP Digest `Authorization` for `op`: the challenge comes from an unauthenticated try.
+async fn digest_for(
+    ctx: &Ctx<'_>,
+    port: u16,
+    tls: bool,
+    path: &str,
+    op: &str,
+    user: &str,
+    password: &Secret,
+) -> Result<String, String> {
+    let r0 = call(ctx, port, tls, path, op, "", "", None).await?;
+    r0.headers_named("www-authenticate")
+        .flat_map(parse_www_authenticate)
+        .filter(|c| c.is_digest())
+        .find_map(|c| {
+            auth::digest(
+                &c,
+                "POST",
+                path,
+                user,
+                password.expose(),
+                &auth::cnonce(),
+                1,
+            )
+        })
+        .ok_or_else(|| "no usable Digest challenge".to_string())
+}
+
+/// Model, firmware and serial number from a `GetDeviceInformationResponse`.
+fn device_information(body: &[u8], how: &str) -> crate::DeviceFacts {
+    let get = |k: &str| leaf(body, k).map(|v| excerpt(v.as_bytes(), 80));
+    crate::DeviceFacts {
+        model: get("Model"),
+        firmware: get("FirmwareVersion"),
+        serial: get("SerialNumber"),
+        mac: None,
+        how: Some(how.to_string()),
+    }
+}
+
+/// The first interface's hardware address from a `GetNetworkInterfacesResponse`.
+fn network_interfaces(body: &[u8], how: &str) -> crate::DeviceFacts {
+    crate::DeviceFacts {
+        mac: leaf(body, "HwAddress")
+            .map(|v| v.trim().to_ascii_lowercase())
+            .filter(|v| {
+                v.len() <= 32
+                    && v.bytes()
+                        .all(|b| b.is_ascii_hexdigit() || b":-.".contains(&b))
+            }),
+        how: Some(how.to_string()),
+        ..Default::default()
     }
 }
 
@@ -441,20 +548,9 @@ pub(crate) async fn attempt(
     };
     let op = "GetDeviceInformation";
     let (header, http_auth, scheme) = if *http_digest {
-        let r0 = match call(ctx, *port, *tls, path, op, "", "", None).await {
-            Ok(r) => r,
+        match digest_for(ctx, *port, *tls, path, op, user, password).await {
+            Ok(h) => (String::new(), Some(h), "HTTP Digest"),
             Err(e) => return Attempt::Error(e),
-        };
-        let ch: Vec<_> = r0
-            .headers_named("www-authenticate")
-            .flat_map(parse_www_authenticate)
-            .collect();
-        let h = ch.iter().filter(|c| c.is_digest()).find_map(|c| {
-            auth::digest(c, "POST", path, user, password.expose(), &auth::cnonce(), 1)
-        });
-        match h {
-            Some(h) => (String::new(), Some(h), "HTTP Digest"),
-            None => return Attempt::Error("no usable Digest challenge".into()),
         }
     } else {
         let created = created(*offset_secs);
@@ -482,12 +578,18 @@ pub(crate) async fn attempt(
     };
     let status = r.status;
     match classify(op, r) {
-        Answer::Answered(r) => Attempt::Success(json!({
+        Answer::Answered(r) => {
+            ctx.learn(device_information(
+                &r.body,
+                "ONVIF GetDeviceInformation with the credential found",
+            ));
+            Attempt::Success(json!({
             "scheme": scheme,
             "endpoint": path,
             "operation": op,
             "response": { "status": r.status, "model": leaf(&r.body, "Model") },
-        })),
+            }))
+        }
         Answer::NeedsAuth { .. } => Attempt::Failure(format!("HTTP {status} NotAuthorized")),
         Answer::Other(o) => Attempt::Failure(o),
     }

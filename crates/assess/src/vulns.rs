@@ -39,12 +39,17 @@ pub(crate) fn version_matches(ctx: &Ctx<'_>) {
     let r = ctx.report;
     let vendor = r.vendor.as_deref().unwrap_or("");
     let server = server(ctx);
+    // Identification's model and firmware, else what the device told a check (e.g. ONVIF
+    // GetDeviceInformation after the default-credential check logged in).
+    let model = ctx.model();
+    let (firmware, read_by) = ctx.firmware().unzip();
+    let read_by = read_by.flatten();
     for cve in &ctx.kb.cves {
         let Some(m) = cve.affects(
             vendor,
             r.brand.as_deref(),
-            r.model.as_deref(),
-            r.firmware.as_deref(),
+            model.as_deref(),
+            firmware.as_deref(),
             server.as_deref(),
         ) else {
             continue;
@@ -56,35 +61,35 @@ pub(crate) fn version_matches(ctx: &Ctx<'_>) {
         if m.build_date_unknown {
             how.push_str("; build date unknown");
         }
-        let ev = json!({
+        let mut ev = json!({
             "evidence": how,
             "match": "version",
             "certainty": match m.certainty { Certainty::Exact => "exact", Certainty::Possible => "possible" },
             "build_date_unknown": m.build_date_unknown,
-            "model": r.model,
-            "firmware": r.firmware,
+            "model": model,
+            "firmware": firmware,
             "http_server": server,
             "affected_range": cve.affected[m.range].to_string(),
         });
+        if let Some(how) = &read_by {
+            ev["firmware_read_by"] = json!(how);
+        }
         ctx.add_vuln(cve, None, merge(base(cve), ev));
     }
-    if let (Some(v), Some(model), Some(fw)) = (
-        r.vendor.as_deref(),
-        r.model.as_deref(),
-        r.firmware.as_deref(),
-    ) && let Some(e) = ctx.kb.outdated_firmware(v, model, fw)
+    if let (Some(v), Some(model), Some(fw)) = (r.vendor.as_deref(), model, firmware)
+        && let Some(e) = ctx.kb.outdated_firmware(v, &model, &fw)
     {
-        ctx.add(
-            "outdated-firmware",
-            None,
-            json!({
-                "model": model,
-                "installed": fw,
-                "newest_known": e.newest().to_string(),
-                "released": e.released,
-                "source": e.source,
-            }),
-        );
+        let mut ev = json!({
+            "model": model,
+            "installed": fw,
+            "newest_known": e.newest().to_string(),
+            "released": e.released,
+            "source": e.source,
+        });
+        if let Some(how) = &read_by {
+            ev["firmware_read_by"] = json!(how);
+        }
+        ctx.add("outdated-firmware", None, ev);
     }
 }
 

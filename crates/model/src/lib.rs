@@ -365,10 +365,15 @@ pub struct HostReport {
     pub model: Option<String>,
     pub firmware: Option<String>,
     pub cpe: Option<String>,
-    /// Serial number, when the device told it unauthenticated (ONVIF GetDeviceInformation);
-    /// used to match the host to the inventory (contract extension).
+    /// Serial number, when the device told it (ONVIF GetDeviceInformation, unauthenticated or
+    /// with a credential the assessment found); used to match the host to the inventory (contract extension).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial: Option<String>,
+    /// MAC address as the device told it (ONVIF `GetNetworkInterfaces`, unauthenticated or
+    /// with a credential the assessment found); used to match the host to the inventory
+    /// (contract extension).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
     pub confidence: u8,
     pub open_ports: Vec<OpenPort>,
     pub findings: Vec<Finding>,
@@ -406,6 +411,7 @@ impl HostReport {
             firmware: id.firmware,
             cpe: id.cpe,
             serial: None,
+            mac: None,
             confidence: id.confidence,
             open_ports,
             findings: Vec::new(),

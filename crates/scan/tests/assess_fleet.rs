@@ -149,6 +149,65 @@ fn simulated_newest_firmware_is_the_knowledge_bases() {
     assert!(sourced >= 6, "{sourced} sourced models");
 }
 
+/// The CVEs the simulator lists for each firmware are those the knowledge base's published
+/// ranges give for it (a version match, without the web server): a simulated device that
+/// tells its firmware (to anyone, or after a default-credential login) must be expected to
+/// have exactly those. Server-only matches (uc-httpd) are listed per site, not per firmware.
+#[test]
+fn simulated_firmware_cves_are_the_knowledge_bases() {
+    let kb = Kb::embedded().unwrap();
+    let set = camguard_sim::ProfileSet::load(None).unwrap();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for p in &set.profiles {
+        let Some(vendor) = p.def.vendor.as_deref() else {
+            continue;
+        };
+        for m in &p.def.models {
+            for f in &m.firmware {
+                checked += 1;
+                let kb_ids: BTreeSet<&str> = kb
+                    .cves
+                    .iter()
+                    .filter(|c| {
+                        c.affects(
+                            vendor,
+                            p.def.brand.as_deref(),
+                            Some(&m.name),
+                            Some(f.version()),
+                            None,
+                        )
+                        .is_some()
+                    })
+                    .map(|c| c.id.as_str())
+                    .collect();
+                // Entries known only by a read-only check (no published range) are not
+                // version matches.
+                let listed: BTreeSet<&str> = f
+                    .cves()
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|id| {
+                        kb.cves.iter().any(|c| {
+                            c.id == *id && c.match_mode != camguard_kb::assess::MatchMode::Check
+                        })
+                    })
+                    .collect();
+                if kb_ids != listed {
+                    problems.push(format!(
+                        "{} {} {}: simulator lists {listed:?}, the kb's ranges give {kb_ids:?}",
+                        p.id,
+                        m.name,
+                        f.version()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(checked >= 30, "{checked} firmware versions");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 #[derive(Default, Debug)]
 struct Score {
     tp: usize,
@@ -442,6 +501,39 @@ async fn fleet_findings_match_the_truth_and_nothing_locks_out() {
             }
         }
     }
+
+    // Serial numbers and MAC addresses the scan reports (for inventory matching) are the
+    // device's own; devices that answer ONVIF to no one or to a found default credential tell
+    // their MAC address (GetNetworkInterfaces) and firmware.
+    let mut macs = 0;
+    for r in &reports {
+        let Some(t) = truth.entries.iter().find(|t| IpAddr::V4(t.ip) == r.ip) else {
+            continue;
+        };
+        if let Some(s) = &r.serial {
+            assert_eq!(Some(s), t.serial.as_ref(), "{}: serial", r.ip);
+        }
+        if let Some(m) = &r.mac {
+            assert_eq!(Some(m), t.mac.as_ref(), "{}: MAC", r.ip);
+            macs += 1;
+        }
+        let onvif_cred = t.credentials.iter().any(|c| c.service == "onvif");
+        if onvif_cred
+            && r.findings
+                .iter()
+                .any(|f| f.id == "default-credential:onvif")
+        {
+            if t.firmware.is_some() {
+                assert!(
+                    r.firmware.is_some(),
+                    "{}: firmware not read after login",
+                    r.ip
+                );
+            }
+            assert!(r.mac.is_some(), "{}: MAC not read after login", r.ip);
+        }
+    }
+    assert!(macs > 0, "no MAC address learned on the whole fleet");
 
     let mut variants: BTreeMap<String, usize> = BTreeMap::new();
     for t in &truth.entries {

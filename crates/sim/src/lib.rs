@@ -136,6 +136,13 @@ pub struct TruthHost {
     pub brand: Option<String>,
     pub model: Option<String>,
     pub firmware: Option<String>,
+    /// Serial number the device reports (ONVIF GetDeviceInformation, web pages), if its
+    /// profile gives it one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// MAC address the device reports (ONVIF GetNetworkInterfaces, UPnP), lower-case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
     /// Profile file (without `.toml`).
     pub profile: String,
     /// Configuration variant: `hardened`, `weak`, `default-password`, …

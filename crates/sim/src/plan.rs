@@ -169,7 +169,18 @@ fn make_host(
     let (model, fw_list, model_vars, newest_known) = if d.models.is_empty() {
         (None, &d.firmware, None, d.firmware_newest_source.is_some())
     } else {
-        let m = rng.pick(&d.models);
+        // A variant on the newest firmware (hardened, factory state, …) gets a model whose
+        // newest firmware is not known-vulnerable, when the profile has one.
+        let current: Vec<&crate::profile::ModelDef> = d
+            .models
+            .iter()
+            .filter(|m| m.firmware.last().is_none_or(|f| f.cves().is_empty()))
+            .collect();
+        let m = if variant.firmware == FwChoice::Newest && !current.is_empty() {
+            *rng.pick(&current)
+        } else {
+            rng.pick(&d.models)
+        };
         (
             Some(m.name.clone()),
             &m.firmware,
@@ -551,6 +562,8 @@ pub fn truth_host(h: &HostPlan) -> TruthHost {
         brand: d.brand.clone(),
         model: h.model.clone(),
         firmware: h.firmware.clone(),
+        serial: h.vars.get("serial").filter(|s| !s.is_empty()).cloned(),
+        mac: h.vars.get("mac").filter(|s| !s.is_empty()).cloned(),
         profile: h.profile.id.clone(),
         config: h.variant.name.clone(),
         open_ports: h.tcp_ports(),

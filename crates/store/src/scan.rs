@@ -15,6 +15,7 @@ use crate::{Result, Store, StoreError, batch_rows, now};
 use camguard_model::HostReport;
 use serde::Serialize;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 use std::collections::{HashMap, HashSet};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -151,7 +152,34 @@ fn profile_rank(p: &str) -> u8 {
     }
 }
 
-const HOST_COLS: usize = 10;
+const HOST_COLS: usize = 11;
+
+/// The columns of a [`FindingRow`], for [`finding_row`].
+const FINDING_SELECT: &str = "SELECT f.id, o.code AS org, f.org_id, f.subject, f.camera_id, f.ip, f.finding, f.port, f.severity, f.state, f.first_seen, f.last_seen, f.first_scan_id, f.last_scan_id, f.fixed_on, f.verified_scan_id, f.accepted_reason, f.accepted_until \
+     FROM findings f JOIN orgs o ON o.id = f.org_id";
+
+fn finding_row(r: &AnyRow) -> Result<FindingRow> {
+    let port: i64 = r.try_get("port")?;
+    Ok(FindingRow {
+        id: r.try_get("id")?,
+        org: r.try_get("org")?,
+        subject: r.try_get("subject")?,
+        camera_id: r.try_get("camera_id")?,
+        ip: r.try_get("ip")?,
+        finding: r.try_get("finding")?,
+        port: u16::try_from(port).ok().filter(|p| *p != 0),
+        severity: r.try_get("severity")?,
+        state: FindingState::parse(&r.try_get::<String, _>("state")?),
+        first_seen: r.try_get("first_seen")?,
+        last_seen: r.try_get("last_seen")?,
+        first_scan: r.try_get("first_scan_id")?,
+        last_scan: r.try_get("last_scan_id")?,
+        fixed_on: r.try_get("fixed_on")?,
+        verified_scan: r.try_get("verified_scan_id")?,
+        accepted_reason: r.try_get("accepted_reason")?,
+        accepted_until: r.try_get("accepted_until")?,
+    })
+}
 
 impl Store {
     /// Start storing a scan for an organisation.
@@ -191,7 +219,7 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         for chunk in hosts.chunks(batch_rows(HOST_COLS).min(200)) {
             let sql = format!(
-                "INSERT INTO scan_hosts (scan_id, ip, is_camera, vendor, model, firmware, serial, verdict, report, scanned_at) VALUES {} ON CONFLICT (scan_id, ip) DO NOTHING",
+                "INSERT INTO scan_hosts (scan_id, ip, is_camera, vendor, model, firmware, serial, mac, verdict, report, scanned_at) VALUES {} ON CONFLICT (scan_id, ip) DO NOTHING",
                 self.values(chunk.len(), HOST_COLS)
             );
             let mut q = sqlx::query(&sql);
@@ -206,6 +234,12 @@ impl Store {
                     .bind(h.model.clone())
                     .bind(h.firmware.clone())
                     .bind(h.serial.clone())
+                    // As the inventory stores it, so that matching compares like with like.
+                    .bind(
+                        h.mac
+                            .as_deref()
+                            .and_then(camguard_registry::inventory::normalize_mac),
+                    )
                     .bind(h.verdict.clone())
                     .bind(report)
                     .bind(h.scanned_at.clone());
@@ -560,44 +594,35 @@ impl Store {
             Some(code) => Some(self.subtree_ids(self.org(code).await?.id).await?),
             None => None,
         };
-        let rows = sqlx::query(
-            "SELECT f.id, o.code AS org, f.org_id, f.subject, f.camera_id, f.ip, f.finding, f.port, f.severity, f.state, f.first_seen, f.last_seen, f.first_scan_id, f.last_scan_id, f.fixed_on, f.verified_scan_id, f.accepted_reason, f.accepted_until \
-             FROM findings f JOIN orgs o ON o.id = f.org_id ORDER BY f.id",
-        )
-        .fetch_all(self.pool())
-        .await?;
+        let rows = sqlx::query(&format!("{FINDING_SELECT} ORDER BY f.id"))
+            .fetch_all(self.pool())
+            .await?;
         let mut out = Vec::new();
         for r in &rows {
             let org_id: i64 = r.try_get("org_id")?;
             if keep.as_ref().is_some_and(|k| !k.contains(&org_id)) {
                 continue;
             }
-            let st = FindingState::parse(&r.try_get::<String, _>("state")?);
-            if state.is_some_and(|s| s != st) {
-                continue;
+            let f = finding_row(r)?;
+            if state.is_none_or(|s| s == f.state) {
+                out.push(f);
             }
-            let port: i64 = r.try_get("port")?;
-            out.push(FindingRow {
-                id: r.try_get("id")?,
-                org: r.try_get("org")?,
-                subject: r.try_get("subject")?,
-                camera_id: r.try_get("camera_id")?,
-                ip: r.try_get("ip")?,
-                finding: r.try_get("finding")?,
-                port: u16::try_from(port).ok().filter(|p| *p != 0),
-                severity: r.try_get("severity")?,
-                state: st,
-                first_seen: r.try_get("first_seen")?,
-                last_seen: r.try_get("last_seen")?,
-                first_scan: r.try_get("first_scan_id")?,
-                last_scan: r.try_get("last_scan_id")?,
-                fixed_on: r.try_get("fixed_on")?,
-                verified_scan: r.try_get("verified_scan_id")?,
-                accepted_reason: r.try_get("accepted_reason")?,
-                accepted_until: r.try_get("accepted_until")?,
-            });
         }
         Ok(out)
+    }
+
+    /// One finding.
+    pub async fn finding(&self, id: i64) -> Result<FindingRow> {
+        let row = sqlx::query(&format!("{FINDING_SELECT} WHERE f.id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            Some(r) => finding_row(&r),
+            None => Err(StoreError::not_found(format!(
+                "no finding {id} in the registry"
+            ))),
+        }
     }
 
     /// The owner says a finding is fixed; the next complete scan verifies it (or reopens it).

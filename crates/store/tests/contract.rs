@@ -545,7 +545,14 @@ async fn scans_match_the_inventory_and_drive_findings() {
         let mut a = camera("AG-STTTT", "SER-A", "127.80.1.1");
         a.system = Some("AG-CCTV".into());
         let b = camera("AG-STTTT", "SER-B", "127.80.1.2");
-        store.import_cameras(rows(vec![a, b]), &keys).await.unwrap();
+        // D is registered by its MAC address only (as the inventory normalises it).
+        let mut d = camera("AG-STTTT", "", "127.80.1.4");
+        d.serial = None;
+        d.mac = Some("00:11:22:aa:bb:cc".into());
+        store
+            .import_cameras(rows(vec![a, b, d]), &keys)
+            .await
+            .unwrap();
 
         let args = serde_json::json!({"targets": ["127.80.1.0/24"]});
         let scan1 = store
@@ -559,7 +566,10 @@ async fn scans_match_the_inventory_and_drive_findings() {
             .await
             .unwrap();
         assert_eq!(scan1.state, ScanState::Running);
-        // Camera A moved to a new address but tells its serial; B is found by address; C is unknown.
+        // Camera A moved to a new address but tells its serial; B is found by address; C is
+        // unknown; D moved and tells its MAC address (written as the device writes it).
+        let mut moved_d = host("127.80.1.60", None, &[]);
+        moved_d.mac = Some("00-11-22-AA-BB-CC".into());
         let hosts = [
             host(
                 "127.80.1.50",
@@ -568,6 +578,7 @@ async fn scans_match_the_inventory_and_drive_findings() {
             ),
             host("127.80.1.2", None, &[("cleartext-http", Severity::Medium)]),
             host("127.80.1.3", None, &[("open-rtsp-stream", Severity::High)]),
+            moved_d,
         ];
         store
             .add_scan_hosts(scan1.id, &hosts[..2], 10)
@@ -578,14 +589,14 @@ async fn scans_match_the_inventory_and_drive_findings() {
             .await
             .unwrap(); // one repeated
         assert_eq!(store.scan(scan1.id).await.unwrap().resume_from, 20);
-        assert_eq!(store.scan_host_addresses(scan1.id).await.unwrap().len(), 3);
+        assert_eq!(store.scan_host_addresses(scan1.id).await.unwrap().len(), 4);
         let r = store
             .finish_scan(scan1.id, ScanState::Complete)
             .await
             .unwrap();
         assert_eq!(
             (r.hosts, r.cameras, r.matched, r.unregistered),
-            (3, 3, 2, 1)
+            (4, 4, 3, 1)
         );
         assert_eq!((r.findings_new, r.findings_verified), (3, 0));
         let unreg = store.unregistered_cameras(scan1.id).await.unwrap();
@@ -714,6 +725,17 @@ async fn scans_match_the_inventory_and_drive_findings() {
             .unwrap();
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].accepted_until.as_deref(), Some("2030-01-01"));
+        // One finding by id: the same row as in the list; an unknown id is not found.
+        let one = store.finding(cred.id).await.unwrap();
+        assert_eq!(one.state, FindingState::Accepted);
+        assert_eq!(
+            serde_json::to_value(&one).unwrap(),
+            serde_json::to_value(&f[0]).unwrap()
+        );
+        assert!(matches!(
+            store.finding(999_999).await,
+            Err(StoreError::NotFound(_))
+        ));
         assert!(matches!(
             store.accept_risk(999_999, "x", date!(2030 - 01 - 01)).await,
             Err(StoreError::NotFound(_))
@@ -727,6 +749,13 @@ async fn scans_match_the_inventory_and_drive_findings() {
         let hist = store.camera_history(a.id).await.unwrap();
         assert_eq!(hist.len(), 4);
         assert_eq!(hist[0]["matched_by"], "serial");
+        let d = cams
+            .iter()
+            .find(|c| c.record.mac.as_deref() == Some("00:11:22:aa:bb:cc"))
+            .unwrap();
+        let hist = store.camera_history(d.id).await.unwrap();
+        assert_eq!(hist[0]["matched_by"], "mac");
+        assert_eq!(hist[0]["ip"], "127.80.1.60");
         assert_eq!(store.scans(Some("AG")).await.unwrap().len(), 4);
     })
     .await;
