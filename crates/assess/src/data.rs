@@ -88,6 +88,36 @@ pub struct Login {
     pub source: String,
 }
 
+/// How a device-information endpoint writes its facts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InfoFormat {
+    /// `key=value` lines (Dahua's CGI API).
+    KeyValue,
+    /// XML elements, named without their namespace prefix (Hikvision ISAPI).
+    Xml,
+}
+
+/// A read-only GET that returns the device's own facts, read with the credential the
+/// default-credential check found. The facts are templates over the keys the response holds:
+/// `"{firmwareVersion} {firmwareReleasedDate}"`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceInfoEndpoint {
+    pub vendor: String,
+    pub path: String,
+    pub format: InfoFormat,
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub firmware: Option<String>,
+    #[serde(default)]
+    pub serial: Option<String>,
+    #[serde(default)]
+    pub mac: Option<String>,
+    pub source: String,
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EndpointsFile {
@@ -103,6 +133,8 @@ struct EndpointsFile {
     auth_path: Vec<AuthPath>,
     #[serde(default)]
     login: Vec<Login>,
+    #[serde(default)]
+    device_info: Vec<DeviceInfoEndpoint>,
 }
 
 /// Both files, parsed and checked.
@@ -113,6 +145,7 @@ pub struct AssessData {
     pub configs: Vec<ConfigEndpoint>,
     pub auth_paths: Vec<AuthPath>,
     pub logins: Vec<Login>,
+    pub device_info: Vec<DeviceInfoEndpoint>,
     /// `kb/assess/password-policy.toml`.
     pub policies: Vec<crate::policy::PasswordPolicy>,
 }
@@ -169,7 +202,8 @@ impl AssessData {
             .map(|x| &x.path)
             .chain(e.config.iter().map(|x| &x.path))
             .chain(e.auth_path.iter().map(|x| &x.path))
-            .chain(e.login.iter().map(|x| &x.path));
+            .chain(e.login.iter().map(|x| &x.path))
+            .chain(e.device_info.iter().map(|x| &x.path));
         for p in paths {
             if !p.starts_with('/') || p.chars().any(|c| c.is_control() || c == ' ') {
                 return Err(format!(
@@ -186,6 +220,20 @@ impl AssessData {
                 "assess/http-endpoints.toml: config {}: body_contains must name at least one string",
                 c.path
             ));
+        }
+        for d in &e.device_info {
+            let fields = [&d.model, &d.firmware, &d.serial, &d.mac];
+            if fields.iter().all(|f| f.is_none())
+                || fields
+                    .iter()
+                    .flat_map(|f| f.as_deref())
+                    .any(|t| !t.contains('{'))
+            {
+                return Err(format!(
+                    "assess/http-endpoints.toml: device_info {}: needs model, firmware, serial or mac, each a template naming a key (\"{{version}}\")",
+                    d.path
+                ));
+            }
         }
         for l in &e.login {
             if l.kind != LoginKind::DahuaRpc2 && l.body.is_none() {
@@ -207,6 +255,7 @@ impl AssessData {
             configs: e.config,
             auth_paths: e.auth_path,
             logins: e.login,
+            device_info: e.device_info,
             policies: crate::policy::parse(POLICY_TOML, SCHEMA)?,
         })
     }

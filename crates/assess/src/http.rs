@@ -293,7 +293,9 @@ async fn credentials(
             path: f.path.clone(),
             success_contains: f.success_contains.clone(),
         };
-        creds::check(ctx, target, budget).await;
+        if creds::check(ctx, target, budget).await {
+            crate::device_info::read(ctx, f.port, f.tls).await;
+        }
         return;
     }
     let Some(vendor) = ctx.vendor() else { return };
@@ -317,9 +319,32 @@ async fn credentials(
         )
         .await
         {
+            crate::device_info::read(ctx, port, tls).await;
             return;
         }
     }
+}
+
+/// The `Authorization` header that answers a 401's challenges: Digest when one is usable, else
+/// Basic when offered; `(scheme, header value)`.
+pub(crate) fn authorization(
+    r401: &HttpResponse,
+    method: &str,
+    path: &str,
+    user: &str,
+    password: &Secret,
+) -> Option<(&'static str, String)> {
+    let (challenges, _) = challenges_of(r401);
+    let digest = challenges.iter().filter(|c| c.is_digest()).find_map(|c| {
+        auth::digest(c, method, path, user, password.expose(), &auth::cnonce(), 1)
+            .map(|h| ("Digest", h))
+    });
+    digest.or_else(|| {
+        challenges
+            .iter()
+            .any(Challenge::is_basic)
+            .then(|| ("Basic", auth::basic(user, password.expose())))
+    })
 }
 
 /// Percent-encode for `application/x-www-form-urlencoded`.
@@ -376,17 +401,8 @@ pub(crate) async fn attempt(
                     r0.status
                 ));
             }
-            let (challenges, _) = challenges_of(&r0);
-            let digest = challenges.iter().filter(|c| c.is_digest()).find_map(|c| {
-                auth::digest(c, "GET", path, user, password.expose(), &auth::cnonce(), 1)
-                    .map(|h| ("Digest", h))
-            });
-            let (scheme, header) = match digest {
-                Some(d) => d,
-                None if challenges.iter().any(Challenge::is_basic) => {
-                    ("Basic", auth::basic(user, password.expose()))
-                }
-                None => return Attempt::Error("no Basic or usable Digest challenge".into()),
+            let Some((scheme, header)) = authorization(&r0, "GET", path, user, password) else {
+                return Attempt::Error("no Basic or usable Digest challenge".into());
             };
             let hdrs = [("Authorization", header.as_str())];
             let r = match http_request(ctx.ip, *port, *tls, "GET", path, &hdrs, &[], &cfg).await {

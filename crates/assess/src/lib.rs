@@ -29,6 +29,7 @@ mod baseline;
 pub mod budget;
 pub mod creds;
 pub mod data;
+mod device_info;
 mod evidence;
 mod exposure;
 mod http;
@@ -292,8 +293,8 @@ impl DeviceFacts {
 
 impl Assessment {
     /// Copy findings, baseline and verdict into `report` (notes are appended), and fill the
-    /// firmware, serial number and MAC address the identification did not learn from what the
-    /// device told the checks.
+    /// model, firmware, serial number and MAC address the identification did not learn from
+    /// what the device told the checks.
     pub fn apply_to(self, report: &mut HostReport) {
         report.findings = self.findings;
         report.baseline = self.baseline;
@@ -301,6 +302,12 @@ impl Assessment {
         let d = self.device;
         let how = d.how.as_deref().unwrap_or("the assessment");
         let mut learned = Vec::new();
+        if report.model.is_none()
+            && let Some(m) = d.model
+        {
+            learned.push(format!("model {m}"));
+            report.model = Some(m);
+        }
         if report.firmware.is_none()
             && let Some(f) = d.firmware
         {
