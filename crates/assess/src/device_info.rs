@@ -201,4 +201,21 @@ mod tests {
         assert_eq!(fill("{b}", &values), None);
         assert_eq!(fill("{a", &values), None);
     }
+
+    proptest::proptest! {
+        /// Whatever a device sends, the facts are bounded single-line values or nothing.
+        #[test]
+        fn hostile_replies_give_bounded_values(body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+                                              kv in "[a-zA-Z=\r\n<>/ {}.:-]{0,200}") {
+            for e in &AssessData::embedded().device_info {
+                for b in [&body[..], kv.as_bytes()] {
+                    let f = facts(e, b);
+                    for v in [f.model, f.firmware, f.serial, f.mac].into_iter().flatten() {
+                        proptest::prop_assert!(!v.is_empty() && v.len() <= MAX_VALUE);
+                        proptest::prop_assert!(!v.chars().any(char::is_control));
+                    }
+                }
+            }
+        }
+    }
 }
