@@ -247,7 +247,7 @@ async fn demo_registry(
         })
         .collect();
     let vendors = &kb.vendors;
-    store
+    let imported = store
         .import_cameras(rows, &|r: &CameraRecord| {
             (
                 camguard_registry::catalogue::vendor_key(&r.vendor, vendors),
@@ -255,6 +255,12 @@ async fn demo_registry(
             )
         })
         .await?;
+    for r in &imported.rejected {
+        eprintln!(
+            "camguard demo: inventory row {} rejected: {}",
+            r.line, r.reason
+        );
+    }
     let scan = store
         .begin_scan(
             "DEMO-STTTT",

@@ -245,11 +245,6 @@ fn make_host(
     builtins.insert("hex12".into(), rng.hex(12));
     builtins.insert("yyyymmdd".into(), ymd);
     builtins.insert("model".into(), model.clone().unwrap_or_default());
-    let serial = if d.identity.serial.is_empty() {
-        String::new()
-    } else {
-        render(&d.identity.serial, &builtins)
-    };
     let oui = if d.identity.mac_oui.is_empty() {
         "02:00:00".to_string()
     } else {
@@ -261,6 +256,14 @@ fn make_host(
         rng.below(256),
         rng.below(256)
     );
+    // Serial templates may use the MAC address (Axis: the serial number is the MAC).
+    builtins.insert("mac".into(), mac.clone());
+    builtins.insert("MAC".into(), mac.replace(':', "").to_ascii_uppercase());
+    let serial = if d.identity.serial.is_empty() {
+        String::new()
+    } else {
+        render(&d.identity.serial, &builtins)
+    };
     let uuid = {
         let h = rng.hex(32);
         format!(
@@ -619,6 +622,29 @@ mod tests {
             serde_json::to_string(&a).unwrap(),
             serde_json::to_string(&c).unwrap()
         );
+    }
+
+    /// Every identity variable is rendered (an Axis serial is its MAC address), and serial
+    /// numbers and MAC addresses are unique in a fleet, as they are in a real inventory.
+    #[test]
+    fn identities_are_rendered_and_unique() {
+        let s = set();
+        let base = Ipv4Addr::new(127, 52, 0, 0);
+        let plans = plan(base, 4096, 3, &s);
+        let mut seen = BTreeSet::new();
+        for h in &plans {
+            for k in ["serial", "mac", "MAC", "model", "firmware"] {
+                let v = h.vars.get(k).map(String::as_str).unwrap_or("");
+                assert!(!v.contains('{'), "{} {}: {k} = {v:?}", h.ip, h.profile.id);
+            }
+            for k in ["serial", "mac"] {
+                if let Some(v) = h.vars.get(k).filter(|v| !v.is_empty()) {
+                    assert!(seen.insert((k, v.clone())), "{} repeats {k} {v}", h.ip);
+                }
+            }
+        }
+        let axis = plans.iter().find(|h| h.profile.id == "axis").unwrap();
+        assert_eq!(axis.vars["serial"], axis.vars["MAC"]);
     }
 
     #[test]
