@@ -67,9 +67,11 @@ fn facts(e: &DeviceInfoEndpoint, body: &[u8]) -> DeviceFacts {
         model: fill(&e.model),
         firmware: fill(&e.firmware),
         serial: fill(&e.serial),
-        mac: fill(&e.mac),
-        how: Some(format!("GET {} with the credential found", e.path)),
+        // Written as the inventory writes it (`aa:bb:cc:dd:ee:ff`); anything else is dropped.
+        mac: fill(&e.mac).and_then(|m| camguard_model::normalize_mac(&m)),
+        ..Default::default()
     }
+    .read_by(&format!("GET {} with the credential found", e.path))
 }
 
 /// `key=value` lines.
@@ -174,6 +176,18 @@ mod tests {
         assert_eq!(s.model.as_deref(), Some("IPC-HDW4631C-A"));
         assert_eq!(s.serial.as_deref(), Some("4K02B2BPAZ12345"));
         assert_eq!(s.firmware, None);
+    }
+
+    #[test]
+    fn axis_vapix_properties() {
+        let f = facts(
+            endpoint("axis", "/axis-cgi/param.cgi?action=list&group=Properties"),
+            b"root.Properties.API.HTTP.Version=3\nroot.Properties.Firmware.Version=9.80.1\nroot.Properties.System.SerialNumber=B8A44F7BE746\n",
+        );
+        assert_eq!(f.firmware.as_deref(), Some("9.80.1"));
+        assert_eq!(f.serial.as_deref(), Some("B8A44F7BE746"));
+        // The serial number is the MAC address, written as the inventory writes MACs.
+        assert_eq!(f.mac.as_deref(), Some("b8:a4:4f:7b:e7:46"));
     }
 
     #[test]

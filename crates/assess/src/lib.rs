@@ -259,10 +259,11 @@ pub struct DeviceFacts {
     pub model: Option<String>,
     pub firmware: Option<String>,
     pub serial: Option<String>,
-    /// As the device wrote it.
+    /// Lower-case `aa:bb:cc:dd:ee:ff`, whatever form the device wrote it in.
     pub mac: Option<String>,
-    /// How they were read, for the notes ("ONVIF GetDeviceInformation with the credential found").
-    pub how: Option<String>,
+    /// How each fact was read, by field name (`"firmware"` → `"ONVIF GetDeviceInformation
+    /// with the credential found"`).
+    pub read_by: BTreeMap<&'static str, String>,
 }
 
 impl DeviceFacts {
@@ -273,20 +274,46 @@ impl DeviceFacts {
             && self.mac.is_none()
     }
 
-    /// Keep the first value of each fact; later reads do not overwrite it.
-    fn merge(&mut self, other: DeviceFacts) {
-        fn keep(a: &mut Option<String>, b: Option<String>) {
-            let b = b.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-            if a.is_none() {
-                *a = b;
+    fn fields_mut(&mut self) -> [(&'static str, &mut Option<String>); 4] {
+        [
+            ("model", &mut self.model),
+            ("firmware", &mut self.firmware),
+            ("serial", &mut self.serial),
+            ("mac", &mut self.mac),
+        ]
+    }
+
+    /// Record `how` every fact present was read (blank values are dropped).
+    pub(crate) fn read_by(mut self, how: &str) -> Self {
+        let mut names = Vec::new();
+        for (name, v) in self.fields_mut() {
+            *v = v
+                .take()
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty());
+            if v.is_some() {
+                names.push(name);
             }
         }
-        keep(&mut self.model, other.model);
-        keep(&mut self.firmware, other.firmware);
-        keep(&mut self.serial, other.serial);
-        keep(&mut self.mac, other.mac);
-        if self.how.is_none() {
-            self.how = other.how;
+        for name in names {
+            self.read_by.insert(name, how.to_string());
+        }
+        self
+    }
+
+    /// Keep the first value of each fact (and how it was read); later reads do not overwrite it.
+    fn merge(&mut self, mut other: DeviceFacts) {
+        let mut taken = Vec::new();
+        for ((name, a), (_, b)) in self.fields_mut().into_iter().zip(other.fields_mut()) {
+            if a.is_none() && b.is_some() {
+                *a = b.take();
+                taken.push(name);
+            }
+        }
+        for name in taken {
+            if let Some(how) = other.read_by.remove(name) {
+                self.read_by.insert(name, how);
+            }
         }
     }
 }
@@ -294,42 +321,57 @@ impl DeviceFacts {
 impl Assessment {
     /// Copy findings, baseline and verdict into `report` (notes are appended), and fill the
     /// model, firmware, serial number and MAC address the identification did not learn from
-    /// what the device told the checks.
+    /// what the device told the checks (a note says how each was read).
     pub fn apply_to(self, report: &mut HostReport) {
         report.findings = self.findings;
         report.baseline = self.baseline;
         report.verdict = self.verdict.as_report();
         let d = self.device;
-        let how = d.how.as_deref().unwrap_or("the assessment");
-        let mut learned = Vec::new();
-        if report.model.is_none()
-            && let Some(m) = d.model
-        {
-            learned.push(format!("model {m}"));
-            report.model = Some(m);
-        }
-        if report.firmware.is_none()
-            && let Some(f) = d.firmware
-        {
-            learned.push(format!("firmware {f}"));
-            report.firmware = Some(f);
-        }
-        if report.serial.is_none()
-            && let Some(s) = d.serial
-        {
-            learned.push("serial number".to_string());
-            report.serial = Some(s);
-        }
-        if report.mac.is_none()
-            && let Some(m) = d.mac
-        {
-            learned.push("MAC address".to_string());
-            report.mac = Some(m);
-        }
-        if !learned.is_empty() {
+        // (how, what) in field order, facts read the same way together.
+        let mut learned: Vec<(String, Vec<String>)> = Vec::new();
+        let mut fill =
+            |slot: &mut Option<String>, value: Option<String>, name: &str, label: String| {
+                if slot.is_none()
+                    && let Some(v) = value
+                {
+                    *slot = Some(v);
+                    let how = d
+                        .read_by
+                        .get(name)
+                        .cloned()
+                        .unwrap_or_else(|| "the assessment".into());
+                    match learned.iter_mut().find(|(h, _)| *h == how) {
+                        Some((_, what)) => what.push(label),
+                        None => learned.push((how, vec![label])),
+                    }
+                }
+            };
+        let label = |prefix: &str, v: &Option<String>| {
+            format!("{prefix} {}", v.as_deref().unwrap_or_default())
+        };
+        fill(
+            &mut report.model,
+            d.model.clone(),
+            "model",
+            label("model", &d.model),
+        );
+        fill(
+            &mut report.firmware,
+            d.firmware.clone(),
+            "firmware",
+            label("firmware", &d.firmware),
+        );
+        fill(
+            &mut report.serial,
+            d.serial.clone(),
+            "serial",
+            "serial number".into(),
+        );
+        fill(&mut report.mac, d.mac.clone(), "mac", "MAC address".into());
+        for (how, what) in learned {
             report
                 .notes
-                .push(format!("assess: {} read by {how}", learned.join(", ")));
+                .push(format!("assess: {} read by {how}", what.join(", ")));
         }
         report
             .notes
@@ -425,7 +467,9 @@ impl<'a> Ctx<'a> {
             return Some((f.clone(), None));
         }
         let l = self.learned.lock().ok()?;
-        l.firmware.clone().map(|f| (f, l.how.clone()))
+        l.firmware
+            .clone()
+            .map(|f| (f, l.read_by.get("firmware").cloned()))
     }
 
     pub fn vendor(&self) -> Option<&str> {
@@ -762,6 +806,54 @@ pub async fn assess_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn device_facts_fill_only_what_identification_missed_and_say_how() {
+        let mut learned = DeviceFacts {
+            firmware: Some(" V5.5.82 build 190220 ".into()),
+            serial: Some("DS-2CD2043G2-IU2020".into()),
+            model: Some("DS-2CD2043G2-IU".into()),
+            ..Default::default()
+        }
+        .read_by("GET /ISAPI/System/deviceInfo with the credential found");
+        // A later read keeps the earlier values and adds what was missing, with its own source.
+        learned.merge(
+            DeviceFacts {
+                firmware: Some("other".into()),
+                mac: Some("44:19:b6:01:02:03".into()),
+                ..Default::default()
+            }
+            .read_by("ONVIF GetNetworkInterfaces"),
+        );
+        assert_eq!(learned.firmware.as_deref(), Some("V5.5.82 build 190220"));
+        let mut report = HostReport::new(
+            "127.0.0.1".parse().unwrap(),
+            camguard_model::Identification {
+                model: Some("DS-2CD2043G2-IU".into()),
+                ..Default::default()
+            },
+            Vec::new(),
+            String::new(),
+        );
+        Assessment {
+            findings: Vec::new(),
+            baseline: Vec::new(),
+            verdict: Verdict::Pass,
+            notes: Vec::new(),
+            device: learned,
+        }
+        .apply_to(&mut report);
+        assert_eq!(report.firmware.as_deref(), Some("V5.5.82 build 190220"));
+        assert_eq!(report.serial.as_deref(), Some("DS-2CD2043G2-IU2020"));
+        assert_eq!(report.mac.as_deref(), Some("44:19:b6:01:02:03"));
+        assert_eq!(
+            report.notes,
+            [
+                "assess: firmware V5.5.82 build 190220, serial number read by GET /ISAPI/System/deviceInfo with the credential found",
+                "assess: MAC address read by ONVIF GetNetworkInterfaces"
+            ]
+        );
+    }
 
     fn order(vendor: &str, brand: Option<&str>, protocol: &str) -> Vec<String> {
         let kb = Kb::embedded().unwrap();

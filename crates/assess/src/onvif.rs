@@ -462,24 +462,18 @@ fn device_information(body: &[u8], how: &str) -> crate::DeviceFacts {
         model: get("Model"),
         firmware: get("FirmwareVersion"),
         serial: get("SerialNumber"),
-        mac: None,
-        how: Some(how.to_string()),
+        ..Default::default()
     }
+    .read_by(how)
 }
 
 /// The first interface's hardware address from a `GetNetworkInterfacesResponse`.
 fn network_interfaces(body: &[u8], how: &str) -> crate::DeviceFacts {
     crate::DeviceFacts {
-        mac: leaf(body, "HwAddress")
-            .map(|v| v.trim().to_ascii_lowercase())
-            .filter(|v| {
-                v.len() <= 32
-                    && v.bytes()
-                        .all(|b| b.is_ascii_hexdigit() || b":-.".contains(&b))
-            }),
-        how: Some(how.to_string()),
+        mac: leaf(body, "HwAddress").and_then(|v| camguard_model::normalize_mac(&v)),
         ..Default::default()
     }
+    .read_by(how)
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ`, shifted to the device's clock.

@@ -369,9 +369,9 @@ pub struct HostReport {
     /// with a credential the assessment found); used to match the host to the inventory (contract extension).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial: Option<String>,
-    /// MAC address as the device told it (ONVIF `GetNetworkInterfaces`, unauthenticated or
-    /// with a credential the assessment found); used to match the host to the inventory
-    /// (contract extension).
+    /// MAC address the device told (ONVIF `GetNetworkInterfaces`, a vendor's device
+    /// information after a login), lower-case `aa:bb:cc:dd:ee:ff`; used to match the host to
+    /// the inventory (contract extension).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mac: Option<String>,
     pub confidence: u8,
@@ -570,5 +570,96 @@ mod tests {
         );
         let back: HostReport = serde_json::from_value(v).unwrap();
         assert_eq!(back, h);
+    }
+}
+
+/// Normalises a MAC address to lower-case `aa:bb:cc:dd:ee:ff`. Accepts `aa:bb:cc:dd:ee:ff`
+/// (also with single-digit groups), `AA-BB-CC-DD-EE-FF`, `aabb.ccdd.eeff`, `aabbcc-ddeeff`,
+/// space-separated pairs and `aabbccddeeff`.
+pub fn normalize_mac(s: &str) -> Option<String> {
+    let s = s.trim();
+    let mut groups: [(u64, usize); 12] = [(0, 0); 12];
+    let mut count = 0usize; // groups started
+    let mut separator: Option<char> = None;
+    let mut in_group = false;
+    for c in s.chars() {
+        if let Some(d) = c.to_digit(16) {
+            if !in_group {
+                if count == groups.len() {
+                    return None;
+                }
+                count += 1;
+                in_group = true;
+            }
+            let g = &mut groups[count - 1];
+            if g.1 == 12 {
+                return None;
+            }
+            g.0 = (g.0 << 4) | u64::from(d);
+            g.1 += 1;
+        } else if matches!(c, ':' | '-' | '.' | ' ') {
+            if !in_group || separator.is_some_and(|sep| sep != c) {
+                return None;
+            }
+            separator = Some(c);
+            in_group = false;
+        } else {
+            return None;
+        }
+    }
+    if !in_group {
+        return None; // empty, or a trailing separator
+    }
+    let groups = &groups[..count];
+    let value = match (count, separator) {
+        (1, None) if groups[0].1 == 12 => groups[0].0,
+        (6, Some(':' | '-' | ' ')) if groups.iter().all(|g| (1..=2).contains(&g.1)) => {
+            groups.iter().fold(0, |acc, g| (acc << 8) | g.0)
+        }
+        (3, Some(_)) if groups.iter().all(|g| g.1 == 4) => {
+            groups.iter().fold(0, |acc, g| (acc << 16) | g.0)
+        }
+        (2, Some(_)) if groups.iter().all(|g| g.1 == 6) => {
+            groups.iter().fold(0, |acc, g| (acc << 24) | g.0)
+        }
+        _ => return None,
+    };
+    let b = value.to_be_bytes();
+    Some(format!(
+        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+        b[2], b[3], b[4], b[5], b[6], b[7]
+    ))
+}
+
+#[cfg(test)]
+mod mac_tests {
+    use super::normalize_mac;
+
+    #[test]
+    fn macs() {
+        for (input, out) in [
+            ("aa:bb:cc:dd:ee:ff", Some("aa:bb:cc:dd:ee:ff")),
+            ("AA-BB-CC-DD-EE-FF", Some("aa:bb:cc:dd:ee:ff")),
+            ("aabb.ccdd.eeff", Some("aa:bb:cc:dd:ee:ff")),
+            ("AABBCCDDEEFF", Some("aa:bb:cc:dd:ee:ff")),
+            (" 00:1b:c:d:e:f ", Some("00:1b:0c:0d:0e:0f")),
+            ("aabbcc-ddeeff", Some("aa:bb:cc:dd:ee:ff")),
+            ("aa bb cc dd ee ff", Some("aa:bb:cc:dd:ee:ff")),
+            ("zz:11", None),
+            ("", None),
+            ("aa:bb:cc:dd:ee", None),
+            ("aa:bb:cc:dd:ee:ff:00", None),
+            ("aa:bb-cc:dd:ee:ff", None),
+            ("aa:bb:cc:dd:ee:ff:", None),
+            (":aa:bb:cc:dd:ee:ff", None),
+            ("aabbccddeeff00", None),
+            ("aab.bccd.deeff", None),
+            ("aabb.ccdd.eeff.0011", None),
+            ("aaa:bb:cc:dd:ee:ff", None),
+            ("gg:bb:cc:dd:ee:ff", None),
+            ("aa::cc:dd:ee:ff", None),
+        ] {
+            assert_eq!(normalize_mac(input).as_deref(), out, "{input:?}");
+        }
     }
 }

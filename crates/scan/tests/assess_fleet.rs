@@ -517,12 +517,12 @@ async fn fleet_findings_match_the_truth_and_nothing_locks_out() {
             assert_eq!(Some(m), t.mac.as_ref(), "{}: MAC", r.ip);
             macs += 1;
         }
-        // Hikvision and Dahua web servers tell firmware (ISAPI deviceInfo, magicBox) once the
-        // default-credential check has logged in.
+        // Hikvision, Dahua and Axis web servers tell firmware (ISAPI deviceInfo, magicBox,
+        // VAPIX param.cgi) once the default-credential check has logged in.
         let web_login = r.findings.iter().any(|f| f.id == "default-credential:http");
         if web_login
             && t.firmware.is_some()
-            && matches!(t.vendor.as_deref(), Some("hikvision" | "dahua"))
+            && matches!(t.vendor.as_deref(), Some("hikvision" | "dahua" | "axis"))
         {
             assert!(
                 r.firmware.is_some(),
