@@ -17,10 +17,7 @@ fn demo_scans_its_fleet_and_fills_the_demo_registry() {
         .lines()
         .find(|l| l.contains("cameras found"))
         .unwrap_or_else(|| panic!("no summary: {out}"));
-    let counts: Vec<u32> = line
-        .split(|c: char| !c.is_ascii_digit())
-        .filter_map(|n| n.parse().ok())
-        .collect();
+    let counts = numbers(line);
     // "Scanned 256 addresses in 4.2 s: 61 hosts up; 41/41 cameras found, vendor right for 41/41; 0 non-cameras …"
     let n = counts.len();
     assert!(n >= 6, "{line}");
@@ -41,10 +38,7 @@ fn demo_scans_its_fleet_and_fills_the_demo_registry() {
         .lines()
         .find(|l| l.contains("seeded weaknesses found"))
         .unwrap_or_else(|| panic!("no assessment summary: {out}"));
-    let w: Vec<u32> = weak
-        .split(|c: char| !c.is_ascii_digit())
-        .filter_map(|n| n.parse().ok())
-        .collect();
+    let w = numbers(weak);
     assert!(w.windows(2).any(|p| p[0] == p[1] && p[0] > 0), "{weak}");
     // The registry: the inventory lists every camera but three, all rows accepted, and every
     // listed camera is matched (by serial, MAC or address).
@@ -74,4 +68,11 @@ fn demo_scans_its_fleet_and_fills_the_demo_registry() {
     assert_eq!(s.status.code(), Some(0), "{}", stderr(&s));
     let v: serde_json::Value = serde_json::from_slice(&s.stdout).unwrap();
     assert!(v.to_string().contains("DEMO-STTTT"), "{v}");
+}
+
+/// The whole numbers a summary line holds, in order.
+fn numbers(line: &str) -> Vec<u32> {
+    line.split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect()
 }
