@@ -80,7 +80,7 @@ pub enum IntrusiveArg {
 pub enum Format {
     /// Aligned columns for people (default on a terminal)
     Table,
-    /// One JSON document for the whole scan (shared/spec/scan-output.md)
+    /// One JSON document for the whole scan (docs/spec/scan-output.md)
     Json,
     /// One JSON host object per line, as hosts finish
     Jsonl,

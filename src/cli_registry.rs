@@ -26,7 +26,7 @@ pub enum OutFormat {
 pub enum ListFormat {
     Table,
     Json,
-    /// The inventory columns of shared/spec/inventory-csv.md
+    /// The inventory columns of docs/spec/inventory-csv.md
     Csv,
 }
 
@@ -257,7 +257,7 @@ pub struct CameraArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum CameraCommand {
-    /// Import an inventory (CSV or XLSX, shared/spec/inventory-csv.md); bad rows are named
+    /// Import an inventory (CSV or XLSX, docs/spec/inventory-csv.md); bad rows are named
     #[command(
         after_help = "Exit status: 0 every row imported, 4 some rows rejected (each named with its line and reason), 2 unreadable file or missing columns (nothing imported)."
     )]

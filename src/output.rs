@@ -1,5 +1,5 @@
 //! Result writers: `table` for people, `json` (one document), `jsonl` (a host per line, as hosts
-//! finish) and `csv`. Field names follow shared/spec/scan-output.md.
+//! finish) and `csv`. Field names follow docs/spec/scan-output.md.
 
 use crate::cli::Format;
 use camguard_model::{HostReport, ScanDocument, ScanInfo};

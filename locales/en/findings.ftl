@@ -1,7 +1,7 @@
 ### camguard — finding texts (English)
 ###
 ### This Fluent file holds the title, description and remediation of every finding id of
-### shared/spec/scan-output.md, and the severity names.
+### docs/spec/scan-output.md, and the severity names.
 ### Message ids: finding-<finding id>-title | -description | -remediation, with ":" and every
 ### character outside [a-z0-9-] replaced by "-" (default-credential:rtsp ->
 ### finding-default-credential-rtsp-title).

@@ -1,7 +1,7 @@
 ### camguard — nội dung phát hiện (tiếng Việt)
 ###
 ### Tệp Fluent này chứa tiêu đề, mô tả và khuyến nghị khắc phục cho mọi mã phát hiện (finding id)
-### của shared/spec/scan-output.md, cùng tên các mức độ nghiêm trọng.
+### của docs/spec/scan-output.md, cùng tên các mức độ nghiêm trọng.
 ### Quy ước mã thông điệp: finding-<mã phát hiện>-title | -description | -remediation, trong đó
 ### dấu ":" và mọi ký tự ngoài [a-z0-9-] được thay bằng "-"
 ### (ví dụ default-credential:rtsp -> finding-default-credential-rtsp-title).

@@ -6,7 +6,7 @@
 //!   realm, an ONVIF manufacturer, a telnet banner). Probes produce them, the fingerprint engine
 //!   consumes them. Keys are plain strings (`"http.server"`, `"rtsp.realm"`, …, see
 //!   [`keys`]) so that fingerprint data files can name them without a code change.
-//! * The scan-output contract of `shared/spec/scan-output.md`: [`ScanDocument`], [`HostReport`],
+//! * The scan-output contract of `docs/spec/scan-output.md`: [`ScanDocument`], [`HostReport`],
 //!   [`OpenPort`], [`Finding`]. Field names here are a public contract: extend, never rename.
 
 #![forbid(clippy::print_stdout, clippy::print_stderr)]

@@ -1,5 +1,5 @@
 //! Camera inventory files: CSV and spreadsheets (XLSX, XLSM, XLSB, XLS, ODS), read row by row
-//! and written back, per `shared/spec/inventory-csv.md`.
+//! and written back, per `docs/spec/inventory-csv.md`.
 //!
 //! Reading follows the contract and a few additive extensions:
 //!

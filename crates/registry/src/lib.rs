@@ -7,7 +7,7 @@
 //!   read from versioned rule files in `kb/registry/`;
 //! * [`deadline`]: the directive's and provinces' deadlines, as data;
 //! * [`inventory`] and [`catalogue`]: camera inventory and certified/warned model lists in CSV
-//!   and XLSX (`shared/spec/inventory-csv.md`), validated row by row;
+//!   and XLSX (`docs/spec/inventory-csv.md`), validated row by row;
 //! * [`status`]: the state of every duty of a unit, computed from its records.
 
 pub mod catalogue;

@@ -22,7 +22,7 @@ pub const SCHEMA: u32 = 1;
 /// Port that belongs to the machine on every 127.x address: never used.
 pub const FORBIDDEN_PORT: u16 = 2024;
 
-/// Vendor ids of `shared/spec/scan-output.md`.
+/// Vendor ids of `docs/spec/scan-output.md`.
 pub const VENDOR_IDS: &[&str] = &[
     "hikvision",
     "dahua",

@@ -126,7 +126,7 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Vec<Clause>, KbError> {
         for (k, f) in c.findings.iter().enumerate() {
             if !is_known_finding_pattern(f) {
                 return Err(bad(format!(
-                    "finding {f:?} is not a finding id of shared/spec/scan-output.md (or a prefix pattern such as \"cve:*\")"
+                    "finding {f:?} is not a finding id of docs/spec/scan-output.md (or a prefix pattern such as \"cve:*\")"
                 )));
             }
             if c.findings[..k].contains(f) {

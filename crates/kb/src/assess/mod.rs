@@ -38,7 +38,7 @@ pub const BASELINE_FILE: &str = "assess/baseline.toml";
 /// Protocols a credential can apply to (the `<proto>` of `default-credential:<proto>`).
 pub const PROTOCOLS: [&str; 7] = ["http", "rtsp", "onvif", "telnet", "ftp", "ssh", "sdk"];
 
-/// Finding ids of `shared/spec/scan-output.md` without a variable part, plus `ssh-enabled`.
+/// Finding ids of `docs/spec/scan-output.md` without a variable part, plus `ssh-enabled`.
 /// `default-credential:<proto>`, `cve:<CVE-ID>` and `known-vuln:<id>` are families, see
 /// [`is_known_finding_id`].
 pub const FINDING_IDS: [&str; 17] = [
