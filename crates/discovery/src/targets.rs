@@ -6,7 +6,7 @@
 //! (one expression per line, `#` starts a comment).
 //!
 //! Ranges are kept as intervals; [`TargetSet::iter`] walks them through a keyed
-//! [`Permutation`](crate::permute::Permutation) so that consecutive probes land far apart and
+//! [`Permutation`] so that consecutive probes land far apart and
 //! memory stays flat whatever the size.
 
 use crate::permute::Permutation;

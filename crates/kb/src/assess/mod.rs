@@ -7,7 +7,7 @@
 //! comment of each data file is the contract these types follow.
 //!
 //! Checks that need another file (vendor ids and brands of `vendors.toml`) run once the whole
-//! knowledge base is loaded, in [`validate`].
+//! knowledge base is loaded, in `validate`.
 
 pub mod baseline;
 pub mod credentials;
