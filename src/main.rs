@@ -4,6 +4,7 @@
 mod cli;
 mod cli_registry;
 mod cmd;
+mod errors;
 mod output;
 
 use clap::Parser;

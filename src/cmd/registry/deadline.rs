@@ -1,0 +1,30 @@
+//! `camguard deadline`: the directive's and provinces' deadlines.
+
+use super::{Table, deadline_sets, fmt_day, json};
+use crate::cli_registry::*;
+use crate::exit;
+
+pub fn deadline(args: DeadlineArgs) -> anyhow::Result<u8> {
+    let kb = crate::cmd::load_kb(&Default::default())?;
+    let sets = deadline_sets(&kb)?;
+    match args.format {
+        OutFormat::Json => json(&sets)?,
+        OutFormat::Table => {
+            let mut t = Table::new(&["SET", "DEADLINE", "DUTY", "DUE", "SOURCE", "TITLE"]);
+            for s in &sets {
+                for d in &s.deadlines {
+                    t.row(vec![
+                        s.id.clone(),
+                        d.id.clone(),
+                        d.duty.as_str().into(),
+                        fmt_day(Some(d.due)),
+                        d.source.clone(),
+                        d.title_en.clone(),
+                    ]);
+                }
+            }
+            t.print()?;
+        }
+    }
+    Ok(exit::OK)
+}

@@ -1,0 +1,196 @@
+//! The registry commands: `org`, `system`, `camera`, `catalogue`, `assess`, `deadline`,
+//! `status`. Each opens the store (`--database` / `CAMGUARD_DATABASE`, else the embedded SQLite
+//! file), does one thing, and prints a table or JSON.
+
+use crate::cli_registry::*;
+use crate::errors::{BadInput, OrExit};
+use crate::usage;
+use camguard_registry::deadline::{DeadlineSet, load_deadlines};
+use camguard_registry::inventory::{format_date, parse_date};
+use camguard_store::{OrgKind, Store};
+use serde::Serialize;
+use std::io::Write;
+
+mod assess;
+mod camera;
+mod catalogue;
+mod deadline;
+mod org;
+mod status;
+mod system;
+
+pub use self::assess::assess;
+pub use self::camera::camera;
+pub use self::catalogue::catalogue;
+pub use self::deadline::deadline;
+pub use self::org::org;
+pub use self::status::status;
+pub use self::system::system;
+
+/// Exit status of `camera import` when some rows were rejected.
+pub const REJECTED_ROWS: u8 = 4;
+/// Exit statuses of `catalogue check`.
+pub const CATALOGUE_WARNED: u8 = 5;
+pub const CATALOGUE_UNKNOWN: u8 = 6;
+
+/// The database named by the options, the environment, or the default file.
+pub fn database_url(db: &DbOpts) -> String {
+    db.database
+        .clone()
+        .filter(|d| !d.trim().is_empty())
+        .unwrap_or_else(|| {
+            camguard_store::default_database_path()
+                .display()
+                .to_string()
+        })
+}
+
+pub async fn open_store(db: &DbOpts) -> anyhow::Result<Store> {
+    let url = database_url(db);
+    Store::open(&url).await.or_exit()
+}
+
+pub use crate::errors::store_err;
+
+pub(super) fn day(s: &str, what: &str) -> anyhow::Result<time::Date> {
+    parse_date(s).ok_or_else(|| {
+        usage(format!(
+            "{what}: {s:?} is not a date (use YYYY-MM-DD or DD/MM/YYYY)"
+        ))
+    })
+}
+
+pub(super) fn day_or_today(s: &Option<String>, what: &str) -> anyhow::Result<time::Date> {
+    match s {
+        Some(s) => day(s, what),
+        None => Ok(camguard_store::today()),
+    }
+}
+
+pub(super) fn fmt_day(d: Option<time::Date>) -> String {
+    d.map(format_date).unwrap_or_else(|| "-".into())
+}
+
+pub(super) fn json<T: Serialize>(v: &T) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// What a command that changed one record prints: the record as JSON, or one line for people.
+pub(super) fn changed<T: Serialize>(
+    format: OutFormat,
+    record: &T,
+    line: impl FnOnce() -> String,
+) -> anyhow::Result<()> {
+    match format {
+        OutFormat::Json => json(record),
+        OutFormat::Table => {
+            println!("{}", line());
+            Ok(())
+        }
+    }
+}
+
+/// Aligned columns.
+pub(super) struct Table {
+    head: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub(super) fn new(head: &[&'static str]) -> Self {
+        Table {
+            head: head.to_vec(),
+            rows: Vec::new(),
+        }
+    }
+    pub(super) fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+    pub(super) fn print(&self) -> anyhow::Result<()> {
+        let mut w: Vec<usize> = self.head.iter().map(|h| h.chars().count()).collect();
+        for r in &self.rows {
+            for (i, c) in r.iter().enumerate() {
+                if i < w.len() {
+                    w[i] = w[i].max(c.chars().count()).min(60);
+                }
+            }
+        }
+        let mut out = std::io::stdout().lock();
+        let line = |cells: Vec<String>, out: &mut dyn Write| -> std::io::Result<()> {
+            let mut s = String::new();
+            for (i, c) in cells.iter().enumerate() {
+                let c: String = c.chars().take(60).collect();
+                if i + 1 == cells.len() {
+                    s.push_str(&c);
+                } else {
+                    let pad = w[i].saturating_sub(c.chars().count());
+                    s.push_str(&c);
+                    s.push_str(&" ".repeat(pad + 2));
+                }
+            }
+            writeln!(out, "{}", s.trim_end())
+        };
+        line(self.head.iter().map(|h| h.to_string()).collect(), &mut out)?;
+        for r in &self.rows {
+            line(r.clone(), &mut out)?;
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn kind(k: OrgKindArg) -> OrgKind {
+    match k {
+        OrgKindArg::Province => OrgKind::Province,
+        OrgKindArg::Ministry => OrgKind::Ministry,
+        OrgKindArg::Agency => OrgKind::Agency,
+        OrgKindArg::Enterprise => OrgKind::Enterprise,
+        OrgKindArg::Isp => OrgKind::Isp,
+        OrgKindArg::Unit => OrgKind::Unit,
+    }
+}
+
+pub(super) fn parse_nets(cidrs: &[String]) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    cidrs
+        .iter()
+        .map(|c| {
+            let c = c.trim();
+            c.parse::<ipnet::IpNet>()
+                .or_else(|_| c.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| usage(format!("--scope: {c:?} is not an address or CIDR")))
+        })
+        .collect()
+}
+
+pub(super) fn deadline_sets(kb: &camguard_kb::Kb) -> anyhow::Result<Vec<DeadlineSet>> {
+    load_deadlines(kb).usage_in("knowledge base")
+}
+
+pub(super) fn check_sets(sets: &[String], known: &[DeadlineSet]) -> anyhow::Result<()> {
+    for s in sets {
+        if !known.iter().any(|k| &k.id == s) {
+            return Err(usage(format!(
+                "unknown deadline set {s:?} (known: {})",
+                known
+                    .iter()
+                    .map(|k| k.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn join<T: std::fmt::Display>(v: &[T]) -> String {
+    v.iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub(super) fn or_dash(s: String) -> String {
+    if s.is_empty() { "-".into() } else { s }
+}

@@ -1,0 +1,131 @@
+//! `camguard status`: compliance status per unit, rolled up to the province.
+
+use super::{Table, day_or_today, deadline_sets, fmt_day, json, open_store};
+use crate::cli_registry::*;
+use crate::errors::{BadInput, OrExit};
+use crate::exit;
+use camguard_registry::catalogue::CatalogueVerdict;
+use camguard_registry::level::{load_rulesets, ruleset_in_force};
+use camguard_store::Store;
+
+/// The facts and the computed status (shared by `status` and the benchmark).
+pub async fn compute_status(
+    store: &Store,
+    kb: &camguard_kb::Kb,
+    org: Option<&str>,
+    today: time::Date,
+) -> anyhow::Result<Vec<camguard_registry::status::UnitStatus>> {
+    let sets = deadline_sets(kb)?;
+    let rulesets = load_rulesets(kb).usage_in("knowledge base")?;
+    let in_force = ruleset_in_force(&rulesets, today).or(rulesets.first());
+    let cat = super::catalogue::load_catalogue(store, kb).await?;
+    let warned = |vk: &str, mk: &str| matches!(cat.check(vk, mk), CatalogueVerdict::Warned(_));
+    let interval = |level: Option<u8>| {
+        level
+            .and_then(|l| in_force.and_then(|s| s.level(l)))
+            .or_else(|| in_force.and_then(|s| s.level(1)))
+            .map(|i| i.assessment_interval_months)
+            .unwrap_or(24)
+    };
+    let facts = store
+        .status_facts(&warned, &interval, today)
+        .await
+        .or_exit()?;
+    let root = match org {
+        Some(code) => Some(store.org(code).await.or_exit()?.id),
+        None => None,
+    };
+    Ok(camguard_registry::status::compute(
+        &facts, &sets, today, root,
+    ))
+}
+
+pub async fn status(args: StatusArgs) -> anyhow::Result<u8> {
+    let kb = crate::cmd::load_kb(&Default::default())?;
+    let store = open_store(&args.db).await?;
+    let today = day_or_today(&args.date, "--date")?;
+    let mut units = compute_status(&store, &kb, args.org.as_deref(), today).await?;
+    if args.summary {
+        for u in &mut units {
+            u.children.clear();
+        }
+    }
+    match args.format {
+        OutFormat::Json => json(&serde_json::json!({
+            "as_of": fmt_day(Some(today)),
+            "units": units,
+        }))?,
+        OutFormat::Table => {
+            if units.is_empty() {
+                println!("no organisations in the registry (add one with `camguard org add`)");
+            }
+            let mut t = Table::new(&[
+                "UNIT",
+                "PROBLEMS",
+                "LEVEL",
+                "PLAN",
+                "ASSESSED",
+                "CERTIFIED",
+                "FINDINGS",
+                "REGISTERED",
+                "REGULATION",
+                "OTHER",
+            ]);
+            fn walk(u: &camguard_registry::status::UnitStatus, depth: usize, t: &mut Table) {
+                let state = |id: &str| {
+                    u.duties
+                        .iter()
+                        .find(|d| d.duty == id)
+                        .map(|d| d.state.as_str().to_string())
+                        .unwrap_or_else(|| "-".into())
+                };
+                let fixed = [
+                    "level-approved",
+                    "plan-deployed",
+                    "periodic-assessment",
+                    "cameras-certified",
+                    "critical-findings",
+                    "cameras-registered",
+                    "regulation",
+                ];
+                let other: Vec<String> = u
+                    .duties
+                    .iter()
+                    .filter(|d| !fixed.contains(&d.duty.as_str()))
+                    .map(|d| format!("{}={}", d.duty, d.state.as_str()))
+                    .collect();
+                t.row(vec![
+                    format!("{}{}", "  ".repeat(depth), u.org),
+                    if u.units > 1 {
+                        format!(
+                            "{} ({}/{} units)",
+                            u.problems, u.units_with_problems, u.units
+                        )
+                    } else {
+                        u.problems.to_string()
+                    },
+                    state("level-approved"),
+                    state("plan-deployed"),
+                    state("periodic-assessment"),
+                    state("cameras-certified"),
+                    state("critical-findings"),
+                    state("cameras-registered"),
+                    state("regulation"),
+                    other.join(" "),
+                ]);
+                for c in &u.children {
+                    walk(c, depth + 1, t);
+                }
+            }
+            for u in &units {
+                walk(u, 0, &mut t);
+            }
+            t.print()?;
+            println!(
+                "as of {} — `camguard status ORG --format json` gives every duty's detail",
+                fmt_day(Some(today))
+            );
+        }
+    }
+    Ok(exit::OK)
+}
