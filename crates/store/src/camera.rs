@@ -1,6 +1,7 @@
 //! The camera inventory and its certificates.
 
 use crate::org::opt_date;
+use crate::scope::{RowWarning, effective_scopes, in_scope};
 use crate::{Result, Store, batch_rows, date_text, now};
 use camguard_registry::inventory::{CameraRecord, ParsedRow, RejectedRow};
 use serde::Serialize;
@@ -13,6 +14,8 @@ pub struct ImportReport {
     pub inserted: usize,
     pub updated: usize,
     pub rejected: Vec<RejectedRow>,
+    /// Rows kept with a warning (an address outside the unit's scope), by line.
+    pub warnings: Vec<RowWarning>,
 }
 
 /// A stored camera.
@@ -60,6 +63,8 @@ impl Store {
     ) -> Result<ImportReport> {
         let mut report = ImportReport::default();
         let orgs = self.org_index().await?;
+        let all_orgs = self.orgs().await?;
+        let scopes = effective_scopes(&all_orgs);
         let systems: HashMap<String, (i64, i64)> =
             sqlx::query("SELECT id, code, org_id FROM systems")
                 .fetch_all(self.pool())
@@ -137,12 +142,29 @@ impl Store {
                     none_if_empty(&record.mac).and_then(|m| by_mac.get(&(org_id, m.to_string())))
                 })
                 .copied();
+            if let Some(ip) = record.ip
+                && let Some(nets) = scopes.get(&org_id)
+                && !in_scope(ip, nets)
+            {
+                report.warnings.push(RowWarning {
+                    line,
+                    warning: format!(
+                        "ip: {ip} is outside the scope of {} ({}); the camera is kept, but scans for the unit will not reach it: check the address or the unit's scope (`camguard org scope`)",
+                        record.org.trim(),
+                        nets.iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
+            }
             match existing {
                 Some(id) => updates.push((id, org_id, system_id, record)),
                 None => inserts.push((org_id, system_id, record)),
             }
         }
         report.rejected.sort_by_key(|r| r.line);
+        report.warnings.sort_by_key(|r| r.line);
 
         let t = now();
         let mut tx = self.pool().begin().await?;

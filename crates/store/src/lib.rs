@@ -21,6 +21,7 @@ mod catalogue;
 mod org;
 mod scan;
 mod schema;
+mod scope;
 mod status;
 mod system;
 
@@ -29,6 +30,7 @@ pub use catalogue::CatalogueRow;
 pub use org::{Org, OrgKind};
 pub use scan::{FindingRow, FindingState, ScanRow, ScanState, StoredScan};
 pub use schema::SCHEMA_VERSION;
+pub use scope::{HostOutsideScope, RowWarning};
 pub use system::{DossierState, SystemRow};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -61,6 +63,34 @@ pub enum StoreError {
         "the registry database has schema version {found}, newer than this camguard understands ({SCHEMA_VERSION}); upgrade camguard (the database was not changed)"
     )]
     SchemaTooNew { found: i64 },
+    #[error(
+        "no registry database at {path} (check --database / CAMGUARD_DATABASE; commands that add data, such as `camguard org add` or `camguard org import`, create it)"
+    )]
+    Missing { path: String },
+    #[error(
+        "{path} is not a camguard registry: it is not an SQLite database (nothing was changed)"
+    )]
+    NotADatabase { path: String },
+    #[error(
+        "{path} is not a camguard registry: it holds other tables ({tables}) and none of camguard's; give a new or a camguard database (nothing was changed)"
+    )]
+    Foreign { path: String, tables: String },
+    #[error(
+        "scan {scan} is being run by another camguard ({holder}, lease until {until}); wait for it to finish, or, if that process is gone, retry after the lease expires"
+    )]
+    ScanBusy {
+        scan: i64,
+        holder: String,
+        until: String,
+    },
+    #[error(
+        "scan {scan} was taken over by another camguard (this one lost its lease); this run stops storing"
+    )]
+    LeaseLost { scan: i64 },
+    #[error("{0}")]
+    OutsideScope(HostOutsideScope),
+    #[error("the registry database holds a corrupt record: {0}")]
+    Corrupt(String),
     #[error("registry database error: {0}")]
     Db(#[from] sqlx::Error),
     #[error("{0}")]
@@ -78,6 +108,11 @@ impl StoreError {
     pub(crate) fn invalid(what: impl std::fmt::Display) -> Self {
         StoreError::Invalid(what.to_string())
     }
+    /// True when the store refused something outside an organisation's scope (exit status 3
+    /// in the contract, like the scan command's own scope refusals).
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, StoreError::OutsideScope(_))
+    }
     /// True for errors caused by the request or the setup (unknown organisation, bad value,
     /// duplicate code, a database that cannot be opened or is too new), as opposed to the
     /// database failing mid-way.
@@ -85,6 +120,11 @@ impl StoreError {
         matches!(
             self,
             StoreError::Open { .. }
+                | StoreError::Missing { .. }
+                | StoreError::NotADatabase { .. }
+                | StoreError::Foreign { .. }
+                | StoreError::ScanBusy { .. }
+                | StoreError::OutsideScope(_)
                 | StoreError::NotFound(_)
                 | StoreError::Invalid(_)
                 | StoreError::Conflict(_)
@@ -101,6 +141,8 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     url: String,
+    /// Saved scans this process holds (see [`Store::begin_scan`]).
+    leases: scan::Leases,
 }
 
 /// Where the registry lives when no `--database` / `CAMGUARD_DATABASE` is given:
@@ -151,26 +193,116 @@ fn sqlite_url(path: &Path) -> String {
     s
 }
 
+/// Whether opening a registry may create it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Create the SQLite file (and its folder) when it does not exist: for commands that add
+    /// data (`org add`, `org import`, a saved scan of the demo …).
+    Create,
+    /// The registry must exist: for commands that read or change what is there, so that a
+    /// mistyped path is named instead of answered from a new, empty registry.
+    Existing,
+}
+
+/// The SQLite file a database argument names.
+fn sqlite_path(database: &str) -> &Path {
+    Path::new(
+        database
+            .strip_prefix("sqlite://")
+            .or_else(|| database.strip_prefix("sqlite:"))
+            .unwrap_or(database),
+    )
+}
+
+/// Look at an existing SQLite file without changing it (read-only connection, no journal
+/// change): is it a database, and if so, is it camguard's and not newer than this binary?
+/// Returns false when there is no file yet.
+async fn inspect_sqlite_file(path: &Path, shown: &str, mode: OpenMode) -> Result<bool> {
+    use sqlx::ConnectOptions;
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return match mode {
+                OpenMode::Create => Ok(false),
+                OpenMode::Existing => Err(StoreError::Missing {
+                    path: shown.to_string(),
+                }),
+            };
+        }
+        Err(e) => {
+            return Err(StoreError::Open {
+                url: shown.to_string(),
+                source: sqlx::Error::Io(e),
+            });
+        }
+        Ok(m) if m.is_dir() => {
+            return Err(StoreError::invalid(format!(
+                "{shown} is a folder; the registry is a file (e.g. {shown}/registry.db)"
+            )));
+        }
+        Ok(_) => {}
+    }
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .create_if_missing(false)
+        .connect()
+        .await
+        .map_err(|source| StoreError::Open {
+            url: shown.to_string(),
+            source,
+        })?;
+    let layout = schema::sqlite_layout(&mut conn).await;
+    let _ = sqlx::Connection::close(conn).await;
+    let layout = layout.map_err(|e| {
+        if is_not_a_database(&e) {
+            StoreError::NotADatabase {
+                path: shown.to_string(),
+            }
+        } else {
+            StoreError::Open {
+                url: shown.to_string(),
+                source: e,
+            }
+        }
+    })?;
+    layout.check(shown)?;
+    Ok(true)
+}
+
+/// SQLite's SQLITE_NOTADB (26): the file is something else (text, an image …).
+fn is_not_a_database(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|c| c == "26")
+}
+
 impl Store {
     /// Open (creating when needed) and migrate the registry named by `database`.
     pub async fn open(database: &str) -> Result<Store> {
+        Store::open_with(database, OpenMode::Create).await
+    }
+
+    /// Open and migrate the registry named by `database`. Before anything is written (the WAL
+    /// switch included), an existing database is checked: a file that is not a database, a
+    /// database with tables but none of camguard's, and a schema newer than this binary are
+    /// refused, unchanged. With [`OpenMode::Existing`], a missing SQLite file is refused and
+    /// nothing (no folder) is created.
+    pub async fn open_with(database: &str, mode: OpenMode) -> Result<Store> {
         install_default_drivers();
         let backend = backend_of(database);
         let (url, shown) = match backend {
             Backend::Postgres => (database.to_string(), redact_url(database)),
             Backend::Sqlite => {
-                let path = database
-                    .strip_prefix("sqlite://")
-                    .or_else(|| database.strip_prefix("sqlite:"))
-                    .unwrap_or(database);
-                let path = Path::new(path);
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                let path = sqlite_path(database);
+                let shown = path.display().to_string();
+                let exists = inspect_sqlite_file(path, &shown, mode).await?;
+                if !exists && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
                         url: database.to_string(),
                         source: sqlx::Error::Io(e),
                     })?;
                 }
-                (sqlite_url(path), path.display().to_string())
+                (sqlite_url(path), shown)
             }
         };
         let mut options = AnyPoolOptions::new()
@@ -202,6 +334,7 @@ impl Store {
             pool,
             backend,
             url: shown,
+            leases: scan::Leases::default(),
         };
         schema::migrate(&store).await?;
         Ok(store)
@@ -232,8 +365,10 @@ impl Store {
         )
     }
 
-    /// Close the pool (waits for connections to be returned).
+    /// Close the pool (waits for connections to be returned); scan leases still held stop
+    /// being renewed and expire.
     pub async fn close(&self) {
+        self.leases.stop_all();
         self.pool.close().await;
     }
 }

@@ -11,12 +11,99 @@
 //! * `accepted` (risk accepted with a reason and an expiry) stays accepted; after the expiry it
 //!   counts as open again in the status.
 
+use crate::scope::{HostOutsideScope, in_scope};
 use crate::{Result, Store, StoreError, batch_rows, now};
 use camguard_model::HostReport;
+use ipnet::IpNet;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How long a saved scan's lease lasts without renewal (the holder renews it every third of
+/// this); a holder that died is taken over at most this long after its last renewal.
+pub const SCAN_LEASE: Duration = Duration::from_secs(60);
+
+/// The saved scans this process holds, and the background renewals of their leases.
+#[derive(Clone, Debug)]
+pub(crate) struct Leases {
+    inner: Arc<Mutex<LeaseState>>,
+}
+
+#[derive(Debug)]
+struct LeaseState {
+    /// Who holds a lease: this store's process and a random part (two stores of one process
+    /// are two holders).
+    holder: String,
+    duration: Duration,
+    renewals: HashMap<i64, tokio::task::JoinHandle<()>>,
+}
+
+impl Default for Leases {
+    fn default() -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        // A per-store random part without a dependency: the address of a fresh allocation
+        // mixed with the clock.
+        let salt = Box::new(0u8);
+        let salt = std::ptr::from_ref(salt.as_ref()) as usize as u128;
+        let tag = (nanos ^ salt.rotate_left(64)) as u64;
+        Leases {
+            inner: Arc::new(Mutex::new(LeaseState {
+                holder: format!("process {} ({tag:016x})", std::process::id()),
+                duration: SCAN_LEASE,
+                renewals: HashMap::new(),
+            })),
+        }
+    }
+}
+
+impl Leases {
+    fn lock(&self) -> std::sync::MutexGuard<'_, LeaseState> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    fn holder(&self) -> String {
+        self.lock().holder.clone()
+    }
+    fn duration(&self) -> Duration {
+        self.lock().duration
+    }
+    /// The lease's expiry if taken now, in ms since the epoch.
+    fn until(&self) -> i64 {
+        now_ms().saturating_add(i64::try_from(self.duration().as_millis()).unwrap_or(i64::MAX))
+    }
+    fn stop(&self, scan: i64) {
+        if let Some(h) = self.lock().renewals.remove(&scan) {
+            h.abort();
+        }
+    }
+    pub(crate) fn stop_all(&self) {
+        for (_, h) in self.lock().renewals.drain() {
+            h.abort();
+        }
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or_default()
+}
+
+fn ms_text(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| ms.to_string())
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -193,8 +280,8 @@ impl Store {
     ) -> Result<ScanRow> {
         let org = self.org(org).await?;
         let row = sqlx::query(
-            "INSERT INTO scans (org_id, targets, operator, profile, args, state, started_at, resume_from, hosts, cameras, camguard_version) \
-             VALUES ($1, $2, $3, $4, $5, 'running', $6, 0, 0, 0, $7) RETURNING id",
+            "INSERT INTO scans (org_id, targets, operator, profile, args, state, started_at, resume_from, hosts, cameras, camguard_version, lease_holder, lease_until) \
+             VALUES ($1, $2, $3, $4, $5, 'running', $6, 0, 0, 0, $7, $8, $9) RETURNING id",
         )
         .bind(org.id)
         .bind(serde_json::to_string(targets).unwrap_or_default())
@@ -203,9 +290,120 @@ impl Store {
         .bind(args.to_string())
         .bind(now())
         .bind(env!("CARGO_PKG_VERSION"))
+        .bind(self.leases.holder())
+        .bind(self.leases.until())
         .fetch_one(self.pool())
         .await?;
-        self.scan(row.try_get("id")?).await
+        let id: i64 = row.try_get("id")?;
+        self.keep_lease(id);
+        self.scan(id).await
+    }
+
+    /// How long this store's scan leases last (default [`SCAN_LEASE`]); for tests, and for
+    /// sites that want a dead holder taken over sooner.
+    pub fn set_scan_lease(&self, lease: Duration) {
+        self.leases.lock().duration = lease.max(Duration::from_millis(1));
+    }
+
+    /// Take (or take over) the lease of a saved scan: free, expired, or already ours.
+    async fn take_lease(&self, scan: i64) -> Result<()> {
+        let holder = self.leases.holder();
+        let taken = sqlx::query(
+            "UPDATE scans SET lease_holder = $1, lease_until = $2 WHERE id = $3 \
+             AND (lease_holder IS NULL OR lease_until IS NULL OR lease_holder = $1 OR lease_until < $4)",
+        )
+        .bind(holder.clone())
+        .bind(self.leases.until())
+        .bind(scan)
+        .bind(now_ms())
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        if taken == 1 {
+            self.keep_lease(scan);
+            return Ok(());
+        }
+        let row = sqlx::query("SELECT lease_holder, lease_until FROM scans WHERE id = $1")
+            .bind(scan)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::not_found(format!("no scan {scan} in the registry")))?;
+        Err(StoreError::ScanBusy {
+            scan,
+            holder: row
+                .try_get::<Option<String>, _>("lease_holder")?
+                .unwrap_or_default(),
+            until: ms_text(row.try_get::<Option<i64>, _>("lease_until")?.unwrap_or(0)),
+        })
+    }
+
+    /// Renew a held lease in the background, every third of its duration, until the scan is
+    /// finished, the store closed or the process gone (then the lease expires by itself).
+    fn keep_lease(&self, scan: i64) {
+        let pool = self.pool().clone();
+        let leases = self.leases.clone();
+        let every = (leases.duration() / 3).max(Duration::from_millis(10));
+        let holder = leases.holder();
+        let task = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let renewed = sqlx::query(
+                    "UPDATE scans SET lease_until = $1 WHERE id = $2 AND lease_holder = $3",
+                )
+                .bind(leases.until())
+                .bind(scan)
+                .bind(holder.clone())
+                .execute(&pool)
+                .await;
+                match renewed {
+                    Ok(r) if r.rows_affected() == 1 => {}
+                    // Taken over, or the database is gone: the next write says so.
+                    Ok(_) => break,
+                    Err(e) => tracing::warn!(scan, error = %e, "could not renew the scan lease"),
+                }
+            }
+        });
+        if let Some(old) = self.leases.lock().renewals.insert(scan, task) {
+            old.abort();
+        }
+    }
+
+    /// Refuse hosts outside the scope of the organisation the scan is stored for.
+    async fn check_hosts_in_scope(&self, scan: i64, hosts: &[HostReport]) -> Result<()> {
+        if hosts.is_empty() {
+            return Ok(());
+        }
+        let rows = sqlx::query(
+            "SELECT o.code, c.cidr FROM scans s JOIN orgs o ON o.id = s.org_id \
+             LEFT JOIN org_scopes c ON c.org_id = s.org_id WHERE s.id = $1",
+        )
+        .bind(scan)
+        .fetch_all(self.pool())
+        .await?;
+        let Some(first) = rows.first() else {
+            return Err(StoreError::not_found(format!(
+                "no scan {scan} in the registry"
+            )));
+        };
+        let org: String = first.try_get("code")?;
+        let mut scopes: Vec<IpNet> = Vec::new();
+        for r in &rows {
+            if let Some(cidr) = r.try_get::<Option<String>, _>("cidr")? {
+                scopes.push(cidr.parse().map_err(|e| {
+                    StoreError::Corrupt(format!("scope {cidr:?} of organisation {org}: {e}"))
+                })?);
+            }
+        }
+        if let Some(h) = hosts.iter().find(|h| !in_scope(h.ip, &scopes)) {
+            return Err(StoreError::OutsideScope(HostOutsideScope {
+                ip: h.ip,
+                org,
+                scopes,
+            }));
+        }
+        Ok(())
     }
 
     /// Store hosts as they arrive (a host stored twice keeps its first report). `resume_from`
@@ -216,6 +414,7 @@ impl Store {
         hosts: &[HostReport],
         resume_from: u64,
     ) -> Result<()> {
+        self.check_hosts_in_scope(scan, hosts).await?;
         let mut tx = self.pool().begin().await?;
         for chunk in hosts.chunks(batch_rows(HOST_COLS).min(200)) {
             let sql = format!(
@@ -246,14 +445,25 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
-        sqlx::query(
+        // Only the lease holder writes (and so renews its lease); a run whose lease was taken
+        // over stores nothing more.
+        let n = sqlx::query(
             "UPDATE scans SET resume_from = $1, hosts = (SELECT COUNT(*) FROM scan_hosts WHERE scan_id = $2), \
-             cameras = (SELECT COUNT(*) FROM scan_hosts WHERE scan_id = $2 AND is_camera = 1) WHERE id = $2",
+             cameras = (SELECT COUNT(*) FROM scan_hosts WHERE scan_id = $2 AND is_camera = 1), lease_until = $3 \
+             WHERE id = $2 AND lease_holder = $4",
         )
         .bind(i64::try_from(resume_from).unwrap_or(i64::MAX))
         .bind(scan)
+        .bind(self.leases.until())
+        .bind(self.leases.holder())
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if n == 0 {
+            self.scan(scan).await?;
+            self.leases.stop(scan);
+            return Err(StoreError::LeaseLost { scan });
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -267,7 +477,9 @@ impl Store {
         rows.iter().map(|r| Ok(r.try_get("ip")?)).collect()
     }
 
-    /// Mark a scan resumed (running again).
+    /// Mark a scan resumed (running again), held by this store: a saved scan is run by one
+    /// process at a time. A scan whose holder is alive is refused ([`StoreError::ScanBusy`]);
+    /// one whose holder died (its lease expired) is taken over.
     pub async fn resume_scan(&self, scan: i64) -> Result<ScanRow> {
         let s = self.scan(scan).await?;
         if s.state == ScanState::Complete {
@@ -275,10 +487,14 @@ impl Store {
                 "scan {scan} is complete; there is nothing to resume"
             )));
         }
-        sqlx::query("UPDATE scans SET state = 'running', finished_at = NULL WHERE id = $1")
-            .bind(scan)
-            .execute(self.pool())
-            .await?;
+        self.take_lease(scan).await?;
+        sqlx::query(
+            "UPDATE scans SET state = 'running', finished_at = NULL WHERE id = $1 AND lease_holder = $2",
+        )
+        .bind(scan)
+        .bind(self.leases.holder())
+        .execute(self.pool())
+        .await?;
         self.scan(scan).await
     }
 
@@ -392,11 +608,15 @@ impl Store {
                 Some((id, _)) => format!("camera:{id}"),
                 None => format!("ip:{ip}"),
             };
-            assessed_subjects.insert(subject.clone());
+            // A subject counts as assessed only with a report that was read: a report that does
+            // not parse says nothing, and must never verify the subject's findings as fixed.
             let report: String = h.try_get("report")?;
-            let Ok(report) = serde_json::from_str::<HostReport>(&report) else {
-                continue;
-            };
+            let report = serde_json::from_str::<HostReport>(&report).map_err(|e| {
+                StoreError::Corrupt(format!(
+                    "scan {scan}: the stored report of host {ip} does not parse ({e}); the scan was not closed and no finding changed"
+                ))
+            })?;
+            assessed_subjects.insert(subject.clone());
             for f in &report.findings {
                 let port = i64::from(f.port.unwrap_or(0));
                 let key = (subject.clone(), f.id.clone(), port);
@@ -506,16 +726,24 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query(
-            "UPDATE scans SET state = $1, finished_at = $2, hosts = $3, cameras = $4 WHERE id = $5",
+        // Closing releases the lease; only its holder may close.
+        let closed = sqlx::query(
+            "UPDATE scans SET state = $1, finished_at = $2, hosts = $3, cameras = $4, lease_holder = NULL, lease_until = NULL \
+             WHERE id = $5 AND lease_holder = $6",
         )
         .bind(state.as_str())
         .bind(t.clone())
         .bind(out.hosts)
         .bind(out.cameras)
         .bind(scan)
+        .bind(self.leases.holder())
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if closed == 0 {
+            self.leases.stop(scan);
+            return Err(StoreError::LeaseLost { scan });
+        }
         let open =
             sqlx::query("SELECT COUNT(*) AS n FROM findings WHERE org_id = $1 AND state = 'open'")
                 .bind(org.id)
@@ -523,6 +751,7 @@ impl Store {
                 .await?;
         out.findings_open = open.try_get("n")?;
         tx.commit().await?;
+        self.leases.stop(scan);
         Ok(out)
     }
 

@@ -10,7 +10,10 @@ use crate::{Backend, Result, Store, StoreError, now};
 use sqlx::{Executor, Row};
 
 /// (version, description, SQL)
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "registry", include_str!("sql/0001_registry.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "registry", include_str!("sql/0001_registry.sql")),
+    (2, "scan lease", include_str!("sql/0002_scan_lease.sql")),
+];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -23,8 +26,86 @@ fn render(sql: &str, backend: Backend) -> String {
     sql.replace("{ID}", id)
 }
 
+/// What a database holds before camguard touches it.
+#[derive(Debug, Default)]
+pub(crate) struct Layout {
+    /// Tables other than SQLite's own.
+    pub tables: Vec<String>,
+    /// The schema version, when `camguard_schema` exists.
+    pub version: Option<i64>,
+}
+
+impl Layout {
+    /// Refuse a database that camguard must not write into: one newer than this binary, or
+    /// one holding other tables and none of camguard's.
+    pub fn check(&self, shown: &str) -> Result<()> {
+        match self.version {
+            Some(v) if v > SCHEMA_VERSION => Err(StoreError::SchemaTooNew { found: v }),
+            Some(_) => Ok(()),
+            None if self.tables.is_empty() => Ok(()),
+            None => {
+                let mut names = self.tables.iter().take(5).cloned().collect::<Vec<_>>();
+                if self.tables.len() > 5 {
+                    names.push(format!("… {} in all", self.tables.len()));
+                }
+                Err(StoreError::Foreign {
+                    path: shown.to_string(),
+                    tables: names.join(", "),
+                })
+            }
+        }
+    }
+}
+
+/// The layout of an SQLite database, read on a plain (read-only) connection.
+pub(crate) async fn sqlite_layout(
+    conn: &mut sqlx::SqliteConnection,
+) -> std::result::Result<Layout, sqlx::Error> {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let version = if tables.iter().any(|t| t == "camguard_schema") {
+        Some(
+            sqlx::query_scalar::<_, i64>(
+                "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM camguard_schema",
+            )
+            .fetch_one(&mut *conn)
+            .await?,
+        )
+    } else {
+        None
+    };
+    Ok(Layout { tables, version })
+}
+
+/// The layout of the current PostgreSQL schema (`search_path`'s first).
+async fn postgres_layout(conn: &mut sqlx::AnyConnection) -> Result<Layout> {
+    let rows = sqlx::query(
+        "SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let tables = rows
+        .iter()
+        .map(|r| r.try_get::<String, _>("name"))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let version = if tables.iter().any(|t| t == "camguard_schema") {
+        Some(current_version(conn).await?)
+    } else {
+        None
+    };
+    Ok(Layout { tables, version })
+}
+
 pub(crate) async fn migrate(store: &Store) -> Result<()> {
     let mut conn = store.pool().acquire().await?;
+    // SQLite was inspected before the pool opened (before the WAL switch); PostgreSQL is
+    // inspected here, before the first write.
+    if store.backend() == Backend::Postgres {
+        postgres_layout(&mut conn).await?.check(store.url())?;
+    }
     conn.execute(
         "CREATE TABLE IF NOT EXISTS camguard_schema (version BIGINT PRIMARY KEY, \
          description TEXT NOT NULL, applied_at TEXT NOT NULL)",

@@ -9,7 +9,7 @@ use camguard_model::{Finding, HostReport, Identification, Severity};
 use camguard_registry::catalogue::{CatalogueEntry, CatalogueStatus};
 use camguard_registry::inventory::{CameraRecord, ParsedRow};
 use camguard_store::{
-    CameraFilter, DossierState, FindingState, OrgKind, ScanState, Store, StoreError,
+    CameraFilter, DossierState, FindingState, OpenMode, OrgKind, ScanState, Store, StoreError,
 };
 use sqlx::Connection;
 use std::future::Future;
@@ -181,7 +181,7 @@ async fn province(store: &Store) {
 #[tokio::test]
 async fn migrations_are_idempotent_and_newer_schemas_refused() {
     both("migrations", |store, url| async move {
-        assert_eq!(camguard_store::SCHEMA_VERSION, 1);
+        assert_eq!(camguard_store::SCHEMA_VERSION, 2);
         province(&store).await;
         store.close().await;
         // Reopening migrates nothing and keeps the data.
@@ -843,4 +843,360 @@ async fn status_facts_are_gathered_per_unit() {
         assert_eq!(u.parent, Some(p.id));
     })
     .await;
+}
+
+/// A plain connection to a test database, beside the store (to corrupt or inspect it).
+async fn raw(store: &Store, url: &str) -> sqlx::AnyConnection {
+    sqlx::any::install_default_drivers();
+    sqlx::AnyConnection::connect(&match store.backend() {
+        camguard_store::Backend::Sqlite => format!("sqlite://{url}"),
+        camguard_store::Backend::Postgres => url.to_string(),
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_report_that_does_not_parse_verifies_nothing() {
+    both("corrupt", |store, url| async move {
+        province(&store).await;
+        store
+            .import_cameras(rows(vec![camera("AG-STTTT", "SER-A", "127.80.1.1")]), &keys)
+            .await
+            .unwrap();
+        let args = serde_json::json!({});
+        let targets = ["127.80.1.0/24".to_string()];
+        let s1 = store
+            .begin_scan("AG-STTTT", &targets, "t", "default", &args)
+            .await
+            .unwrap();
+        let seen = [host(
+            "127.80.1.1",
+            Some("SER-A"),
+            &[("default-credentials", Severity::Critical)],
+        )];
+        store.add_scan_hosts(s1.id, &seen, 1).await.unwrap();
+        store.finish_scan(s1.id, ScanState::Complete).await.unwrap();
+
+        // A later complete scan whose stored report of that camera is unreadable.
+        let s2 = store
+            .begin_scan("AG-STTTT", &targets, "t", "default", &args)
+            .await
+            .unwrap();
+        store
+            .add_scan_hosts(s2.id, &[host("127.80.1.1", Some("SER-A"), &[])], 1)
+            .await
+            .unwrap();
+        let mut conn = raw(&store, &url).await;
+        sqlx::query("UPDATE scan_hosts SET report = '{\"ip\": truncated' WHERE scan_id = $1")
+            .bind(s2.id)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        match store.finish_scan(s2.id, ScanState::Complete).await {
+            Err(e @ StoreError::Corrupt(_)) => {
+                let msg = e.to_string();
+                assert!(
+                    msg.contains("127.80.1.1") && msg.contains("does not parse"),
+                    "{msg}"
+                );
+            }
+            other => panic!("expected a corrupt-record error, got {other:?}"),
+        }
+        let open = store
+            .findings(Some("AG"), Some(FindingState::Open))
+            .await
+            .unwrap();
+        assert_eq!(open.len(), 1, "the finding stays open: {open:?}");
+        assert!(
+            store
+                .findings(Some("AG"), Some(FindingState::Verified))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(store.scan(s2.id).await.unwrap().state, ScanState::Running);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_saved_scan_is_held_by_one_store_at_a_time() {
+    both("lease", |store, url| async move {
+        province(&store).await;
+        let targets = ["127.80.1.0/24".to_string()];
+        let args = serde_json::json!({});
+        let scan = store
+            .begin_scan("AG-STTTT", &targets, "t", "default", &args)
+            .await
+            .unwrap();
+        // A second process (store) cannot resume a scan that is being run.
+        let other = Store::open(&url).await.unwrap();
+        match other.resume_scan(scan.id).await {
+            Err(e @ StoreError::ScanBusy { .. }) => {
+                assert!(e.is_user_error());
+                assert!(e.to_string().contains("another camguard"), "{e}");
+            }
+            r => panic!("expected ScanBusy, got {r:?}"),
+        }
+        store
+            .add_scan_hosts(scan.id, &[host("127.80.1.7", None, &[])], 1)
+            .await
+            .unwrap();
+        store
+            .finish_scan(scan.id, ScanState::Interrupted)
+            .await
+            .unwrap();
+        // Released when closed: now the other may resume it, and the first may not.
+        other.resume_scan(scan.id).await.unwrap();
+        assert!(matches!(
+            store.resume_scan(scan.id).await,
+            Err(StoreError::ScanBusy { .. })
+        ));
+
+        // The holder dies without closing (kill -9: no renewal, no release): the lease
+        // expires and a third process takes the scan over; the dead run's lease is gone.
+        let doomed = Store::open(&url).await.unwrap();
+        doomed.set_scan_lease(std::time::Duration::from_millis(1));
+        other
+            .finish_scan(scan.id, ScanState::Interrupted)
+            .await
+            .unwrap();
+        doomed.resume_scan(scan.id).await.unwrap();
+        doomed.close().await;
+        let third = Store::open(&url).await.unwrap();
+        let mut taken = false;
+        for _ in 0..200 {
+            match third.resume_scan(scan.id).await {
+                Ok(_) => {
+                    taken = true;
+                    break;
+                }
+                Err(StoreError::ScanBusy { .. }) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert!(taken, "an expired lease is taken over");
+        third
+            .add_scan_hosts(scan.id, &[host("127.80.1.8", None, &[])], 2)
+            .await
+            .unwrap();
+
+        // A run whose lease was taken over stores nothing more.
+        let mut conn = raw(&store, &url).await;
+        sqlx::query("UPDATE scans SET lease_holder = 'someone else' WHERE id = $1")
+            .bind(scan.id)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        assert!(matches!(
+            third
+                .add_scan_hosts(scan.id, &[host("127.80.1.9", None, &[])], 3)
+                .await,
+            Err(StoreError::LeaseLost { .. })
+        ));
+        assert!(matches!(
+            third.finish_scan(scan.id, ScanState::Complete).await,
+            Err(StoreError::LeaseLost { .. })
+        ));
+        assert_eq!(store.scan_host_addresses(scan.id).await.unwrap().len(), 2);
+        other.close().await;
+        third.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn scopes_bound_stored_hosts_and_warn_on_imported_cameras() {
+    both("scope", |store, _| async move {
+        province(&store).await;
+        // AG-STTTT's scope is 127.80.1.0/24; a unit without its own scope is bounded by its
+        // parent's (127.80.0.0/16).
+        store
+            .add_org("AG-X", "Unit X", OrgKind::Unit, Some("AG"), &[], &[])
+            .await
+            .unwrap();
+        let report = store
+            .import_cameras(
+                rows(vec![
+                    camera("AG-STTTT", "S1", "127.80.1.5"),
+                    camera("AG-STTTT", "S2", "127.80.2.5"),
+                    camera("AG-X", "S3", "127.80.9.9"),
+                    camera("AG-X", "S4", "127.81.0.1"),
+                ]),
+                &keys,
+            )
+            .await
+            .unwrap();
+        assert_eq!(report.inserted, 4, "warned rows are kept");
+        let lines: Vec<usize> = report.warnings.iter().map(|w| w.line).collect();
+        assert_eq!(lines, vec![3, 5], "{:?}", report.warnings);
+        assert!(report.warnings[0].warning.contains("127.80.2.5"));
+        assert!(report.warnings[0].warning.contains("127.80.1.0/24"));
+
+        let scan = store
+            .begin_scan(
+                "AG-STTTT",
+                &["127.80.1.0/24".into()],
+                "t",
+                "default",
+                &serde_json::json!({}),
+            )
+            .await
+            .unwrap();
+        let err = store
+            .add_scan_hosts(
+                scan.id,
+                &[host("127.80.1.5", None, &[]), host("127.80.2.5", None, &[])],
+                2,
+            )
+            .await
+            .unwrap_err();
+        assert!(err.is_refusal(), "{err:?}");
+        assert!(err.to_string().contains("127.80.2.5"), "{err}");
+        assert!(store.scan_host_addresses(scan.id).await.unwrap().is_empty());
+        assert_eq!(store.scan(scan.id).await.unwrap().resume_from, 0);
+        store
+            .add_scan_hosts(scan.id, &[host("127.80.1.5", None, &[])], 1)
+            .await
+            .unwrap();
+    })
+    .await;
+}
+
+/// An SQLite file made without camguard (rollback journal, as SQLite's default).
+async fn sqlite_file(dir: &tempfile::TempDir, setup: &str) -> std::path::PathBuf {
+    let path = dir.path().join("other.db");
+    let mut conn =
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+            .await
+            .unwrap();
+    sqlx::raw_sql(setup).execute(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
+    path
+}
+
+async fn sqlite_facts(path: &std::path::Path) -> (String, Vec<String>) {
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=ro", path.display()))
+        .await
+        .unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    conn.close().await.unwrap();
+    (mode, tables)
+}
+
+#[tokio::test]
+async fn a_newer_sqlite_registry_is_refused_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sqlite_file(
+        &dir,
+        "CREATE TABLE camguard_schema (version BIGINT PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL); \
+         INSERT INTO camguard_schema VALUES (99, 'future', 'x');",
+    )
+    .await;
+    let before = sqlite_facts(&path).await;
+    assert_eq!(before.0, "delete");
+    match Store::open(&path.display().to_string()).await {
+        Err(StoreError::SchemaTooNew { found: 99 }) => {}
+        other => panic!("expected SchemaTooNew, got {other:?}"),
+    }
+    assert_eq!(
+        sqlite_facts(&path).await,
+        before,
+        "journal mode and tables unchanged"
+    );
+    assert!(!dir.path().join("other.db-wal").exists());
+}
+
+#[tokio::test]
+async fn an_unrelated_sqlite_file_is_refused_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sqlite_file(
+        &dir,
+        "CREATE TABLE photos (id INTEGER PRIMARY KEY, name TEXT);",
+    )
+    .await;
+    let before = sqlite_facts(&path).await;
+    let err = Store::open(&path.display().to_string()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Foreign { .. }), "{err:?}");
+    assert!(err.is_user_error());
+    let msg = err.to_string();
+    assert!(
+        msg.contains("photos") && msg.contains("not a camguard registry"),
+        "{msg}"
+    );
+    assert_eq!(sqlite_facts(&path).await, before);
+}
+
+#[tokio::test]
+async fn a_text_file_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.txt");
+    let text = "these are not the droids you are looking for\n".repeat(200);
+    std::fs::write(&path, &text).unwrap();
+    let err = Store::open(&path.display().to_string()).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotADatabase { .. }), "{err:?}");
+    assert!(err.to_string().contains("notes.txt"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+}
+
+#[tokio::test]
+async fn reading_a_missing_registry_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typo").join("registry.db");
+    let shown = path.display().to_string();
+    let err = Store::open_with(&shown, OpenMode::Existing)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Missing { .. }), "{err:?}");
+    assert!(err.is_user_error());
+    assert!(err.to_string().contains(&shown), "{err}");
+    assert!(!dir.path().join("typo").exists(), "no folder was made");
+    // Creating is for commands that add data; afterwards reading opens it.
+    Store::open_with(&shown, OpenMode::Create)
+        .await
+        .unwrap()
+        .close()
+        .await;
+    Store::open_with(&shown, OpenMode::Existing)
+        .await
+        .unwrap()
+        .close()
+        .await;
+}
+
+#[tokio::test]
+async fn an_unrelated_postgres_database_is_refused_unchanged() {
+    let Some(db) = postgres_db("foreign").await else {
+        return;
+    };
+    let url = db.url();
+    let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+    sqlx::query("CREATE TABLE invoices (id BIGINT PRIMARY KEY)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let err = Store::open(&url).await.unwrap_err();
+    assert!(matches!(err, StoreError::Foreign { .. }), "{err:?}");
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(n, 1, "no camguard table was added");
+    conn.close().await.unwrap();
+    drop_db(db).await;
 }
