@@ -23,7 +23,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::inventory::{
+use crate::table::{
     FileError, RejectedRow, RowValues, Schema, fold, quote, read_table_csv, read_table_path,
 };
 
@@ -103,7 +103,7 @@ pub struct CatalogueEntry {
     pub document: Option<String>,
     pub issued_by: Option<String>,
     /// Serialised as `YYYY-MM-DD`.
-    #[serde(with = "crate::inventory::opt_date")]
+    #[serde(with = "crate::date::opt_date")]
     pub date: Option<Date>,
     pub certificate: Option<String>,
     pub note: Option<String>,
@@ -640,7 +640,7 @@ mod tests {
         assert_eq!(c.check("Imou", "IPC-A22").as_str(), "warned");
 
         match read_catalogue_csv("vendor,model\nA,B\n".as_bytes()) {
-            Err(FileError::MissingColumns(m)) => assert_eq!(m, vec!["status"]),
+            Err(FileError::MissingColumns { columns: m, .. }) => assert_eq!(m, vec!["status"]),
             other => panic!("{other:?}"),
         }
         let e = read_catalogue_csv("Hãng,Model\nA,B\n".as_bytes()).unwrap_err();

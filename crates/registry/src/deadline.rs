@@ -6,7 +6,8 @@
 //! the sets attached to it or to an ancestor ([`binding_deadline`]): a province may be stricter
 //! than the directive, never more lenient.
 
-use crate::level::{check_id, date_serde, date_value, nonempty};
+use crate::date::{date_serde, date_value};
+use crate::level::{check_id, nonempty};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;

@@ -8,10 +8,18 @@
 //! * [`deadline`]: the directive's and provinces' deadlines, as data;
 //! * [`inventory`] and [`catalogue`]: camera inventory and certified/warned model lists in CSV
 //!   and XLSX (`docs/spec/inventory-csv.md`), validated row by row;
-//! * [`status`]: the state of every duty of a unit, computed from its records.
+//! * [`status`]: the state of every duty of a unit, computed from its records;
+//! * [`table`]: the engine both file kinds share (CSV and workbook sources, header folding,
+//!   bounds against hostile files, the neutralising quote of formula-like cells);
+//! * [`date`]: dates as the files write them.
+//!
+//! Modules depend on each other in one direction: `inventory`, `catalogue` → `table` → `date`;
+//! `status` → `deadline`, `date`.
 
 pub mod catalogue;
+pub mod date;
 pub mod deadline;
 pub mod inventory;
 pub mod level;
 pub mod status;
+pub mod table;

@@ -14,8 +14,8 @@
 //! | `regulation` | the unit's security regulation covers cameras | regulation record |
 //! | other deadline duties | e.g. a province's report by a date | duty records vs. the deadline |
 
+use crate::date::format_date as fmt;
 use crate::deadline::{DeadlineSet, Duty, binding_deadline};
-use crate::inventory::format_date as fmt;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use time::Date;

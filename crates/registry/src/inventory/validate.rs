@@ -1,0 +1,86 @@
+//! Row → [`CameraRecord`]: the checks of each value of an inventory row.
+
+use std::net::IpAddr;
+
+use super::*;
+use crate::table::{TableRows, quote};
+
+// ---------------------------------------------------------------------------------------------
+// Row → CameraRecord
+
+pub(super) fn org_satisfied(default_org: Option<&str>) -> &'static [&'static str] {
+    if default_org.is_some() { &["org"] } else { &[] }
+}
+
+pub(super) fn to_camera(
+    v: &mut RowValues,
+    default_org: Option<&str>,
+    errors: &mut Vec<String>,
+) -> Option<CameraRecord> {
+    let org = v.text(ORG).or_else(|| default_org.map(str::to_owned));
+    if org.is_none() {
+        errors.push("org: required value is missing".to_owned());
+    }
+    let vendor = v.required_text(VENDOR, errors);
+    let model = v.required_text(MODEL, errors);
+    let mac = v.text(MAC).and_then(|s| match normalize_mac(&s) {
+        Some(mac) => Some(mac),
+        None => {
+            errors.push(format!("mac: {} is not a MAC address", quote(&s)));
+            None
+        }
+    });
+    let ip = v.text(IP).and_then(|s| match parse_ip(&s) {
+        Some(ip) => Some(ip),
+        None => {
+            errors.push(format!("ip: {} is not an IP address", quote(&s)));
+            None
+        }
+    });
+    let installed_on = v.date(INSTALLED_ON, errors);
+    let cert_conformity_date = v.date(CERT_CONFORMITY_DATE, errors);
+    let record = CameraRecord {
+        org: org?,
+        system: v.text(SYSTEM),
+        vendor: vendor?,
+        brand: v.text(BRAND),
+        model: model?,
+        firmware: v.text(FIRMWARE),
+        serial: v.text(SERIAL),
+        mac,
+        ip,
+        location: v.text(LOCATION),
+        installed_on,
+        cert_origin: v.text(CERT_ORIGIN),
+        cert_quality: v.text(CERT_QUALITY),
+        cert_conformity: v.text(CERT_CONFORMITY),
+        cert_conformity_standard: v.text(CERT_CONFORMITY_STANDARD),
+        cert_conformity_body: v.text(CERT_CONFORMITY_BODY),
+        cert_conformity_date,
+        attributes: std::mem::take(&mut v.attributes),
+    };
+    Some(record)
+}
+
+/// An IPv4 or IPv6 address; brackets around IPv6 (`[fe80::1]`) are accepted.
+fn parse_ip(s: &str) -> Option<IpAddr> {
+    let s = s.trim();
+    let s = s
+        .strip_prefix('[')
+        .and_then(|s| s.strip_suffix(']'))
+        .unwrap_or(s);
+    s.parse().ok()
+}
+
+impl TableRows<CameraRecord> {
+    pub(super) fn into_inventory(self) -> InventoryFile {
+        InventoryFile {
+            rows: self
+                .rows
+                .into_iter()
+                .map(|(line, record)| ParsedRow { line, record })
+                .collect(),
+            rejected: self.rejected,
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Cells a spreadsheet would run as formulas.

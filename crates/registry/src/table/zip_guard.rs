@@ -1,0 +1,1 @@
+//! Sizes and counts of a ZIP-based workbook, checked before calamine decompresses anything.
