@@ -4,6 +4,10 @@
 //! realm="a"`), and a response may carry several headers; [`parse_www_authenticate`] handles
 //! one value, callers iterate over the headers.
 
+use crate::exchange::HttpResponse;
+use crate::util::truncate_chars;
+use camguard_model::Observation;
+
 /// Longest header value looked at.
 pub const MAX_CHALLENGE_INPUT: usize = 4096;
 /// Most challenges returned from one value.
@@ -156,6 +160,28 @@ pub fn parse_www_authenticate(value: &str) -> Vec<Challenge> {
             scheme: canonical_scheme(&token),
             ..Default::default()
         });
+    }
+    out
+}
+
+/// `realm` and `auth_scheme` observations, one pair per challenge of every
+/// `WWW-Authenticate` header.
+pub(crate) fn auth_observations(
+    port: u16,
+    resp: &HttpResponse,
+    realm_key: &str,
+    scheme_key: &str,
+) -> Vec<Observation> {
+    let mut out = Vec::new();
+    for v in resp.headers_named("www-authenticate") {
+        for c in parse_www_authenticate(v) {
+            if !c.scheme.is_empty() {
+                out.push(Observation::new(port, scheme_key, c.scheme.clone()));
+            }
+            if let Some(r) = c.realm() {
+                out.push(Observation::new(port, realm_key, truncate_chars(r, 256)));
+            }
+        }
     }
     out
 }

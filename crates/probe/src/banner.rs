@@ -1,12 +1,15 @@
 //! Banner grabbing for ports where the server speaks first (telnet, FTP, SSH, vendor SDK
 //! ports, unknown ports), with a `GET /` poke when nothing arrives unprompted.
 
+use crate::config::{ProbeConfig, step};
+use crate::error::ProbeError;
+use crate::exchange::{Outcome, build_request, read_response};
 use crate::head::Protocol;
-use crate::http::{Outcome, build_request, read_response};
+use crate::keys;
 use crate::net::{Conn, left, tcp_connect};
+use crate::report::{Hint, Next, PortReport};
 use crate::telnet::TelnetDecoder;
 use crate::util::{banner_text, escape_bytes, hex, looks_like_tls};
-use crate::{Hint, Next, PortReport, ProbeConfig, keys};
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -88,7 +91,7 @@ pub(crate) async fn probe_banner(
     cfg: &ProbeConfig,
     rep: &mut PortReport,
 ) -> Next {
-    let deadline = crate::step(cfg);
+    let deadline = step(cfg);
     let tcp = match tcp_connect(ip, port, cfg, deadline).await {
         Ok(t) => t,
         Err(e) => {
@@ -134,7 +137,7 @@ pub(crate) async fn probe_banner(
             rep.set_service(&fallback_service);
             return Next::Done;
         }
-        Err(crate::ProbeError::Timeout { .. }) => {}
+        Err(ProbeError::Timeout { .. }) => {}
         Err(e) => {
             rep.note(format!("read: {e}"));
             rep.set_service(&fallback_service);

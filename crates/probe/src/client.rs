@@ -10,10 +10,10 @@
 //! credentials) is decided by the assessment, which owns the safety rules; these functions only
 //! bound every exchange in bytes and time like the rest of the crate.
 
-use crate::ProbeConfig;
+use crate::config::ProbeConfig;
 use crate::error::ProbeError;
+use crate::exchange::{HttpResponse, build_request, exchange, outcome_to_http};
 use crate::head::Protocol;
-use crate::http::{HttpResponse, build_request, exchange, outcome_to_http};
 use crate::net::{Conn, HeadRead, left, tcp_connect};
 use crate::util::authority;
 use std::net::IpAddr;

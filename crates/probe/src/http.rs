@@ -1,10 +1,15 @@
 //! HTTP(S) and ONVIF probing: bounded requests, response observations, the HTTP port flow.
 
+use crate::auth::auth_observations;
+use crate::config::{ProbeConfig, step};
 use crate::error::ProbeError;
-use crate::head::{Head, Protocol};
-use crate::net::{Conn, HeadRead, TlsInfo};
-use crate::util::{authority, escape_bytes, looks_like_tls, lossy_prefix, truncate_chars};
-use crate::{Hint, Next, PortReport, ProbeConfig, keys, rtsp, soap};
+use crate::exchange::{HttpResponse, Outcome, build_request, exchange, outcome_to_http};
+use crate::head::Protocol;
+use crate::keys;
+use crate::net::TlsInfo;
+use crate::report::{Hint, Next, PortReport};
+use crate::util::{escape_bytes, looks_like_tls, lossy_prefix, truncate_chars};
+use crate::{rtsp, soap};
 use camguard_model::Observation;
 use std::net::IpAddr;
 use std::time::Duration;
@@ -33,196 +38,6 @@ const NOISE_HEADERS: &[&str] = &[
     "vary",
     "age",
 ];
-
-/// One HTTP response, body bounded by [`ProbeConfig::max_response_bytes`] and de-chunked.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct HttpResponse {
-    pub status: u16,
-    /// Headers in order, names as sent.
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl HttpResponse {
-    /// First value of a header, case-insensitive.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// All values of a header, case-insensitive.
-    pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.headers
-            .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn from_head(head: Head, body: Vec<u8>) -> Self {
-        HttpResponse {
-            status: head.status,
-            headers: head.headers,
-            body,
-        }
-    }
-}
-
-/// What one request/response exchange produced.
-pub(crate) enum Outcome {
-    Response {
-        head: Head,
-        body: Vec<u8>,
-        tls: Option<TlsInfo>,
-    },
-    /// Bytes that are not an HTTP/RTSP reply (the first few hundred).
-    NotProtocol { bytes: Vec<u8> },
-    /// Connected, nothing came back.
-    Silent { after: Duration },
-    /// Connected, the peer closed without a byte.
-    Closed,
-    /// Connect, TLS or I/O failure.
-    Failed(ProbeError),
-}
-
-impl Outcome {
-    pub(crate) fn is_silent(&self) -> bool {
-        matches!(self, Outcome::Silent { .. })
-            || matches!(self, Outcome::Failed(e) if e.is_silent())
-    }
-}
-
-/// Percent-encode what must not appear raw in a request target.
-fn clean_target(path: &str) -> String {
-    let mut out = String::with_capacity(path.len() + 1);
-    if !path.starts_with('/') && !path.starts_with("rtsp://") {
-        out.push('/');
-    }
-    for b in path.bytes() {
-        if b <= 0x20 || b == 0x7f || b >= 0x80 {
-            out.push_str(&format!("%{b:02X}"));
-        } else {
-            out.push(b as char);
-        }
-    }
-    out
-}
-
-/// Build an HTTP/1.1 request.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn build_request(
-    method: &str,
-    path: &str,
-    ip: IpAddr,
-    port: u16,
-    tls: bool,
-    cfg: &ProbeConfig,
-    extra: &[(&str, &str)],
-    body: &[u8],
-) -> Vec<u8> {
-    let host = authority(ip, port, if tls { 443 } else { 80 });
-    let mut r = format!(
-        "{method} {} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {}\r\nAccept: */*\r\nConnection: close\r\n",
-        clean_target(path),
-        cfg.user_agent.replace(['\r', '\n'], " ")
-    );
-    for (k, v) in extra {
-        r.push_str(&format!("{k}: {v}\r\n"));
-    }
-    if !body.is_empty() || method == "POST" {
-        r.push_str(&format!("Content-Length: {}\r\n", body.len()));
-    }
-    r.push_str("\r\n");
-    let mut v = r.into_bytes();
-    v.extend_from_slice(body);
-    v
-}
-
-/// Connect, send `request`, read one response, all within `deadline`.
-pub(crate) async fn exchange(
-    ip: IpAddr,
-    port: u16,
-    tls: bool,
-    request: &[u8],
-    head_request: bool,
-    cfg: &ProbeConfig,
-    deadline: Instant,
-) -> Outcome {
-    let mut conn = match Conn::open(ip, port, tls, cfg, deadline).await {
-        Ok(c) => c,
-        Err(e) => return Outcome::Failed(e),
-    };
-    if let Err(e) = conn.send(request, cfg, deadline).await {
-        return Outcome::Failed(e);
-    }
-    read_response(&mut conn, head_request, cfg, deadline).await
-}
-
-/// Read one response on an open connection.
-pub(crate) async fn read_response(
-    conn: &mut Conn,
-    head_request: bool,
-    cfg: &ProbeConfig,
-    deadline: Instant,
-) -> Outcome {
-    let mut first = conn.read_head(cfg, deadline).await;
-    // Skip interim `100 Continue`-style heads (a few at most).
-    for _ in 0..3 {
-        match &first {
-            HeadRead::Head(h)
-                if h.protocol == Protocol::Http
-                    && (100..200).contains(&h.status)
-                    && h.status != 101 =>
-            {
-                first = conn.read_head(cfg, deadline).await;
-            }
-            _ => break,
-        }
-    }
-    match first {
-        HeadRead::Head(head) => {
-            let body = conn.read_body(&head, head_request, cfg, deadline).await;
-            Outcome::Response {
-                head,
-                body,
-                tls: conn.tls.clone(),
-            }
-        }
-        HeadRead::Silent(after) => Outcome::Silent { after },
-        HeadRead::Closed => Outcome::Closed,
-        HeadRead::NotProtocol => {
-            let short = Duration::from_millis(200).min(cfg.read_timeout);
-            conn.read_until_quiet(short, short, 512, deadline).await;
-            let n = conn.buf.len().min(512);
-            Outcome::NotProtocol {
-                bytes: conn.buf[..n].to_vec(),
-            }
-        }
-        HeadRead::Broken(e) => Outcome::Failed(e),
-    }
-}
-
-pub(crate) fn outcome_to_http(out: Outcome) -> Result<HttpResponse, ProbeError> {
-    match out {
-        Outcome::Response { head, body, .. } if head.protocol == Protocol::Http => {
-            Ok(HttpResponse::from_head(head, body))
-        }
-        Outcome::Response { head, .. } => Err(ProbeError::Malformed {
-            what: format!("{} reply to an HTTP request", head.protocol.as_str()),
-        }),
-        Outcome::NotProtocol { bytes, .. } => Err(ProbeError::Malformed {
-            what: format!("not HTTP: {}", escape_bytes(&bytes, 48)),
-        }),
-        Outcome::Silent { after } => Err(ProbeError::Timeout {
-            stage: "reply",
-            after,
-            received: 0,
-        }),
-        Outcome::Closed => Err(ProbeError::Closed { received: 0 }),
-        Outcome::Failed(e) => Err(e),
-    }
-}
 
 /// One bounded `GET path` (Host = the address), no redirect followed. The whole exchange is
 /// bounded by `step_timeout`, each read by `read_timeout`, the body by `max_response_bytes`.
@@ -334,28 +149,6 @@ pub fn response_observations(port: u16, resp: &HttpResponse) -> Vec<Observation>
             &format!("{}{lower}", keys::HTTP_HEADER_PREFIX),
             truncate_chars(value, HEADER_VALUE_CHARS),
         ));
-    }
-    out
-}
-
-/// `realm` and `auth_scheme` observations, one pair per challenge of every
-/// `WWW-Authenticate` header.
-pub(crate) fn auth_observations(
-    port: u16,
-    resp: &HttpResponse,
-    realm_key: &str,
-    scheme_key: &str,
-) -> Vec<Observation> {
-    let mut out = Vec::new();
-    for v in resp.headers_named("www-authenticate") {
-        for c in crate::auth::parse_www_authenticate(v) {
-            if !c.scheme.is_empty() {
-                out.push(obs(port, scheme_key, c.scheme.clone()));
-            }
-            if let Some(r) = c.realm() {
-                out.push(obs(port, realm_key, truncate_chars(r, 256)));
-            }
-        }
     }
     out
 }
@@ -526,7 +319,7 @@ pub(crate) async fn probe_http(
     let onvif_hint = hint == Hint::Onvif;
     let mut tls = hint == Hint::Https;
     let root = |tls: bool| build_request("GET", "/", ip, port, tls, cfg, &[], &[]);
-    let first_deadline = crate::step(cfg);
+    let first_deadline = step(cfg);
     let mut out = exchange(ip, port, tls, &root(tls), false, cfg, first_deadline).await;
 
     // Find the right transport.
@@ -563,7 +356,7 @@ pub(crate) async fn probe_http(
     };
     if let Some(t) = retry {
         tls = t;
-        out = exchange(ip, port, tls, &root(tls), false, cfg, crate::step(cfg)).await;
+        out = exchange(ip, port, tls, &root(tls), false, cfg, step(cfg)).await;
     }
 
     let root_resp = match out {
@@ -652,7 +445,7 @@ pub(crate) async fn probe_http(
         && path != "/"
     {
         let req = build_request("GET", &path, ip, port, tls, cfg, &[], &[]);
-        match exchange(ip, port, tls, &req, false, cfg, crate::step(cfg)).await {
+        match exchange(ip, port, tls, &req, false, cfg, step(cfg)).await {
             Outcome::Response { head, body, .. } if head.protocol == Protocol::Http => {
                 rep.extend(response_observations(
                     port,
@@ -676,7 +469,7 @@ pub(crate) async fn probe_http(
 
     // Favicon.
     let req = build_request("GET", "/favicon.ico", ip, port, tls, cfg, &[], &[]);
-    match exchange(ip, port, tls, &req, false, cfg, crate::step(cfg)).await {
+    match exchange(ip, port, tls, &req, false, cfg, step(cfg)).await {
         Outcome::Response { head, body, .. }
             if head.protocol == Protocol::Http && head.status == 200 && !body.is_empty() =>
         {
@@ -718,12 +511,6 @@ pub(crate) async fn probe_http(
     Next::Done
 }
 
-/// Used by other flows as a fallback: whether `GET /` gets an HTTP reply.
-pub(crate) async fn answers_http(ip: IpAddr, port: u16, cfg: &ProbeConfig) -> bool {
-    let req = build_request("GET", "/", ip, port, false, cfg, &[], &[]);
-    matches!(exchange(ip, port, false, &req, false, cfg, crate::step(cfg)).await, Outcome::Response { head, .. } if head.protocol == Protocol::Http)
-}
-
 /// ONVIF device-service probing: `GetSystemDateAndTime` (unauthenticated by spec), then, if
 /// the port speaks SOAP, `GetDeviceInformation` and `GetScopes` without credentials. Returns
 /// whether the port answered SOAP.
@@ -734,7 +521,7 @@ pub(crate) async fn onvif_probe(
     cfg: &ProbeConfig,
     rep: &mut PortReport,
 ) -> bool {
-    let first = soap_exchange(ip, port, tls, "GetSystemDateAndTime", cfg, crate::step(cfg)).await;
+    let first = soap_exchange(ip, port, tls, "GetSystemDateAndTime", cfg, step(cfg)).await;
     let parsed = match first {
         Outcome::Response { head, body, .. } if head.protocol == Protocol::Http => {
             soap::parse_soap(&body).ok()
@@ -768,7 +555,7 @@ pub(crate) async fn onvif_probe(
     }
 
     for op in ["GetDeviceInformation", "GetScopes"] {
-        match soap_exchange(ip, port, tls, op, cfg, crate::step(cfg)).await {
+        match soap_exchange(ip, port, tls, op, cfg, step(cfg)).await {
             Outcome::Response { head, body, .. } if head.protocol == Protocol::Http => {
                 match soap::parse_soap(&body) {
                     Ok(r) => {
@@ -863,28 +650,6 @@ mod tests {
             same_host_path("http://[::1]:81/z", v6, 81, false).as_deref(),
             Some("/z")
         );
-    }
-
-    #[test]
-    fn request_shape() {
-        let cfg = ProbeConfig::default();
-        let r = build_request("GET", "/a b\r\n", v4(), 8080, false, &cfg, &[], &[]);
-        let s = String::from_utf8(r).unwrap();
-        assert!(s.starts_with("GET /a%20b%0D%0A HTTP/1.1\r\nHost: 127.93.0.1:8080\r\n"));
-        assert!(s.ends_with("\r\n\r\n"));
-        let r = build_request(
-            "POST",
-            "/onvif/device_service",
-            v4(),
-            80,
-            false,
-            &cfg,
-            &[("Content-Type", "x")],
-            b"abc",
-        );
-        let s = String::from_utf8(r).unwrap();
-        assert!(s.contains("Host: 127.93.0.1\r\n"));
-        assert!(s.contains("Content-Length: 3\r\n\r\nabc"));
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Bounded connections: connect, optional TLS (any certificate accepted, we fingerprint and
 //! do not trust), and reads that are capped in bytes and time.
 
-use crate::ProbeConfig;
+use crate::budget::{ByteBudget, FREE_BYTES, Held};
 use crate::chunked::decode_chunked;
+use crate::config::ProbeConfig;
 use crate::error::ProbeError;
 use crate::head::{Head, Protocol, could_be_status_line, find_head_end, parse_head};
 use std::net::{IpAddr, SocketAddr};
@@ -136,6 +137,9 @@ pub(crate) struct Conn {
     pub(crate) spoiled: bool,
     pub(crate) tls: Option<TlsInfo>,
     cap: usize,
+    /// The scan's byte budget, and what this connection's buffer holds of it.
+    budget: ByteBudget,
+    held: Held,
 }
 
 /// Outcome of reading a response head.
@@ -201,6 +205,8 @@ impl Conn {
             spoiled: false,
             tls: Some(info),
             cap: buffer_cap(cfg),
+            budget: cfg.budget.clone(),
+            held: Held::default(),
         })
     }
 
@@ -212,6 +218,8 @@ impl Conn {
             spoiled: false,
             tls: None,
             cap: buffer_cap(cfg),
+            budget: cfg.budget.clone(),
+            held: Held::default(),
         }
     }
 
@@ -245,7 +253,12 @@ impl Conn {
     }
 
     /// One read of at most `READ_CHUNK` bytes, waiting at most `wait` (and never past the
-    /// deadline). `Ok(0)` means the peer closed. `Err(Timeout)` means nothing came.
+    /// deadline). `Ok(0)` means the peer closed. `Err(Timeout)` means nothing came (or the
+    /// scan's byte budget had no room for this buffer to grow in time).
+    ///
+    /// The bytes land directly in the buffer, which grows only as data arrives, one read at a
+    /// time (no doubling beyond the cap); growth beyond [`FREE_BYTES`] is taken from the
+    /// byte budget and given back when the connection is dropped.
     pub(crate) async fn read_more(
         &mut self,
         wait: Duration,
@@ -259,16 +272,38 @@ impl Conn {
             return Err(ProbeError::TooLarge { limit: self.cap });
         }
         let wait = wait.min(left(deadline));
-        let mut tmp = vec![0u8; room.min(READ_CHUNK)];
-        match timeout(wait, self.io.read(&mut tmp)).await {
+        let started = Instant::now();
+        let want = room.min(READ_CHUNK);
+        let len = self.buf.len();
+        if self.buf.capacity() < len + want {
+            let new_cap = len + want;
+            // Bytes beyond the free allowance that this buffer does not hold yet.
+            let need = new_cap
+                .saturating_sub(FREE_BYTES)
+                .saturating_sub(self.held.bytes());
+            if need > 0 && !self.budget.grow(&mut self.held, need, wait).await {
+                return Err(ProbeError::Timeout {
+                    stage: "read (byte budget)",
+                    after: wait,
+                    received: self.buf.len(),
+                });
+            }
+            self.buf.reserve_exact(new_cap - len);
+        }
+        let wait = wait.saturating_sub(started.elapsed());
+        self.buf.resize(len + want, 0);
+        let got = timeout(wait, self.io.read(&mut self.buf[len..])).await;
+        let n = match &got {
+            Ok(Ok(n)) => *n,
+            _ => 0,
+        };
+        self.buf.truncate(len + n);
+        match got {
             Ok(Ok(0)) => {
                 self.eof = true;
                 Ok(0)
             }
-            Ok(Ok(n)) => {
-                self.buf.extend_from_slice(&tmp[..n]);
-                Ok(n)
-            }
+            Ok(Ok(n)) => Ok(n),
             Ok(Err(e)) => {
                 self.eof = true;
                 self.spoiled = true;
@@ -316,7 +351,7 @@ impl Conn {
                         self.buf.drain(..h.len.min(self.buf.len()));
                         HeadRead::Head(h)
                     }
-                    Err(crate::ParseError::TooLarge { limit }) => {
+                    Err(crate::error::ParseError::TooLarge { limit }) => {
                         self.spoiled = true;
                         HeadRead::Broken(ProbeError::TooLarge { limit })
                     }
@@ -378,6 +413,18 @@ impl Conn {
         }
     }
 
+    /// The first `n` buffered bytes, removed from the buffer. When they are all of it, the
+    /// buffer itself is handed over (no copy), trimmed to its length.
+    fn take_front(&mut self, n: usize) -> Vec<u8> {
+        if n >= self.buf.len() {
+            let mut v = std::mem::take(&mut self.buf);
+            v.shrink_to_fit();
+            v
+        } else {
+            self.buf.drain(..n).collect()
+        }
+    }
+
     /// Read the body that follows `head`, bounded by the byte cap and the deadline. A body cut
     /// short (timeout, close) is returned as far as it came. `head_request`: no body follows.
     pub(crate) async fn read_body(
@@ -422,7 +469,7 @@ impl Conn {
                         // Not really chunked: hand back the raw bytes.
                         self.spoiled = true;
                         let n = self.buf.len().min(cap);
-                        return self.buf.drain(..n).collect();
+                        return self.take_front(n);
                     }
                 }
             }
@@ -452,7 +499,7 @@ impl Conn {
         if n < want && head.content_length().is_some() {
             self.spoiled = true;
         }
-        self.buf.drain(..n).collect()
+        self.take_front(n)
     }
 }
 

@@ -1,11 +1,15 @@
 //! RTSP probing: `OPTIONS` then `DESCRIBE` on one connection (reconnecting once if the server
 //! closed after `OPTIONS`), no credentials, no `SETUP`/`PLAY`.
 
+use crate::auth::auth_observations;
+use crate::config::{ProbeConfig, step};
+use crate::error::ProbeError;
+use crate::exchange::{HttpResponse, Outcome, answers_http, read_response};
 use crate::head::Protocol;
-use crate::http::{HttpResponse, Outcome, auth_observations, read_response};
+use crate::keys;
 use crate::net::Conn;
+use crate::report::{Next, PortReport};
 use crate::util::{authority, escape_bytes, lossy_prefix, truncate_chars};
-use crate::{Next, PortReport, ProbeConfig, keys};
 use std::net::IpAddr;
 
 /// Bytes of SDP kept in `rtsp.sdp`.
@@ -47,14 +51,14 @@ async fn rtsp_flow(
     rep: &mut PortReport,
     quiet: bool,
 ) -> RtspResult {
-    let deadline = crate::step(cfg);
+    let deadline = step(cfg);
     let mut conn = match Conn::open(ip, port, false, cfg, deadline).await {
         Ok(c) => c,
         Err(e) => {
             if !quiet {
                 rep.note(format!("RTSP connect: {e}"));
             }
-            return if e.is_silent() || matches!(e, crate::ProbeError::Timeout { .. }) {
+            return if e.is_silent() || matches!(e, ProbeError::Timeout { .. }) {
                 RtspResult::Silent
             } else {
                 RtspResult::NoConnect
@@ -127,7 +131,7 @@ async fn rtsp_flow(
     ));
 
     // DESCRIBE, on the same connection when the server kept it open.
-    let deadline = crate::step(cfg);
+    let deadline = step(cfg);
     if conn.spoiled || conn.eof {
         drop(conn);
         conn = match Conn::open(ip, port, false, cfg, deadline).await {
@@ -217,7 +221,7 @@ pub(crate) async fn probe_rtsp(
         }
         RtspResult::NotRtsp(Some(b)) => {
             // The hinted protocol made no sense: try the other one.
-            if crate::http::answers_http(ip, port, cfg).await {
+            if answers_http(ip, port, cfg).await {
                 rep.note("port answered HTTP after refusing RTSP");
                 return Next::Http;
             }
@@ -226,7 +230,7 @@ pub(crate) async fn probe_rtsp(
             Next::Done
         }
         RtspResult::NotRtsp(None) => {
-            if crate::http::answers_http(ip, port, cfg).await {
+            if answers_http(ip, port, cfg).await {
                 rep.note("port answered HTTP after refusing RTSP");
                 return Next::Http;
             }

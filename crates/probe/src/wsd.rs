@@ -1,9 +1,10 @@
 //! WS-Discovery, unicast only: a `Probe` sent to the host's own address on UDP 3702, never
 //! to the multicast group.
 
+use crate::config::ProbeConfig;
+use crate::keys;
 use crate::soap::parse_probe_matches;
 use crate::util::truncate_chars;
-use crate::{ProbeConfig, keys};
 use camguard_model::Observation;
 use rand::Rng as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};

@@ -18,6 +18,7 @@ pub fn cfg() -> ProbeConfig {
         step_timeout: Duration::from_millis(1500),
         max_response_bytes: 64 * 1024,
         user_agent: "camguard-test".into(),
+        ..ProbeConfig::default()
     }
 }
 
