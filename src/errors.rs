@@ -5,9 +5,12 @@
 use crate::usage;
 use camguard_store::StoreError;
 
-/// A store error as an exit status: the user's mistakes are usage errors (2).
+/// A store error as an exit status: refusals outside a scope are 3, the user's mistakes are
+/// usage errors (2).
 pub fn store_err(e: StoreError) -> anyhow::Error {
-    if e.is_user_error() {
+    if e.is_refusal() {
+        crate::refused(e)
+    } else if e.is_user_error() {
         usage(e)
     } else {
         anyhow::Error::new(e)

@@ -30,10 +30,14 @@ pub async fn camera(args: CameraArgs) -> anyhow::Result<u8> {
                     "inserted": report.inserted,
                     "updated": report.updated,
                     "rejected": rejected,
+                    "warnings": report.warnings,
                 }))?,
                 OutFormat::Table => {
                     for r in &rejected {
                         eprintln!("{}:{}: rejected: {}", file.display(), r.line, r.reason);
+                    }
+                    for w in &report.warnings {
+                        eprintln!("{}:{}: warning: {}", file.display(), w.line, w.warning);
                     }
                 }
             }

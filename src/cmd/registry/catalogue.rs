@@ -1,6 +1,9 @@
 //! `camguard catalogue`: certified and warned models.
 
-use super::{CATALOGUE_UNKNOWN, CATALOGUE_WARNED, REJECTED_ROWS, Table, fmt_day, json, open_store};
+use super::{
+    CATALOGUE_UNKNOWN, CATALOGUE_WARNED, REJECTED_ROWS, Table, create_store, fmt_day, json,
+    open_store,
+};
 use crate::cli_registry::*;
 use crate::errors::{BadInput, OrExit};
 use crate::exit;
@@ -20,7 +23,11 @@ pub(super) async fn load_catalogue(
 
 pub async fn catalogue(args: CatalogueArgs) -> anyhow::Result<u8> {
     let kb = crate::cmd::load_kb(&Default::default())?;
-    let store = open_store(&args.db).await?;
+    // Importing the catalogue adds data: it may create a new registry; the rest reads one.
+    let store = match args.command {
+        CatalogueCommand::Import { .. } => create_store(&args.db).await?,
+        _ => open_store(&args.db).await?,
+    };
     match args.command {
         CatalogueCommand::Import { file, format } => {
             let parsed =

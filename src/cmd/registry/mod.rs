@@ -7,7 +7,7 @@ use crate::errors::{BadInput, OrExit};
 use crate::usage;
 use camguard_registry::deadline::{DeadlineSet, load_deadlines};
 use camguard_registry::inventory::{format_date, parse_date};
-use camguard_store::{OrgKind, Store};
+use camguard_store::{OpenMode, OrgKind, Store};
 use serde::Serialize;
 use std::io::Write;
 
@@ -45,9 +45,17 @@ pub fn database_url(db: &DbOpts) -> String {
         })
 }
 
+/// The registry for a command that reads or changes what is there: a missing database file is
+/// named (a mistyped `--database` must not answer from a new, empty registry).
 pub async fn open_store(db: &DbOpts) -> anyhow::Result<Store> {
     let url = database_url(db);
-    Store::open(&url).await.or_exit()
+    Store::open_with(&url, OpenMode::Existing).await.or_exit()
+}
+
+/// The registry for a command that adds data (`org add`, `org import`): created when missing.
+pub async fn create_store(db: &DbOpts) -> anyhow::Result<Store> {
+    let url = database_url(db);
+    Store::open_with(&url, OpenMode::Create).await.or_exit()
 }
 
 pub use crate::errors::store_err;

@@ -1,8 +1,8 @@
 //! `camguard org`: organisations, their scopes, regulations and deadline sets.
 
 use super::{
-    REJECTED_ROWS, Table, changed, check_sets, day, deadline_sets, join, json, kind, open_store,
-    or_dash, parse_nets,
+    REJECTED_ROWS, Table, changed, check_sets, create_store, day, deadline_sets, join, json, kind,
+    open_store, or_dash, parse_nets,
 };
 use crate::cli_registry::*;
 use crate::errors::{BadInput, OrExit};
@@ -12,7 +12,11 @@ use camguard_registry::inventory::{RejectedRow, format_date};
 use camguard_store::{OrgKind, Store};
 
 pub async fn org(args: OrgArgs) -> anyhow::Result<u8> {
-    let store = open_store(&args.db).await?;
+    // Only the commands that add organisations may create a new registry.
+    let store = match args.command {
+        OrgCommand::Add { .. } | OrgCommand::Import { .. } => create_store(&args.db).await?,
+        _ => open_store(&args.db).await?,
+    };
     match args.command {
         OrgCommand::Add {
             code,
