@@ -3,9 +3,28 @@
 //! (the clause's evidence comes only from an opt-in check that did not run); no evidence of
 //! failure (clauses only partly testable remotely); pass.
 
-use crate::Verdict;
 use camguard_kb::Kb;
 use camguard_model::{ClauseStatus, ClauseVerdict, Finding};
+
+/// The overall baseline verdict of a host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    Pass,
+    Fail,
+    /// Not a camera system (or nothing open): no assessment ran.
+    NotAssessed,
+}
+
+impl Verdict {
+    /// `"pass"`, `"fail"`, or `None` when not assessed (the `HostReport::verdict` value).
+    pub fn as_report(self) -> Option<String> {
+        match self {
+            Verdict::Pass => Some("pass".into()),
+            Verdict::Fail => Some("fail".into()),
+            Verdict::NotAssessed => None,
+        }
+    }
+}
 
 /// Finding ids produced only by opt-in checks.
 const OPT_IN_ONLY: [&str; 1] = ["no-login-lockout"];

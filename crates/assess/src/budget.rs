@@ -23,6 +23,13 @@ pub const LOCKOUT_WINDOW: Duration = Duration::from_secs(30);
 pub const WINDOW_MAX: usize = LOCKOUT_FAILURES - 1;
 /// Extra room added to the window (clock differences, network delay).
 pub const WINDOW_MARGIN: Duration = Duration::from_secs(2);
+/// Time left below which an assessment starts nothing new.
+pub const DEADLINE_MARGIN: Duration = Duration::from_millis(200);
+
+/// Is less than [`DEADLINE_MARGIN`] left before `deadline`?
+pub fn expired(deadline: Instant) -> bool {
+    deadline.saturating_duration_since(Instant::now()) < DEADLINE_MARGIN
+}
 
 #[derive(Clone, Debug)]
 pub struct Budget {
@@ -61,6 +68,11 @@ impl Budget {
 
     pub fn failures(&self) -> usize {
         self.total_failures
+    }
+
+    /// The most failed attempts allowed (the profile's `credential_budget`).
+    pub fn max_failures(&self) -> usize {
+        self.max_failures
     }
 
     /// How long to wait at `now` before an attempt may be sent, or why it may not.

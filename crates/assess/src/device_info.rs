@@ -9,8 +9,9 @@
 //! Only GETs the data file lists, only with a credential that just worked, only after it
 //! worked: nothing is guessed here and nothing changes on the device.
 
+use crate::ctx::Ctx;
 use crate::data::{DeviceInfoEndpoint, InfoFormat};
-use crate::{Ctx, DeviceFacts};
+use crate::facts::DeviceFacts;
 use camguard_probe::http_request;
 use std::collections::BTreeMap;
 
@@ -40,7 +41,7 @@ pub(crate) async fn read(ctx: &Ctx<'_>, port: u16, tls: bool) {
             200 => r0,
             401 => {
                 let Some((_, header)) =
-                    crate::http::authorization(&r0, "GET", &e.path, &cred.user, &cred.password)
+                    crate::web::authorization(&r0, "GET", &e.path, &cred.user, &cred.password)
                 else {
                     continue;
                 };
@@ -127,7 +128,7 @@ fn fill(template: &str, values: &BTreeMap<String, String>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::AssessData;
+    use crate::data::AssessData;
 
     fn endpoint(vendor: &str, path: &str) -> &'static DeviceInfoEndpoint {
         AssessData::embedded()

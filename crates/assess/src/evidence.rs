@@ -74,6 +74,87 @@ pub fn redact_url_credentials(url: &str) -> String {
     out
 }
 
+/// Evidence fields that name an account, not its password: kept when the password equals the
+/// user name (`admin`/`admin`), so that the account to fix is still named.
+const ACCOUNT_FIELDS: [&str; 2] = ["username", "user"];
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// `text` with every delimited occurrence of each secret replaced by `****`: an occurrence
+/// not inside a longer word (`pass` is redacted in `root,pass` and `/pass/`, not in
+/// `password`), as written or percent-encoded. Empty secrets are skipped.
+pub fn redact_secrets_in(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_string();
+    for s in secrets.iter().filter(|s| !s.is_empty()) {
+        let encoded: String = s
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        for form in [s.to_string(), encoded] {
+            out = redact_one(&out, &form);
+        }
+    }
+    out
+}
+
+fn redact_one(text: &str, secret: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while let Some(off) = text[i..].find(secret) {
+        let start = i + off;
+        let end = start + secret.len();
+        let before_ok =
+            !secret.starts_with(is_word) || !text[..start].chars().next_back().is_some_and(is_word);
+        let after_ok =
+            !secret.ends_with(is_word) || !text[end..].chars().next().is_some_and(is_word);
+        out.push_str(&text[i..start]);
+        if before_ok && after_ok {
+            out.push_str(REDACTED);
+            i = end;
+        } else {
+            // Not this occurrence: keep its first character and look again after it.
+            let c = text[start..].chars().next().unwrap_or(' ');
+            out.push(c);
+            i = start + c.len_utf8();
+        }
+    }
+    out.push_str(&text[i..]);
+    out
+}
+
+/// Redact `secrets` (see [`redact_secrets_in`]) in every string of `v` but the account-name
+/// fields; object keys are kept.
+pub fn redact_secrets(v: &mut Value, secrets: &[&str]) {
+    if secrets.iter().all(|s| s.is_empty()) {
+        return;
+    }
+    match v {
+        Value::String(s) => {
+            let r = redact_secrets_in(s, secrets);
+            if r != *s {
+                *s = r;
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| redact_secrets(x, secrets)),
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                if !ACCOUNT_FIELDS.contains(&k.as_str()) {
+                    redact_secrets(x, secrets);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The response line and a few headers of an HTTP/RTSP response, for evidence.
 pub fn response_summary(proto: &str, r: &HttpResponse, with_body: bool) -> Value {
     let mut v = json!({ "status": r.status });
@@ -155,6 +236,27 @@ mod tests {
             true,
         );
         assert!(s.contains("YWRt"));
+    }
+
+    #[test]
+    fn secrets_are_redacted_where_delimited() {
+        let r = |t: &str, s: &str| redact_secrets_in(t, &[s]);
+        assert_eq!(r("'Axis,root,pass'", "pass"), "'Axis,root,****'");
+        assert_eq!(r("password: pass.", "pass"), "password: ****.");
+        assert_eq!(r("passpass pass", "pass"), "passpass ****");
+        assert_eq!(r("root/7ujMko0vizxv", "vizxv"), "root/7ujMko0vizxv");
+        assert_eq!(r("root/vizxv", "vizxv"), "root/****");
+        assert_eq!(r("a 123456 b 12345", "12345"), "a 123456 b ****");
+        assert_eq!(r("x=Cg-1!&y", "Cg-1!"), "x=****&y");
+        assert_eq!(r("pw=a%20b", "a b"), "pw=****");
+        assert_eq!(r("é pass é", "pass"), "é **** é");
+        assert_eq!(r("nothing", ""), "nothing");
+        let mut v = json!({"username": "admin", "a": ["admin/admin", {"b": "admin"}], "n": 1});
+        redact_secrets(&mut v, &["admin"]);
+        assert_eq!(
+            v,
+            json!({"username": "admin", "a": ["****/****", {"b": "****"}], "n": 1})
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Exposure: telnet, FTP, SSH, vendor SDK ports, UPnP (unicast SSDP only — never multicast).
 
-use crate::Ctx;
+use crate::ctx::Ctx;
 use crate::evidence::excerpt;
 use camguard_probe::keys;
 use serde_json::json;

@@ -3,12 +3,14 @@
 
 use crate::auth;
 use crate::budget::Budget;
-use crate::creds::{self, Attempt, Target};
+use crate::creds::{Attempt, Target};
+use crate::ctx::Ctx;
 use crate::data::{AssessData, LoginKind};
 use crate::evidence::{request_summary, response_summary};
-use crate::{Ctx, vulns};
+use crate::web::{authorization, challenges_of, encode_query};
+use crate::{device_info, login, vulns};
 use camguard_model::Secret;
-use camguard_probe::{Challenge, HttpResponse, http_request, parse_www_authenticate};
+use camguard_probe::{Challenge, HttpResponse, http_request};
 use serde_json::{Value, json};
 
 /// A path on a port that asked for credentials.
@@ -36,26 +38,6 @@ pub(crate) async fn run(ctx: &Ctx<'_>) {
     let mut budget = Budget::new(ctx.opts.credential_budget, ctx.opts.attempt_interval);
     credentials(ctx, &ports, &found, &mut budget).await;
     vulns::checks(ctx, &ports, Some(&mut budget)).await;
-}
-
-/// `"` `{` `}` and other characters RFC 3986 does not allow raw in a query, percent-encoded
-/// (paths in data files are written readable).
-pub(crate) fn encode_query(path: &str) -> String {
-    let Some((p, q)) = path.split_once('?') else {
-        return path.to_string();
-    };
-    let mut out = String::with_capacity(path.len() + 16);
-    out.push_str(p);
-    out.push('?');
-    for c in q.chars() {
-        match c {
-            '"' | '{' | '}' | '|' | '\\' | '^' | '`' | '<' | '>' | ' ' => {
-                out.push_str(&format!("%{:02X}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn is_https_redirect(r: &HttpResponse) -> bool {
@@ -88,19 +70,6 @@ async fn cleartext(ctx: &Ctx<'_>, ports: &[(u16, bool)]) {
             );
         }
     }
-}
-
-fn challenges_of(r: &HttpResponse) -> (Vec<Challenge>, Vec<String>) {
-    let raw: Vec<String> = r
-        .headers_named("www-authenticate")
-        .map(str::to_string)
-        .collect();
-    let ch = raw
-        .iter()
-        .flat_map(|v| parse_www_authenticate(v))
-        .filter(|c| c.is_basic() || c.is_digest())
-        .collect();
-    (ch, raw)
 }
 
 /// One path per web port that answers 401 with a Basic or Digest challenge.
@@ -293,8 +262,16 @@ async fn credentials(
             path: f.path.clone(),
             success_contains: f.success_contains.clone(),
         };
-        if creds::check(ctx, target, budget).await {
-            crate::device_info::read(ctx, f.port, f.tls).await;
+        let t = &target;
+        if login::check(
+            ctx,
+            &target,
+            budget,
+            move |u: String, p: Secret| async move { attempt(ctx, t, &u, &p).await },
+        )
+        .await
+        {
+            device_info::read(ctx, f.port, f.tls).await;
         }
         return;
     }
@@ -308,43 +285,24 @@ async fn credentials(
     let port = ports.iter().find(|p| p.1).or_else(|| ports.first());
     for l in logins {
         let Some(&(port, tls)) = port else { return };
-        if creds::check(
+        let target = Target::HttpLogin {
+            port,
+            tls,
+            login: l.clone(),
+        };
+        let t = &target;
+        if login::check(
             ctx,
-            Target::HttpLogin {
-                port,
-                tls,
-                login: l.clone(),
-            },
+            &target,
             budget,
+            move |u: String, p: Secret| async move { attempt(ctx, t, &u, &p).await },
         )
         .await
         {
-            crate::device_info::read(ctx, port, tls).await;
+            device_info::read(ctx, port, tls).await;
             return;
         }
     }
-}
-
-/// The `Authorization` header that answers a 401's challenges: Digest when one is usable, else
-/// Basic when offered; `(scheme, header value)`.
-pub(crate) fn authorization(
-    r401: &HttpResponse,
-    method: &str,
-    path: &str,
-    user: &str,
-    password: &Secret,
-) -> Option<(&'static str, String)> {
-    let (challenges, _) = challenges_of(r401);
-    let digest = challenges.iter().filter(|c| c.is_digest()).find_map(|c| {
-        auth::digest(c, method, path, user, password.expose(), &auth::cnonce(), 1)
-            .map(|h| ("Digest", h))
-    });
-    digest.or_else(|| {
-        challenges
-            .iter()
-            .any(Challenge::is_basic)
-            .then(|| ("Basic", auth::basic(user, password.expose())))
-    })
 }
 
 /// Percent-encode for `application/x-www-form-urlencoded`.
@@ -609,12 +567,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn query_encoding() {
-        assert_eq!(
-            encode_query(r#"/cgi-bin/main-cgi?json={"cmd":255,"szUserName":""}"#),
-            "/cgi-bin/main-cgi?json=%7B%22cmd%22:255,%22szUserName%22:%22%22%7D"
-        );
-        assert_eq!(encode_query("/a/b"), "/a/b");
+    fn escapes() {
         assert_eq!(form_escape("a b&c"), "a%20b%26c");
         assert_eq!(json_escape("a\"b"), "a\\\"b");
     }

@@ -136,6 +136,79 @@ pub fn note(id: &str) -> Option<LocalizedText> {
     })
 }
 
+/// A value given to a message (`{ $name }`); numbers select plural forms.
+#[derive(Clone, Debug)]
+pub enum Arg {
+    Text(String),
+    Number(f64),
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Self {
+        Arg::Text(s.to_string())
+    }
+}
+impl From<String> for Arg {
+    fn from(s: String) -> Self {
+        Arg::Text(s)
+    }
+}
+macro_rules! number_arg {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Arg {
+            fn from(n: $t) -> Self {
+                Arg::Number(n as f64)
+            }
+        }
+    )*};
+}
+number_arg!(u8, u16, u32, u64, usize, i32, i64, f64);
+
+/// A Vietnamese and an English catalogue of Fluent messages given as text (the binary's own
+/// terminal messages, `locales/*/cli.ftl`), rendered like the finding texts.
+pub struct Messages {
+    vi: FluentBundle<FluentResource>,
+    en: FluentBundle<FluentResource>,
+}
+
+impl Messages {
+    pub fn new(vi: &str, en: &str) -> Self {
+        Messages {
+            vi: bundle("vi", vi),
+            en: bundle("en", en),
+        }
+    }
+
+    /// The syntax errors of a Fluent text (for the tests of the catalogues).
+    pub fn parse_errors(text: &str) -> Vec<String> {
+        match FluentResource::try_new(text.to_string()) {
+            Ok(_) => Vec::new(),
+            Err((_, errors)) => errors.iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    /// One message; `None` when it does not exist in that language.
+    pub fn get(&self, lang: Lang, id: &str, args: &[(&str, Arg)]) -> Option<String> {
+        let b = match lang {
+            Lang::Vi => &self.vi,
+            Lang::En => &self.en,
+        };
+        let pattern = b.get_message(id)?.value()?;
+        let mut fa = FluentArgs::new();
+        for (k, v) in args {
+            match v {
+                Arg::Text(s) => fa.set(*k, s.clone()),
+                Arg::Number(n) => fa.set(*k, *n),
+            }
+        }
+        let mut errors = Vec::new();
+        Some(
+            b.format_pattern(pattern, Some(&fa), &mut errors)
+                .into_owned(),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,8 +3,10 @@
 //! credential (found earlier in this scan): still accepted → `no-login-lockout`. The device may
 //! lock that account for minutes (that is what QĐ 724 asks of it); the user was warned.
 
-use crate::Ctx;
+use crate::budget::LOCKOUT_WINDOW;
 use crate::creds::{self, Attempt};
+use crate::ctx::Ctx;
+use crate::dispatch;
 use camguard_model::Secret;
 use serde_json::json;
 use tokio::time::Instant;
@@ -30,7 +32,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>) {
             return;
         }
         let (_, wrong) = creds::random_cred();
-        let o = creds::attempt(ctx, &f.target, &f.cred.user, &wrong).await;
+        let o = dispatch::attempt(ctx, &f.target, &f.cred.user, &wrong).await;
         outcomes.push(match &o {
             Attempt::Success(_) => "success".to_string(),
             Attempt::Failure(s) | Attempt::Blocked(s) | Attempt::Error(s) => s.clone(),
@@ -43,12 +45,12 @@ pub(crate) async fn run(ctx: &Ctx<'_>) {
         }
     }
     let elapsed = start.elapsed();
-    if elapsed > crate::budget::LOCKOUT_WINDOW {
+    if elapsed > LOCKOUT_WINDOW {
         ctx.note(format!("no-login-lockout not concluded: the {WRONG_ATTEMPTS} failures took {} s (more than 30 s)", elapsed.as_secs()));
         return;
     }
     let good: &Secret = &f.cred.password;
-    match creds::attempt(ctx, &f.target, &f.cred.user, good).await {
+    match dispatch::attempt(ctx, &f.target, &f.cred.user, good).await {
         Attempt::Success(_) => ctx.add(
             "no-login-lockout",
             Some(f.target.port()),

@@ -2,11 +2,13 @@
 //! (device information, profiles, stream URIs, users), and default credentials with a
 //! WS-UsernameToken PasswordDigest.
 
-use crate::Ctx;
 use crate::auth;
 use crate::budget::Budget;
-use crate::creds::{self, Attempt, Target};
+use crate::creds::{Attempt, Cred, Target};
+use crate::ctx::Ctx;
 use crate::evidence::{excerpt, redact_url_credentials};
+use crate::facts::DeviceFacts;
+use crate::login;
 use camguard_model::Secret;
 use camguard_probe::soap::{flatten, parse_soap};
 use camguard_probe::{HttpResponse, http_request, parse_www_authenticate};
@@ -341,7 +343,15 @@ pub(crate) async fn run(ctx: &Ctx<'_>) {
         offset_secs,
         http_digest,
     };
-    if !creds::check(ctx, target.clone(), &mut budget).await {
+    let t = &target;
+    if !login::check(
+        ctx,
+        &target,
+        &mut budget,
+        move |u: String, p: Secret| async move { attempt(ctx, t, &u, &p).await },
+    )
+    .await
+    {
         return;
     }
     // With the working credential, read-only queries: the network interface (the MAC address
@@ -388,7 +398,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>) {
 async fn authed_call(
     ctx: &Ctx<'_>,
     target: &Target,
-    cred: &crate::Cred,
+    cred: &Cred,
     path: &str,
     op: &str,
     token: &str,
@@ -456,9 +466,9 @@ async fn digest_for(
 }
 
 /// Model, firmware and serial number from a `GetDeviceInformationResponse`.
-fn device_information(body: &[u8], how: &str) -> crate::DeviceFacts {
+fn device_information(body: &[u8], how: &str) -> DeviceFacts {
     let get = |k: &str| leaf(body, k).map(|v| excerpt(v.as_bytes(), 80));
-    crate::DeviceFacts {
+    DeviceFacts {
         model: get("Model"),
         firmware: get("FirmwareVersion"),
         serial: get("SerialNumber"),
@@ -468,8 +478,8 @@ fn device_information(body: &[u8], how: &str) -> crate::DeviceFacts {
 }
 
 /// The first interface's hardware address from a `GetNetworkInterfacesResponse`.
-fn network_interfaces(body: &[u8], how: &str) -> crate::DeviceFacts {
-    crate::DeviceFacts {
+fn network_interfaces(body: &[u8], how: &str) -> DeviceFacts {
+    DeviceFacts {
         mac: leaf(body, "HwAddress").and_then(|v| camguard_model::normalize_mac(&v)),
         ..Default::default()
     }

@@ -2,11 +2,12 @@
 //! random route is asked first), open streams (confirmed by one RTP packet when the frame check
 //! is on), Basic offered, default credentials.
 
-use crate::Ctx;
 use crate::auth;
 use crate::budget::Budget;
-use crate::creds::{self, Attempt, Target};
+use crate::creds::{Attempt, Target};
+use crate::ctx::Ctx;
 use crate::evidence::{redact_url_credentials, request_summary, response_summary};
+use crate::login;
 use camguard_model::Secret;
 use camguard_probe::{Challenge, HttpResponse, RtspSession, parse_www_authenticate};
 use serde_json::json;
@@ -273,7 +274,18 @@ async fn check_port(ctx: &Ctx<'_>, port: u16, budget: &mut Budget) {
     if let Some(route) = auth_route
         && !open
     {
-        creds::check(ctx, Target::Rtsp { port, route }, budget).await;
+        let target = Target::Rtsp {
+            port,
+            route: route.clone(),
+        };
+        let r = route.as_str();
+        login::check(
+            ctx,
+            &target,
+            budget,
+            move |u: String, p: Secret| async move { attempt(ctx, port, r, &u, &p).await },
+        )
+        .await;
     }
 }
 

@@ -2,10 +2,11 @@
 //! follows the password (and no "incorrect"/"failed"/login prompt); the connection is closed
 //! right there, no command is typed. An FTP login is a success only on `230`.
 
-use crate::Ctx;
 use crate::budget::Budget;
-use crate::creds::{self, Attempt, Target};
+use crate::creds::{Attempt, Target};
+use crate::ctx::Ctx;
 use crate::evidence::excerpt;
+use crate::login;
 use camguard_model::Secret;
 use camguard_probe::TelnetDecoder;
 use serde_json::json;
@@ -19,13 +20,25 @@ pub(crate) async fn run(ctx: &Ctx<'_>) {
     let telnet = async {
         if let Some(&port) = ctx.ports_with(&["telnet"]).first() {
             let mut b = Budget::new(ctx.opts.credential_budget, ctx.opts.attempt_interval);
-            creds::check(ctx, Target::Telnet { port }, &mut b).await;
+            login::check(
+                ctx,
+                &Target::Telnet { port },
+                &mut b,
+                move |u: String, p: Secret| async move { telnet_attempt(ctx, port, &u, &p).await },
+            )
+            .await;
         }
     };
     let ftp = async {
         if let Some(&port) = ctx.ports_with(&["ftp"]).first() {
             let mut b = Budget::new(ctx.opts.credential_budget, ctx.opts.attempt_interval);
-            creds::check(ctx, Target::Ftp { port }, &mut b).await;
+            login::check(
+                ctx,
+                &Target::Ftp { port },
+                &mut b,
+                move |u: String, p: Secret| async move { ftp_attempt(ctx, port, &u, &p).await },
+            )
+            .await;
         }
     };
     tokio::join!(telnet, ftp);

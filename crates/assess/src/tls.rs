@@ -3,7 +3,7 @@
 //! versions (a hand-written TLS 1.0 / 1.1 `ClientHello`, see
 //! [`camguard_probe::client::legacy_client_hello`] for why by hand).
 
-use crate::Ctx;
+use crate::ctx::Ctx;
 use camguard_probe::client::{TLS10, TLS11};
 use camguard_probe::keys;
 use serde_json::json;

@@ -2,9 +2,10 @@
 //! outdated firmware (`kb/assess/firmware.toml`).
 
 use crate::budget::Budget;
+use crate::ctx::Ctx;
 use crate::evidence::response_summary;
-use crate::http::encode_query;
-use crate::{Ctx, Intrusive};
+use crate::options::Intrusive;
+use crate::web::encode_query;
 use camguard_kb::Cve;
 use camguard_kb::assess::Certainty;
 use camguard_probe::http_request;
