@@ -22,6 +22,12 @@ pub struct Cli {
     /// More log output on stderr (-v info, -vv debug); CAMGUARD_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+    /// Language of what is printed for people (tables, finding titles and remediation, level
+    /// reasons, status, messages): vi or en. Default: CAMGUARD_LANG, else the locale
+    /// (LC_ALL/LC_MESSAGES/LANG starting with "en" gives English), else Vietnamese. JSON, JSONL
+    /// and CSV are the same in every language.
+    #[arg(long, global = true, value_enum, env = crate::env::CAMGUARD_LANG, value_name = "LANG")]
+    pub lang: Option<LangArg>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -61,6 +67,14 @@ pub enum Command {
     },
     /// Print the man page (roff) on stdout
     Man,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    /// Tiếng Việt
+    Vi,
+    /// English
+    En,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -278,12 +292,12 @@ pub enum KbAction {
 pub struct BaselineArgs {
     #[command(subcommand)]
     pub action: BaselineAction,
-    /// Print JSON
-    #[arg(long, global = true)]
+    /// Output: table (for people, titles in --lang) or json (both languages, for other tools)
+    #[arg(long, short = 'f', global = true, value_enum, default_value = "table")]
+    pub format: crate::cli_registry::OutFormat,
+    /// Deprecated: use --format json
+    #[arg(long, global = true, hide = true)]
     pub json: bool,
-    /// Language of titles: vi or en
-    #[arg(long, global = true, default_value = "vi")]
-    pub lang: String,
 }
 
 #[derive(Subcommand, Debug)]

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 pub struct DbOpts {
     /// Registry database: a SQLite file path (default ~/.local/share/camguard/registry.db) or
     /// postgres://user:password@host/db for a shared PostgreSQL registry
-    #[arg(long, value_name = "URL", env = "CAMGUARD_DATABASE", global = true)]
+    #[arg(long, value_name = "URL", env = crate::env::CAMGUARD_DATABASE, global = true)]
     pub database: Option<String>,
 }
 

@@ -4,7 +4,9 @@
 mod cli;
 mod cli_registry;
 mod cmd;
+mod env;
 mod errors;
+mod i18n;
 mod output;
 
 use clap::Parser;
@@ -54,6 +56,7 @@ pub fn refused(message: impl std::fmt::Display) -> anyhow::Error {
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     init_logging(cli.verbose);
+    i18n::init(cli.lang);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -94,8 +97,9 @@ fn init_logging(verbose: u8) {
         1 => "info",
         _ => "debug",
     };
-    let filter =
-        EnvFilter::try_from_env("CAMGUARD_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let filter = env::log_filter()
+        .and_then(|f| EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -2,6 +2,7 @@
 //! finish) and `csv`. Field names follow docs/spec/scan-output.md.
 
 use crate::cli::Format;
+use crate::tr;
 use camguard_model::{HostReport, ScanDocument, ScanInfo};
 use std::io::{self, Write};
 
@@ -124,6 +125,11 @@ fn transport(p: &camguard_model::OpenPort) -> &'static str {
     }
 }
 
+/// A severity in the chosen language.
+fn severity(s: camguard_model::Severity) -> String {
+    crate::i18n::tr(&format!("severity-{}", s.as_str()))
+}
+
 fn cell(s: Option<&str>) -> String {
     s.filter(|s| !s.is_empty()).unwrap_or("-").to_string()
 }
@@ -132,25 +138,25 @@ fn cell(s: Option<&str>) -> String {
 /// findings, one line per finding, worst first.
 pub fn write_table(out: &mut dyn Write, hosts: &[HostReport]) -> io::Result<()> {
     const N: usize = 9;
-    const HEAD: [&str; N] = [
-        "ADDRESS",
-        "TYPE",
-        "VENDOR",
-        "BRAND",
-        "MODEL",
-        "FIRMWARE",
-        "CONF",
-        "FINDINGS",
-        "OPEN PORTS",
+    let head: [String; N] = [
+        tr!("scan-col-address"),
+        tr!("scan-col-type"),
+        tr!("scan-col-vendor"),
+        tr!("scan-col-brand"),
+        tr!("scan-col-model"),
+        tr!("scan-col-firmware"),
+        tr!("scan-col-confidence"),
+        tr!("scan-col-findings"),
+        tr!("scan-col-ports"),
     ];
-    const MAX: [usize; N] = [39, 6, 13, 10, 24, 28, 4, 14, 60];
+    const MAX: [usize; N] = [39, 6, 13, 10, 24, 28, 8, 18, 60];
     let rows: Vec<[String; N]> = hosts
         .iter()
         .map(|h| {
             let kind = if h.is_camera {
                 h.device_type.to_string()
             } else {
-                "other".into()
+                tr!("scan-type-other")
             };
             let ports = h
                 .open_ports
@@ -159,7 +165,7 @@ pub fn write_table(out: &mut dyn Write, hosts: &[HostReport]) -> io::Result<()> 
                 .collect::<Vec<_>>()
                 .join(" ");
             let findings = match h.findings.iter().map(|f| f.severity).max() {
-                Some(worst) => format!("{} {}", h.findings.len(), worst.as_str()),
+                Some(worst) => format!("{} {}", h.findings.len(), severity(worst)),
                 None if h.verdict.is_some() => "0".into(),
                 None => "-".into(),
             };
@@ -183,7 +189,7 @@ pub fn write_table(out: &mut dyn Write, hosts: &[HostReport]) -> io::Result<()> 
             format!("{}…", s.chars().take(max - 1).collect::<String>())
         }
     };
-    let mut width = HEAD.map(|h| h.len());
+    let mut width = head.clone().map(|h| h.chars().count());
     for r in &rows {
         for i in 0..N {
             width[i] = width[i].max(clip(&r[i], MAX[i]).chars().count());
@@ -200,27 +206,35 @@ pub fn write_table(out: &mut dyn Write, hosts: &[HostReport]) -> io::Result<()> 
         }
         s.trim_end().to_string()
     };
-    writeln!(out, "{}", line(HEAD.map(String::from)))?;
+    writeln!(out, "{}", line(head))?;
     for r in rows {
         writeln!(out, "{}", line(r))?;
     }
     let with_findings: Vec<&HostReport> = hosts.iter().filter(|h| !h.findings.is_empty()).collect();
     if !with_findings.is_empty() {
-        writeln!(out, "\nFINDINGS")?;
+        writeln!(out, "\n{}", tr!("scan-findings-heading"))?;
         for h in with_findings {
             let mut f: Vec<_> = h.findings.iter().collect();
             f.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
             for x in f {
                 let port = x.port.map(|p| format!("{p}/tcp")).unwrap_or_default();
-                let title = x.title.as_ref().map(|t| t.en.as_str()).unwrap_or("");
+                let title = x.title.as_ref().map(crate::i18n::text).unwrap_or("");
                 writeln!(
                     out,
-                    "{:<15} {:<8} {:<9} {:<34} {title}",
-                    h.ip,
-                    x.severity.as_str(),
+                    "{:<15} {:<12} {:<9} {:<34} {title}",
+                    h.ip.to_string(),
+                    severity(x.severity),
                     port,
                     x.id
                 )?;
+                // What to do about it, under the finding, indented past the address.
+                if let Some(r) = x.remediation.as_ref().map(crate::i18n::text) {
+                    let r = tr!("scan-remediation", text = r);
+                    for (i, l) in r.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+                        let mark = if i == 0 { "↳" } else { " " };
+                        writeln!(out, "{:<15} {mark} {}", "", l.trim())?;
+                    }
+                }
             }
         }
     }

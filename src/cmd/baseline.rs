@@ -2,14 +2,16 @@
 
 use crate::cli::{BaselineAction, BaselineArgs};
 use crate::{exit, usage};
+use std::io::Write;
 
 pub fn run(args: BaselineArgs) -> anyhow::Result<u8> {
+    // Written with `?` so that a closed pipe (`| head`) ends quietly instead of panicking.
+    let mut out = std::io::stdout().lock();
     let kb = super::load_kb(&Default::default())?;
-    let vi = match args.lang.as_str() {
-        "vi" => true,
-        "en" => false,
-        other => return Err(usage(format!("--lang {other:?}: expected vi or en"))),
-    };
+    let json = args.json || args.format == crate::cli_registry::OutFormat::Json;
+    if args.json {
+        eprintln!("camguard: {}", crate::tr!("baseline-json-deprecated"));
+    }
     match args.action {
         BaselineAction::List { standard } => {
             let wanted: Vec<_> = kb
@@ -21,7 +23,7 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<u8> {
                         .is_none_or(|s| c.standard.to_lowercase().contains(&s.to_lowercase()))
                 })
                 .collect();
-            if args.json {
+            if json {
                 let v: Vec<_> = wanted
                     .iter()
                     .map(|c| {
@@ -29,21 +31,31 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<u8> {
                             "title_vi": c.title_vi, "title_en": c.title_en, "findings": c.findings})
                     })
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
             } else {
-                println!(
-                    "{:<18} {:<22} {:<10} {:<7} TITLE",
-                    "ID", "STANDARD", "REF", "REMOTE"
-                );
+                writeln!(
+                    out,
+                    "{:<18} {:<22} {:<10} {:<7} {}",
+                    crate::tr!("baseline-col-id"),
+                    crate::tr!("baseline-col-standard"),
+                    crate::tr!("baseline-col-ref"),
+                    crate::tr!("baseline-col-remote"),
+                    crate::tr!("baseline-col-title"),
+                )?;
                 for c in wanted {
-                    let title = if vi { &c.title_vi } else { &c.title_en };
-                    println!(
+                    let title = crate::i18n::pick(&c.title_vi, &c.title_en);
+                    writeln!(
+                        out,
                         "{:<18} {:<22} {:<10} {:<7} {title}",
                         c.id,
                         c.standard,
                         c.reference,
-                        if c.remote { "yes" } else { "no" }
-                    );
+                        if c.remote {
+                            crate::tr!("baseline-yes")
+                        } else {
+                            crate::tr!("baseline-no")
+                        }
+                    )?;
                 }
             }
         }
@@ -53,27 +65,29 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<u8> {
                     "no baseline clause {id:?}; see `camguard baseline list`"
                 ))
             })?;
-            if args.json {
+            if json {
                 let v = serde_json::json!({"id": c.id, "standard": c.standard, "ref": c.reference, "remote": c.remote,
                     "title_vi": c.title_vi, "title_en": c.title_en, "findings": c.findings, "note": c.note});
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
             } else {
-                println!("{} — {} {}", c.id, c.standard, c.reference);
-                println!("  vi: {}\n  en: {}", c.title_vi, c.title_en);
+                writeln!(out, "{} — {} {}", c.id, c.standard, c.reference)?;
+                writeln!(out, "  vi: {}\n  en: {}", c.title_vi, c.title_en)?;
                 if c.remote {
-                    println!(
+                    writeln!(
+                        out,
                         "  Tested over the network. A host fails this clause when any of these findings is present:"
-                    );
+                    )?;
                     for f in &c.findings {
-                        println!("    {f}");
+                        writeln!(out, "    {f}")?;
                     }
                 } else {
-                    println!(
+                    writeln!(
+                        out,
                         "  Not testable remotely: it is reported as \"not-testable\" and must be checked on site or from documents."
-                    );
+                    )?;
                 }
                 if let Some(n) = c.note.as_deref().filter(|n| !n.is_empty()) {
-                    println!("  Note: {n}");
+                    writeln!(out, "  Note: {n}")?;
                 }
             }
         }

@@ -15,13 +15,7 @@ use std::path::{Path, PathBuf};
 
 /// The user knowledge-base directory (may not exist).
 pub fn user_kb_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("CAMGUARD_KB_HOME") {
-        return Some(PathBuf::from(d));
-    }
-    if let Some(d) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(d).join("camguard/kb"));
-    }
-    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share/camguard/kb"))
+    crate::env::kb_home()
 }
 
 pub fn run(args: KbArgs) -> anyhow::Result<u8> {

@@ -249,8 +249,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
             let operator = args
                 .operator
                 .clone()
-                .or_else(|| std::env::var("USER").ok())
-                .or_else(|| std::env::var("LOGNAME").ok())
+                .or_else(crate::env::user)
                 .unwrap_or_else(|| "unknown".into());
             let seed = args.seed.unwrap_or_else(rand::random);
             let argv = resumable_argv(seed);

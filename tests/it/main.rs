@@ -5,6 +5,7 @@ mod cli;
 mod demo;
 mod fleet;
 mod kb;
+mod lang;
 mod registry;
 
 use std::process::{Command, Output};

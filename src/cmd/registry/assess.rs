@@ -244,7 +244,7 @@ async fn assess_import(
         )));
     }
     let operator = operator
-        .or_else(|| std::env::var("USER").ok())
+        .or_else(crate::env::user)
         .unwrap_or_else(|| "unknown".into());
     let (targets, profile, interrupted) = match &info {
         Some(i) => (i.targets.clone(), i.profile.clone(), i.interrupted),

@@ -3,6 +3,7 @@
 use super::{Table, deadline_sets, fmt_day, json};
 use crate::cli_registry::*;
 use crate::exit;
+use crate::tr;
 
 pub fn deadline(args: DeadlineArgs) -> anyhow::Result<u8> {
     let kb = crate::cmd::load_kb(&Default::default())?;
@@ -10,7 +11,14 @@ pub fn deadline(args: DeadlineArgs) -> anyhow::Result<u8> {
     match args.format {
         OutFormat::Json => json(&sets)?,
         OutFormat::Table => {
-            let mut t = Table::new(&["SET", "DEADLINE", "DUTY", "DUE", "SOURCE", "TITLE"]);
+            let mut t = Table::new(&[
+                tr!("deadline-col-set"),
+                tr!("deadline-col-deadline"),
+                tr!("deadline-col-duty"),
+                tr!("deadline-col-due"),
+                tr!("deadline-col-source"),
+                tr!("deadline-col-title"),
+            ]);
             for s in &sets {
                 for d in &s.deadlines {
                     t.row(vec![
@@ -19,7 +27,7 @@ pub fn deadline(args: DeadlineArgs) -> anyhow::Result<u8> {
                         d.duty.as_str().into(),
                         fmt_day(Some(d.due)),
                         d.source.clone(),
-                        d.title_en.clone(),
+                        crate::i18n::pick(&d.title_vi, &d.title_en).to_string(),
                     ]);
                 }
             }

@@ -38,11 +38,7 @@ pub fn database_url(db: &DbOpts) -> String {
     db.database
         .clone()
         .filter(|d| !d.trim().is_empty())
-        .unwrap_or_else(|| {
-            camguard_store::default_database_path()
-                .display()
-                .to_string()
-        })
+        .unwrap_or_else(|| crate::env::default_database_path().display().to_string())
 }
 
 /// The registry for a command that reads or changes what is there: a missing database file is
@@ -62,8 +58,10 @@ pub use crate::errors::store_err;
 
 pub(super) fn day(s: &str, what: &str) -> anyhow::Result<time::Date> {
     parse_date(s).ok_or_else(|| {
-        usage(format!(
-            "{what}: {s:?} is not a date (use YYYY-MM-DD or DD/MM/YYYY)"
+        usage(crate::tr!(
+            "error-not-a-date",
+            what = what,
+            value = format!("{s:?}")
         ))
     })
 }
@@ -103,14 +101,14 @@ pub(super) fn changed<T: Serialize>(
 
 /// Aligned columns.
 pub(super) struct Table {
-    head: Vec<&'static str>,
+    head: Vec<String>,
     rows: Vec<Vec<String>>,
 }
 
 impl Table {
-    pub(super) fn new(head: &[&'static str]) -> Self {
+    pub(super) fn new<S: ToString>(head: &[S]) -> Self {
         Table {
-            head: head.to_vec(),
+            head: head.iter().map(|h| h.to_string()).collect(),
             rows: Vec::new(),
         }
     }

@@ -4,6 +4,7 @@ use super::{Table, day_or_today, deadline_sets, fmt_day, json, open_store};
 use crate::cli_registry::*;
 use crate::errors::{BadInput, OrExit};
 use crate::exit;
+use crate::tr;
 use camguard_registry::catalogue::CatalogueVerdict;
 use camguard_registry::level::{load_rulesets, ruleset_in_force};
 use camguard_store::Store;
@@ -40,6 +41,11 @@ pub async fn compute_status(
     ))
 }
 
+/// A duty's state in the chosen language (`done`, `overdue`, … in JSON).
+fn duty_state(s: camguard_registry::status::DutyState) -> String {
+    crate::i18n::tr(&format!("duty-state-{}", s.as_str()))
+}
+
 pub async fn status(args: StatusArgs) -> anyhow::Result<u8> {
     let kb = crate::cmd::load_kb(&Default::default())?;
     let store = open_store(&args.db).await?;
@@ -57,26 +63,26 @@ pub async fn status(args: StatusArgs) -> anyhow::Result<u8> {
         }))?,
         OutFormat::Table => {
             if units.is_empty() {
-                println!("no organisations in the registry (add one with `camguard org add`)");
+                println!("{}", tr!("status-no-orgs"));
             }
             let mut t = Table::new(&[
-                "UNIT",
-                "PROBLEMS",
-                "LEVEL",
-                "PLAN",
-                "ASSESSED",
-                "CERTIFIED",
-                "FINDINGS",
-                "REGISTERED",
-                "REGULATION",
-                "OTHER",
+                tr!("status-col-unit"),
+                tr!("status-col-problems"),
+                tr!("status-col-level"),
+                tr!("status-col-plan"),
+                tr!("status-col-assessed"),
+                tr!("status-col-certified"),
+                tr!("status-col-findings"),
+                tr!("status-col-registered"),
+                tr!("status-col-regulation"),
+                tr!("status-col-other"),
             ]);
             fn walk(u: &camguard_registry::status::UnitStatus, depth: usize, t: &mut Table) {
                 let state = |id: &str| {
                     u.duties
                         .iter()
                         .find(|d| d.duty == id)
-                        .map(|d| d.state.as_str().to_string())
+                        .map(|d| duty_state(d.state))
                         .unwrap_or_else(|| "-".into())
                 };
                 let fixed = [
@@ -92,14 +98,16 @@ pub async fn status(args: StatusArgs) -> anyhow::Result<u8> {
                     .duties
                     .iter()
                     .filter(|d| !fixed.contains(&d.duty.as_str()))
-                    .map(|d| format!("{}={}", d.duty, d.state.as_str()))
+                    .map(|d| format!("{}={}", d.duty, duty_state(d.state)))
                     .collect();
                 t.row(vec![
                     format!("{}{}", "  ".repeat(depth), u.org),
                     if u.units > 1 {
-                        format!(
-                            "{} ({}/{} units)",
-                            u.problems, u.units_with_problems, u.units
+                        tr!(
+                            "status-problems-of-units",
+                            problems = u.problems,
+                            with = u.units_with_problems,
+                            units = u.units
                         )
                     } else {
                         u.problems.to_string()
@@ -121,10 +129,7 @@ pub async fn status(args: StatusArgs) -> anyhow::Result<u8> {
                 walk(u, 0, &mut t);
             }
             t.print()?;
-            println!(
-                "as of {} — `camguard status ORG --format json` gives every duty's detail",
-                fmt_day(Some(today))
-            );
+            println!("{}", tr!("status-as-of", date = fmt_day(Some(today))));
         }
     }
     Ok(exit::OK)

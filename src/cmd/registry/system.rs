@@ -3,6 +3,8 @@
 use super::{Table, changed, day, day_or_today, fmt_day, json, open_store};
 use crate::cli_registry::*;
 use crate::errors::{BadInput, OrExit};
+use crate::i18n::pick;
+use crate::tr;
 use crate::{exit, usage};
 use camguard_registry::level::{Answers, QuestionKind, RuleSet, load_rulesets, ruleset_in_force};
 use camguard_store::DossierState;
@@ -235,23 +237,39 @@ pub async fn system(args: SystemArgs) -> anyhow::Result<u8> {
                 }))?,
                 OutFormat::Table => {
                     println!(
-                        "{}: level {} ({} {})",
-                        sys.code, decision.level, decision.ruleset, decision.ruleset_version
+                        "{}",
+                        tr!(
+                            "level-decided",
+                            system = sys.code.as_str(),
+                            level = decision.level,
+                            ruleset = format!("{} {}", decision.ruleset, decision.ruleset_version)
+                        )
                     );
                     for r in &decision.reasons {
-                        println!("  level {} — {}: {}", r.level, r.article, r.text_en);
+                        println!(
+                            "  {}",
+                            tr!(
+                                "level-reason",
+                                level = r.level,
+                                article = r.article.as_str(),
+                                text = pick(&r.text_vi, &r.text_en)
+                            )
+                        );
                     }
                     if let Some(info) = set.level(decision.level) {
                         println!(
-                            "  prepares: {}\n  appraises: {}\n  approves: {}\n  periodic assessment: every {} months",
-                            info.prepares_en,
-                            info.appraises_en,
-                            info.approves_en,
-                            info.assessment_interval_months
+                            "  {}",
+                            tr!(
+                                "level-duties",
+                                prepares = pick(&info.prepares_vi, &info.prepares_en),
+                                appraises = pick(&info.appraises_vi, &info.appraises_en),
+                                approves = pick(&info.approves_vi, &info.approves_en),
+                                months = info.assessment_interval_months
+                            )
                         );
                     }
                     if dry_run {
-                        println!("  (dry run: not stored)");
+                        println!("  {}", tr!("level-dry-run"));
                     }
                 }
             }
@@ -362,7 +380,10 @@ pub async fn system(args: SystemArgs) -> anyhow::Result<u8> {
                             println!(
                                 "  {} — {}",
                                 r["article"].as_str().unwrap_or(""),
-                                r["text_en"].as_str().unwrap_or("")
+                                pick(
+                                    r["text_vi"].as_str().unwrap_or(""),
+                                    r["text_en"].as_str().unwrap_or("")
+                                )
                             );
                         }
                     }

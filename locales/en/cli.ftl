@@ -1,0 +1,85 @@
+### camguard — terminal messages (English)
+###
+### What the command line prints for people (tables, summaries, status, level reasons, common
+### errors), chosen with --lang / CAMGUARD_LANG / the locale. Machine outputs (json, jsonl, csv)
+### do not use these texts. Every id here exists in locales/vi/cli.ftl too (a unit test checks it).
+
+## scan table
+
+scan-col-address = ADDRESS
+scan-col-type = TYPE
+scan-col-vendor = VENDOR
+scan-col-brand = BRAND
+scan-col-model = MODEL
+scan-col-firmware = FIRMWARE
+scan-col-confidence = CONF
+scan-col-findings = FINDINGS
+scan-col-ports = OPEN PORTS
+scan-type-other = other
+scan-findings-heading = FINDINGS
+scan-remediation = fix: { $text }
+
+## severities (table cells)
+
+severity-critical = critical
+severity-high = high
+severity-medium = medium
+severity-low = low
+severity-info = info
+
+## status
+
+status-no-orgs = no organisations in the registry (add one with `camguard org add`)
+status-col-unit = UNIT
+status-col-problems = PROBLEMS
+status-col-level = LEVEL
+status-col-plan = PLAN
+status-col-assessed = ASSESSED
+status-col-certified = CERTIFIED
+status-col-findings = FINDINGS
+status-col-registered = REGISTERED
+status-col-regulation = REGULATION
+status-col-other = OTHER
+status-problems-of-units = { $problems } ({ $with }/{ $units } units)
+status-as-of = as of { $date } — `camguard status ORG --format json` gives every duty's detail
+duty-state-done = done
+duty-state-not-applicable = not-applicable
+duty-state-pending = pending
+duty-state-late = late
+duty-state-overdue = overdue
+duty-state-failing = failing
+duty-state-missing = missing
+
+## security level
+
+level-decided = { $system }: level { $level } ({ $ruleset })
+level-reason = level { $level } — { $article }: { $text }
+level-duties = prepares: { $prepares }
+      appraises: { $appraises }
+      approves: { $approves }
+      periodic assessment: every { $months } months
+level-dry-run = (dry run: not stored)
+
+## deadlines
+
+deadline-col-set = SET
+deadline-col-deadline = DEADLINE
+deadline-col-duty = DUTY
+deadline-col-due = DUE
+deadline-col-source = SOURCE
+deadline-col-title = TITLE
+
+## baseline
+
+baseline-col-id = ID
+baseline-col-standard = STANDARD
+baseline-col-ref = REF
+baseline-col-remote = REMOTE
+baseline-col-title = TITLE
+baseline-yes = yes
+baseline-no = no
+baseline-json-deprecated = --json is deprecated; use --format json
+
+## common errors
+
+error-not-a-date = { $what }: { $value } is not a date (use YYYY-MM-DD or DD/MM/YYYY)

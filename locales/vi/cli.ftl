@@ -1,0 +1,86 @@
+### camguard — thông điệp trên màn hình (tiếng Việt)
+###
+### Những gì dòng lệnh in ra cho người đọc (bảng, tóm tắt, tình trạng tuân thủ, căn cứ xác định
+### cấp độ, lỗi thường gặp), chọn bằng --lang / CAMGUARD_LANG / locale. Đầu ra cho máy (json,
+### jsonl, csv) không dùng các nội dung này. Mọi mã ở đây đều có trong locales/en/cli.ftl
+### (kiểm thử đơn vị kiểm tra điều này). Thuật ngữ theo bảng thuật ngữ của PRODUCT.md.
+
+## bảng kết quả quét
+
+scan-col-address = ĐỊA CHỈ
+scan-col-type = LOẠI
+scan-col-vendor = HÃNG
+scan-col-brand = NHÃN
+scan-col-model = MODEL
+scan-col-firmware = FIRMWARE
+scan-col-confidence = TIN CẬY
+scan-col-findings = PHÁT HIỆN
+scan-col-ports = CỔNG MỞ
+scan-type-other = khác
+scan-findings-heading = CÁC PHÁT HIỆN
+scan-remediation = khắc phục: { $text }
+
+## mức độ nghiêm trọng (ô trong bảng)
+
+severity-critical = nghiêm trọng
+severity-high = cao
+severity-medium = trung bình
+severity-low = thấp
+severity-info = thông tin
+
+## tình trạng tuân thủ
+
+status-no-orgs = chưa có tổ chức nào trong sổ đăng ký (thêm bằng `camguard org add`)
+status-col-unit = ĐƠN VỊ
+status-col-problems = VẤN ĐỀ
+status-col-level = CẤP ĐỘ
+status-col-plan = PHƯƠNG ÁN
+status-col-assessed = ĐÁNH GIÁ
+status-col-certified = CHỨNG NHẬN
+status-col-findings = PHÁT HIỆN
+status-col-registered = ĐĂNG KÝ
+status-col-regulation = QUY CHẾ
+status-col-other = KHÁC
+status-problems-of-units = { $problems } ({ $with }/{ $units } đơn vị)
+status-as-of = tính đến ngày { $date } — `camguard status ORG --format json` cho chi tiết từng nhiệm vụ
+duty-state-done = đã xong
+duty-state-not-applicable = không áp dụng
+duty-state-pending = chưa đến hạn
+duty-state-late = xong muộn
+duty-state-overdue = quá hạn
+duty-state-failing = chưa đạt
+duty-state-missing = thiếu
+
+## cấp độ an toàn hệ thống thông tin
+
+level-decided = { $system }: cấp độ { $level } ({ $ruleset })
+level-reason = cấp độ { $level } — { $article }: { $text }
+level-duties = lập hồ sơ: { $prepares }
+      thẩm định: { $appraises }
+      phê duyệt: { $approves }
+      kiểm tra, đánh giá định kỳ: { $months } tháng một lần
+level-dry-run = (chạy thử: chưa lưu)
+
+## thời hạn
+
+deadline-col-set = BỘ
+deadline-col-deadline = THỜI HẠN
+deadline-col-duty = NHIỆM VỤ
+deadline-col-due = HẠN
+deadline-col-source = CĂN CỨ
+deadline-col-title = NỘI DUNG
+
+## yêu cầu cơ sở
+
+baseline-col-id = MÃ
+baseline-col-standard = TIÊU CHUẨN
+baseline-col-ref = ĐIỀU
+baseline-col-remote = TỪ XA
+baseline-col-title = NỘI DUNG
+baseline-yes = có
+baseline-no = không
+baseline-json-deprecated = --json đã lỗi thời; hãy dùng --format json
+
+## lỗi thường gặp
+
+error-not-a-date = { $what }: { $value } không phải là ngày (dùng YYYY-MM-DD hoặc DD/MM/YYYY)
