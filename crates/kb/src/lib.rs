@@ -19,6 +19,7 @@ pub mod fingerprint;
 pub mod http_probes;
 pub mod ports;
 pub mod vendors;
+pub mod words;
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -177,6 +178,7 @@ impl KbBuilder {
         let mut ports = None;
         let mut vendors = None;
         let mut fingerprints = Vec::new();
+        let mut word_rules = Vec::new();
         let mut http_probes = Vec::new();
         let mut credentials = Vec::new();
         let mut rtsp_routes = Vec::new();
@@ -202,6 +204,8 @@ impl KbBuilder {
                 http_probes = http_probes::parse(name, text)?;
             } else if name.starts_with("fingerprints/") {
                 fingerprints.extend(fingerprint::parse(name, text)?);
+            } else if name.starts_with("identify/") {
+                word_rules.extend(words::parse(name, text)?);
             } else if name == assess::CREDENTIALS_FILE {
                 credentials = assess::credentials::parse(name, text)?;
             } else if name == assess::RTSP_ROUTES_FILE {
@@ -239,6 +243,8 @@ impl KbBuilder {
                 c.kev_added = Some(k.date_added.clone());
             }
         }
+        // Device words and the maker dictionary come after the hand-written rules.
+        fingerprints.extend(word_rules);
         let kb = Kb {
             ports: ports.ok_or_else(|| KbError::invalid("ports.toml", "missing"))?,
             vendors: vendors.ok_or_else(|| KbError::invalid("vendors.toml", "missing"))?,

@@ -1,0 +1,300 @@
+//! `identify/*.toml`: what a device says it is, whoever made it, and who makes surveillance
+//! devices. Both compile to ordinary fingerprint rules (appended after `fingerprints/*.toml`),
+//! so the engine weighs them like any other rule.
+//!
+//! ```toml
+//! [[words]]                       # device words: a device naming itself
+//! id = "camera"                   # rule ids become `word-<id>-<key>`
+//! terms = ["IP Camera", "đầu ghi"]  # literal phrases, case-insensitive, at word boundaries;
+//!                                 #   a space also matches `-`, `_` or nothing
+//! patterns = ['\bDS-\d']          # optional regexes (same boundaries)
+//! camera = true                   # true: camera evidence; false: evidence of a non-camera
+//! device_type = "nvr"             # optional
+//! keys = { "http.title" = 60, "http.body" = 30 }   # where, and how much a match says
+//! source = "…"
+//!
+//! [maker_keys]                    # where a maker's name counts, and how much
+//! "http.title" = 55
+//!
+//! [[maker]]                       # the maker dictionary
+//! id = "hikvision-name"           # optional rule-id tag (default: brand, else vendor)
+//! vendor = "hikvision"            # vendor id (vendors.toml)
+//! brand = "ezviz"                 # optional: a brand the vendor lists
+//! names = ["EZVIZ"]               # how the maker or brand is written in evidence
+//! surveillance = true             # makes surveillance devices only: its name is camera evidence
+//! source = "…"
+//! ```
+
+use crate::{FingerprintRule, KbError, fingerprint::RawRule};
+use camguard_model::DeviceType;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Words {
+    id: String,
+    #[serde(default)]
+    terms: Vec<String>,
+    #[serde(default)]
+    patterns: Vec<String>,
+    #[serde(default)]
+    camera: Option<bool>,
+    #[serde(default)]
+    device_type: Option<DeviceType>,
+    keys: BTreeMap<String, u8>,
+    source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Maker {
+    /// Rule-id tag when a vendor has several entries (default: the brand, else the vendor).
+    #[serde(default)]
+    id: Option<String>,
+    vendor: String,
+    #[serde(default)]
+    brand: Option<String>,
+    names: Vec<String>,
+    #[serde(default)]
+    surveillance: bool,
+    /// Keys (with weights) that replace `maker_keys` for this entry.
+    #[serde(default)]
+    keys: Option<BTreeMap<String, u8>>,
+    source: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[allow(dead_code)]
+    schema: u32,
+    #[allow(dead_code)]
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    words: Vec<Words>,
+    #[serde(default)]
+    maker_keys: BTreeMap<String, u8>,
+    #[serde(default)]
+    maker: Vec<Maker>,
+}
+
+/// A literal phrase as a regex: case and the separators between words are free.
+fn phrase(term: &str) -> String {
+    term.split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .filter(|w| !w.is_empty())
+        .map(regex::escape)
+        .collect::<Vec<_>>()
+        .join(r"[\s_-]?")
+}
+
+/// One alternation of phrases and patterns, bounded so that a word never matches inside
+/// another word (`NVR` not in `NVRAM`'s neighbour `xNVR`, `camera` not in `cameraman`).
+fn alternation(terms: &[String], patterns: &[String]) -> String {
+    let alts: Vec<String> = terms
+        .iter()
+        .map(|t| phrase(t))
+        .chain(patterns.iter().cloned())
+        .filter(|a| !a.is_empty())
+        .collect();
+    format!(
+        r"(?:^|[^\p{{L}}\p{{N}}])(?:{})(?:$|[^\p{{L}}\p{{N}}])",
+        alts.join("|")
+    )
+}
+
+fn rule(name: &str, raw: RawRule) -> Result<FingerprintRule, KbError> {
+    if raw.weight == 0 || raw.weight > 100 {
+        return Err(KbError::invalid(
+            name,
+            format!("{}: weight must be 1–100", raw.id),
+        ));
+    }
+    let regex = regex::RegexBuilder::new(&raw.pattern)
+        .case_insensitive(true)
+        .size_limit(1 << 22)
+        .build()
+        .map_err(|e| KbError::invalid(name, format!("{}: bad pattern: {e}", raw.id)))?;
+    Ok(FingerprintRule {
+        raw,
+        regex,
+        file: name.to_string(),
+    })
+}
+
+fn blank(id: String, key: &str, pattern: String, weight: u8, source: &str) -> RawRule {
+    RawRule {
+        id,
+        key: key.to_string(),
+        pattern,
+        vendor: None,
+        brand: None,
+        device_type: None,
+        model: None,
+        firmware: None,
+        weight,
+        camera: None,
+        ports: Vec::new(),
+        absent: Vec::new(),
+        requires: Vec::new(),
+        if_vendor: None,
+        source: source.to_string(),
+    }
+}
+
+/// Parse one `identify/*.toml` file into fingerprint rules.
+pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbError> {
+    let f: File = toml::from_str(text).map_err(|e| KbError::invalid(name, e))?;
+    let mut out = Vec::new();
+    for w in &f.words {
+        if w.terms.is_empty() && w.patterns.is_empty() {
+            return Err(KbError::invalid(
+                name,
+                format!("words {}: no terms or patterns", w.id),
+            ));
+        }
+        if w.terms.iter().any(|t| phrase(t).is_empty()) {
+            return Err(KbError::invalid(
+                name,
+                format!("words {}: an empty term", w.id),
+            ));
+        }
+        let pattern = alternation(&w.terms, &w.patterns);
+        for (key, weight) in &w.keys {
+            let mut raw = blank(
+                format!("word-{}-{key}", w.id),
+                key,
+                pattern.clone(),
+                *weight,
+                &w.source,
+            );
+            raw.camera = w.camera;
+            raw.device_type = w.device_type;
+            out.push(rule(name, raw)?);
+        }
+    }
+    for m in &f.maker {
+        if m.names.is_empty() || m.names.iter().any(|n| phrase(n).is_empty()) {
+            return Err(KbError::invalid(
+                name,
+                format!("maker {}: names must not be empty", m.vendor),
+            ));
+        }
+        let pattern = alternation(&m.names, &[]);
+        let keys = m.keys.as_ref().unwrap_or(&f.maker_keys);
+        let tag = m.id.as_deref().or(m.brand.as_deref()).unwrap_or(&m.vendor);
+        for (key, weight) in keys {
+            let mut raw = blank(
+                format!("maker-{tag}-{key}"),
+                key,
+                pattern.clone(),
+                *weight,
+                &m.source,
+            );
+            raw.vendor = Some(m.vendor.clone());
+            raw.brand = m.brand.clone();
+            raw.camera = m.surveillance.then_some(true);
+            out.push(rule(name, raw)?);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Result<Vec<FingerprintRule>, KbError> {
+        parse("identify/t.toml", &format!("schema = 1\n{text}"))
+    }
+
+    #[test]
+    fn words_compile_to_one_rule_per_key_with_word_boundaries() {
+        let rules = one(r#"
+[[words]]
+id = "cam"
+terms = ["IP Camera", "đầu ghi", "NVR"]
+camera = true
+device_type = "nvr"
+keys = { "http.title" = 60, "http.body" = 30 }
+source = "test"
+"#)
+        .unwrap();
+        assert_eq!(rules.len(), 2);
+        let t = rules.iter().find(|r| r.raw.key == "http.title").unwrap();
+        assert_eq!(
+            (t.raw.id.as_str(), t.raw.weight, t.raw.camera),
+            ("word-cam-http.title", 60, Some(true))
+        );
+        assert_eq!(t.raw.device_type, Some(DeviceType::Nvr));
+        for yes in [
+            "IP Camera",
+            "ip-camera login",
+            "IPCAMERA",
+            "Đầu ghi hình",
+            "NVR",
+            "(NVR)",
+        ] {
+            assert!(t.regex.is_match(yes), "{yes}");
+        }
+        for no in ["NVRAM", "xipcamera", "cameras", "đầu", ""] {
+            assert!(!t.regex.is_match(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn makers_point_to_vendor_and_brand_and_only_surveillance_makers_are_camera_evidence() {
+        let rules = one(r#"
+[maker_keys]
+"http.realm" = 55
+"tls.subject" = 50
+[[maker]]
+vendor = "hikvision"
+brand = "ezviz"
+names = ["EZVIZ"]
+surveillance = true
+source = "s"
+[[maker]]
+vendor = "tp-link"
+names = ["TP-LINK"]
+keys = { "http.title" = 40 }
+source = "s"
+"#)
+        .unwrap();
+        assert_eq!(rules.len(), 3);
+        let e = rules
+            .iter()
+            .find(|r| r.raw.id == "maker-ezviz-http.realm")
+            .unwrap();
+        assert_eq!(
+            (
+                e.raw.vendor.as_deref(),
+                e.raw.brand.as_deref(),
+                e.raw.camera
+            ),
+            (Some("hikvision"), Some("ezviz"), Some(true))
+        );
+        let t = rules
+            .iter()
+            .find(|r| r.raw.id == "maker-tp-link-http.title")
+            .unwrap();
+        assert_eq!((t.raw.camera, t.raw.weight), (None, 40));
+        assert!(t.regex.is_match("TP-LINK Wireless Router") && t.regex.is_match("tplink"));
+    }
+
+    #[test]
+    fn rejects_bad_entries() {
+        assert!(
+            one("[[words]]\nid = \"a\"\nkeys = { \"http.title\" = 50 }\nsource = \"s\"\n").is_err()
+        );
+        assert!(one("[[words]]\nid = \"a\"\nterms = [\" \"]\nkeys = { \"http.title\" = 50 }\nsource = \"s\"\n").is_err());
+        assert!(one("[[words]]\nid = \"a\"\nterms = [\"x\"]\nkeys = { \"http.title\" = 0 }\nsource = \"s\"\n").is_err());
+        assert!(one("[[words]]\nid = \"a\"\npatterns = [\"(\"]\nkeys = { \"http.title\" = 5 }\nsource = \"s\"\n").is_err());
+        assert!(one("[[maker]]\nvendor = \"x\"\nnames = []\nsource = \"s\"\n").is_err());
+        assert!(
+            one("[[words]]\nid = \"a\"\nterms = [\"x\"]\nkeys = {}\nsource = \"s\"\nbogus = 1\n")
+                .is_err()
+        );
+    }
+}

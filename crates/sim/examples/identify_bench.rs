@@ -1,0 +1,600 @@
+//! Identification of unknown makers: replay real banners on loopback, scan them with the real
+//! `camguard scan` (and `nmap -sV` when installed), score camera recall, decoy rejection and
+//! vendor accuracy on the training and held-out parts of the corpus.
+//!
+//! ```text
+//! cargo build --bin camguard && cargo run -p camguard-sim --example identify_bench -- \
+//!     --bin target/debug/camguard [--bin OTHER] [--nmap] [--base 127.88] [--show-heldout]
+//! ```
+//!
+//! Each sample of `bench/identify/corpus-{train,heldout}.jsonl` gets its own address
+//! `127.<base>.x.y` and one service: an HTTP server on 80 (the `Server` header, the HTML title or
+//! the `WWW-Authenticate` challenge of the sample), TLS on 443 with a certificate whose subject
+//! (or issuer) is the sample, a telnet (23), FTP (21) or SSH (22) banner, or an RTSP server
+//! (554) with the sample as its `Server`. Only 127.0.0.0/8 is used; port 2024 never.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use rcgen::{CertificateParams, DistinguishedName, DnType, DnValue, Issuer, KeyPair};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+const PORTS: &str = "21,22,23,80,443,554";
+
+#[derive(Clone)]
+struct Sample {
+    id: String,
+    kind: String,
+    value: String,
+    camera: bool,
+    vendor: Option<String>,
+    heldout: bool,
+    ip: Ipv4Addr,
+}
+
+fn load(path: &str, heldout: bool) -> Vec<Sample> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("corpus line is JSON");
+            Sample {
+                id: v["id"].as_str().unwrap_or_default().to_string(),
+                kind: v["kind"].as_str().unwrap_or_default().to_string(),
+                value: v["value"].as_str().unwrap_or_default().to_string(),
+                camera: v["label"] == "camera",
+                vendor: v["vendor_expected"].as_str().map(str::to_string),
+                heldout,
+                ip: Ipv4Addr::UNSPECIFIED,
+            }
+        })
+        .collect()
+}
+
+/// Parse an RFC 4514-ish DN as Recog writes it (`CN=a,O=b\, Inc.,C=US`).
+fn dn_of(s: &str) -> DistinguishedName {
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut esc = false;
+    for c in s.chars() {
+        if esc {
+            cur.push(c);
+            esc = false;
+        } else if c == '\\' {
+            esc = true;
+        } else if c == ',' {
+            parts.push(std::mem::take(&mut cur));
+        } else {
+            cur.push(c);
+        }
+    }
+    parts.push(cur);
+    let mut dn = DistinguishedName::new();
+    let mut any = false;
+    for p in parts {
+        let Some((k, v)) = p.split_once('=') else {
+            continue;
+        };
+        let t = match k.trim().to_ascii_uppercase().as_str() {
+            "CN" => DnType::CommonName,
+            "O" => DnType::OrganizationName,
+            "OU" => DnType::OrganizationalUnitName,
+            "L" => DnType::LocalityName,
+            "ST" => DnType::StateOrProvinceName,
+            "C" => DnType::CountryName,
+            _ => continue,
+        };
+        dn.push(t, DnValue::Utf8String(v.trim().to_string()));
+        any = true;
+    }
+    if !any {
+        dn.push(DnType::CommonName, DnValue::Utf8String(s.to_string()));
+    }
+    dn
+}
+
+fn acceptor(s: &Sample) -> tokio_rustls::TlsAcceptor {
+    let leaf_key = KeyPair::generate().expect("key");
+    let mut leaf = CertificateParams::new(Vec::<String>::new()).expect("params");
+    let chain: Vec<CertificateDer<'static>> = if s.kind == "tls.issuer" {
+        let ca_key = KeyPair::generate().expect("key");
+        let mut ca = CertificateParams::default();
+        ca.distinguished_name = dn_of(&s.value);
+        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let ca_der = ca.self_signed(&ca_key).expect("ca").der().clone();
+        leaf.distinguished_name = {
+            let mut d = DistinguishedName::new();
+            d.push(DnType::CommonName, "device");
+            d
+        };
+        let issuer = Issuer::new(ca, ca_key);
+        vec![
+            leaf.signed_by(&leaf_key, &issuer)
+                .expect("leaf")
+                .der()
+                .clone(),
+            ca_der,
+        ]
+    } else {
+        leaf.distinguished_name = dn_of(&s.value);
+        vec![leaf.self_signed(&leaf_key).expect("leaf").der().clone()]
+    };
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
+    let cfg = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .expect("cert");
+    tokio_rustls::TlsAcceptor::from(Arc::new(cfg))
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The HTTP reply a sample's web server gives to every request.
+fn http_reply(s: &Sample) -> Vec<u8> {
+    let one_line = |v: &str| v.replace(['\r', '\n'], " ");
+    let (status, extra, body) = match s.kind.as_str() {
+        "http.server" => (
+            "200 OK",
+            format!("Server: {}\r\n", one_line(&s.value)),
+            "<html><body></body></html>".to_string(),
+        ),
+        "http.title" => (
+            "200 OK",
+            String::new(),
+            format!(
+                "<html><head><title>{}</title></head><body></body></html>",
+                html_escape(&s.value)
+            ),
+        ),
+        "http.www_authenticate" => (
+            "401 Unauthorized",
+            format!("WWW-Authenticate: {}\r\n", one_line(&s.value)),
+            "<html><body>401 Unauthorized</body></html>".to_string(),
+        ),
+        _ => (
+            "200 OK",
+            String::new(),
+            "<html><body></body></html>".to_string(),
+        ),
+    };
+    format!(
+        "HTTP/1.1 {status}\r\n{extra}Content-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+async fn read_head<S: AsyncRead + Unpin>(s: &mut S) -> Option<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 2048];
+    loop {
+        let n = tokio::time::timeout(Duration::from_secs(10), s.read(&mut chunk))
+            .await
+            .ok()?
+            .ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if buf.windows(4).any(|w| w == b"\r\n\r\n") || buf.len() > 16384 {
+            return Some(buf);
+        }
+    }
+}
+
+async fn serve_http<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, reply: Arc<Vec<u8>>) {
+    if read_head(&mut s).await.is_some() {
+        let _ = s.write_all(&reply).await;
+        let _ = s.shutdown().await;
+    }
+}
+
+async fn drain<S: AsyncRead + Unpin>(s: &mut S) {
+    let mut chunk = [0u8; 1024];
+    while let Ok(Ok(n)) = tokio::time::timeout(Duration::from_secs(5), s.read(&mut chunk)).await {
+        if n == 0 {
+            break;
+        }
+    }
+}
+
+async fn serve_line<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, kind: String, value: Arc<String>) {
+    match kind.as_str() {
+        "telnet.banner" => {
+            let _ = s
+                .write_all(value.replace("\r\n", "\n").replace('\n', "\r\n").as_bytes())
+                .await;
+            drain(&mut s).await;
+        }
+        "ssh.banner" => {
+            let _ = s
+                .write_all(format!("SSH-2.0-{}\r\n", value.lines().next().unwrap_or("")).as_bytes())
+                .await;
+            drain(&mut s).await;
+        }
+        "ftp.banner" => {
+            let _ = s
+                .write_all(format!("220 {}\r\n", value.replace(['\r', '\n'], " ")).as_bytes())
+                .await;
+            let mut chunk = [0u8; 1024];
+            while let Ok(Ok(n)) =
+                tokio::time::timeout(Duration::from_secs(5), s.read(&mut chunk)).await
+            {
+                if n == 0 {
+                    break;
+                }
+                let line = String::from_utf8_lossy(&chunk[..n]).to_ascii_uppercase();
+                let reply: &[u8] = if line.starts_with("USER") {
+                    b"331 Password required.\r\n"
+                } else if line.starts_with("QUIT") {
+                    b"221 Goodbye.\r\n"
+                } else {
+                    b"530 Login incorrect.\r\n"
+                };
+                if s.write_all(reply).await.is_err() || line.starts_with("QUIT") {
+                    break;
+                }
+            }
+        }
+        "rtsp.server" => {
+            let server = value.replace(['\r', '\n'], " ");
+            while let Some(req) = read_head(&mut s).await {
+                let text = String::from_utf8_lossy(&req).to_string();
+                let cseq = text
+                    .lines()
+                    .find_map(|l| {
+                        let (k, v) = l.split_once(':')?;
+                        k.trim()
+                            .eq_ignore_ascii_case("cseq")
+                            .then(|| v.trim().to_string())
+                    })
+                    .unwrap_or_else(|| "1".into());
+                let reply = if text.starts_with("OPTIONS") {
+                    format!(
+                        "RTSP/1.0 200 OK\r\nCSeq: {cseq}\r\nServer: {server}\r\nPublic: OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN\r\n\r\n"
+                    )
+                } else {
+                    format!("RTSP/1.0 404 Not Found\r\nCSeq: {cseq}\r\nServer: {server}\r\n\r\n")
+                };
+                if s.write_all(reply.as_bytes()).await.is_err() {
+                    break;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+async fn start(s: Sample) -> std::io::Result<()> {
+    let port = match s.kind.as_str() {
+        "http.server" | "http.title" | "http.www_authenticate" => 80,
+        "tls.subject" | "tls.issuer" => 443,
+        "telnet.banner" => 23,
+        "ftp.banner" => 21,
+        "ssh.banner" => 22,
+        "rtsp.server" => 554,
+        _ => return Ok(()),
+    };
+    let l = TcpListener::bind((s.ip, port)).await?;
+    let reply = Arc::new(http_reply(&s));
+    let tls = (port == 443).then(|| acceptor(&s));
+    let value = Arc::new(s.value.clone());
+    tokio::spawn(async move {
+        while let Ok((c, _)) = l.accept().await {
+            let (reply, tls, value, kind) =
+                (reply.clone(), tls.clone(), value.clone(), s.kind.clone());
+            tokio::spawn(async move {
+                if let Some(acc) = tls {
+                    if let Ok(Ok(t)) =
+                        tokio::time::timeout(Duration::from_secs(10), acc.accept(c)).await
+                    {
+                        serve_http(t, reply).await;
+                    }
+                } else if port == 80 {
+                    serve_http(c, reply).await;
+                } else {
+                    serve_line(c, kind, value).await;
+                }
+            });
+        }
+    });
+    Ok(())
+}
+
+#[derive(Default, Clone)]
+struct Verdict {
+    camera: bool,
+    vendor: Option<String>,
+    brand: Option<String>,
+}
+
+fn run_camguard(bin: &str, targets: &PathBuf, out: &PathBuf) -> HashMap<String, Verdict> {
+    let t0 = std::time::Instant::now();
+    let st = std::process::Command::new(bin)
+        .args([
+            "scan",
+            &format!("@{}", targets.display()),
+            "-p",
+            PORTS,
+            "--no-assess",
+            "--no-wsd",
+            "-q",
+            "-f",
+            "json",
+            "-o",
+        ])
+        .arg(out)
+        .status()
+        .expect("run camguard");
+    assert!(st.success(), "camguard scan failed: {st}");
+    eprintln!("{bin}: scan took {:.1} s", t0.elapsed().as_secs_f64());
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(out).expect("scan output")).expect("json");
+    let mut m = HashMap::new();
+    for h in doc["hosts"].as_array().into_iter().flatten() {
+        m.insert(
+            h["ip"].as_str().unwrap_or_default().to_string(),
+            Verdict {
+                camera: h["is_camera"].as_bool().unwrap_or(false),
+                vendor: h["vendor"].as_str().map(str::to_string),
+                brand: h["brand"].as_str().map(str::to_string),
+            },
+        );
+    }
+    m
+}
+
+fn run_nmap(targets: &PathBuf, out: &PathBuf) -> HashMap<String, Verdict> {
+    let t0 = std::time::Instant::now();
+    let st = std::process::Command::new("nmap")
+        .args([
+            "-sV",
+            "-Pn",
+            "-n",
+            "-T4",
+            "--max-retries",
+            "1",
+            "--host-timeout",
+            "120s",
+            "-p",
+            PORTS,
+            "-iL",
+        ])
+        .arg(targets)
+        .arg("-oX")
+        .arg(out)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("run nmap");
+    assert!(st.success(), "nmap failed: {st}");
+    eprintln!("nmap -sV: scan took {:.1} s", t0.elapsed().as_secs_f64());
+    let xml = std::fs::read_to_string(out).expect("nmap xml");
+    const CAMERA: &[&str] = &[
+        "devicetype=\"webcam\"",
+        "devicetype=\"security-misc\"",
+        "camera",
+        "webcam",
+        " dvr",
+        "dvr ",
+        " nvr",
+        "nvr ",
+        "video server",
+        "video encoder",
+        "surveillance",
+        "ipcam",
+    ];
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let i = tag.find(&format!("{name}=\""))? + name.len() + 2;
+        Some(tag[i..].split('"').next()?.to_string())
+    };
+    let mut m = HashMap::new();
+    for host in xml.split("<host ").skip(1) {
+        let Some(ip) = host.split("<address ").nth(1).and_then(|a| attr(a, "addr")) else {
+            continue;
+        };
+        let mut v = Verdict::default();
+        let mut text = String::new();
+        for tag in host
+            .split("<service ")
+            .skip(1)
+            .filter_map(|t| t.split('>').next())
+        {
+            let lower = format!(" {} ", tag.to_ascii_lowercase());
+            v.camera |= CAMERA.iter().any(|w| lower.contains(w));
+            for a in ["product", "extrainfo"] {
+                if let Some(p) = attr(tag, a) {
+                    text.push_str(&p);
+                    text.push(' ');
+                }
+            }
+        }
+        v.vendor = Some(text);
+        m.insert(ip, v);
+    }
+    m
+}
+
+fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+struct Score {
+    cams: usize,
+    cams_found: usize,
+    decoys: usize,
+    decoys_rejected: usize,
+    named: usize,
+    named_right: usize,
+}
+
+fn score(samples: &[&Sample], got: &HashMap<String, Verdict>, nmap: bool, show: bool) -> Score {
+    let mut sc = Score {
+        cams: 0,
+        cams_found: 0,
+        decoys: 0,
+        decoys_rejected: 0,
+        named: 0,
+        named_right: 0,
+    };
+    for s in samples {
+        let v = got.get(&s.ip.to_string()).cloned().unwrap_or_default();
+        if s.camera {
+            sc.cams += 1;
+            sc.cams_found += usize::from(v.camera);
+            if !v.camera && show {
+                eprintln!(
+                    "  missed camera {} [{}] {:?}",
+                    s.id,
+                    s.kind,
+                    s.value.chars().take(100).collect::<String>()
+                );
+            }
+            if let Some(exp) = &s.vendor {
+                sc.named += 1;
+                let right = if nmap {
+                    v.vendor
+                        .as_deref()
+                        .is_some_and(|t| norm(t).contains(&norm(exp)))
+                } else {
+                    v.camera
+                        && (v.vendor.as_deref() == Some(exp) || v.brand.as_deref() == Some(exp))
+                };
+                sc.named_right += usize::from(right);
+                if !right && show {
+                    eprintln!(
+                        "  wrong vendor {} expected {exp}, got {:?}/{:?}",
+                        s.id, v.vendor, v.brand
+                    );
+                }
+            }
+        } else {
+            sc.decoys += 1;
+            sc.decoys_rejected += usize::from(!v.camera);
+            if v.camera && show {
+                eprintln!(
+                    "  decoy called camera {} [{}] {:?}",
+                    s.id,
+                    s.kind,
+                    s.value.chars().take(100).collect::<String>()
+                );
+            }
+        }
+    }
+    sc
+}
+
+fn ratio(a: usize, b: usize) -> String {
+    if b == 0 {
+        "–".into()
+    } else {
+        format!("{:.3} ({a}/{b})", a as f64 / b as f64)
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let mut bins = Vec::new();
+    let (mut with_nmap, mut base, mut show_heldout) = (false, 88u8, false);
+    let mut dir = "bench/identify".to_string();
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--bin" => bins.push(args.next().expect("--bin PATH")),
+            "--nmap" => with_nmap = true,
+            "--base" => {
+                base = args
+                    .next()
+                    .and_then(|b| b.trim_start_matches("127.").parse().ok())
+                    .expect("--base 127.N")
+            }
+            "--corpus" => dir = args.next().expect("--corpus DIR"),
+            "--show-heldout" => show_heldout = true,
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    if bins.is_empty() {
+        bins.push("target/debug/camguard".into());
+    }
+    let mut samples = load(&format!("{dir}/corpus-train.jsonl"), false);
+    samples.extend(load(&format!("{dir}/corpus-heldout.jsonl"), true));
+    for (i, s) in samples.iter_mut().enumerate() {
+        s.ip = Ipv4Addr::new(127, base, (i / 250) as u8, (i % 250 + 1) as u8);
+    }
+    for s in &samples {
+        start(s.clone())
+            .await
+            .unwrap_or_else(|e| panic!("bind {}: {e}", s.ip));
+    }
+    let tmp = std::env::temp_dir().join(format!("identify-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).expect("tmp dir");
+    let targets = tmp.join("targets.txt");
+    std::fs::write(
+        &targets,
+        samples
+            .iter()
+            .map(|s| format!("{}\n", s.ip))
+            .collect::<String>(),
+    )
+    .expect("targets");
+
+    let mut results: Vec<(String, HashMap<String, Verdict>, bool)> = Vec::new();
+    for (i, bin) in bins.iter().enumerate() {
+        let out = tmp.join(format!("camguard-{i}.json"));
+        let b = bin.clone();
+        let t = targets.clone();
+        let got = tokio::task::spawn_blocking(move || run_camguard(&b, &t, &out))
+            .await
+            .expect("join");
+        results.push((format!("camguard ({bin})"), got, false));
+    }
+    if with_nmap {
+        let out = tmp.join("nmap.xml");
+        let t = targets.clone();
+        let got = tokio::task::spawn_blocking(move || run_nmap(&t, &out))
+            .await
+            .expect("join");
+        results.push(("nmap -sV".into(), got, true));
+    }
+    let train: Vec<&Sample> = samples.iter().filter(|s| !s.heldout).collect();
+    let held: Vec<&Sample> = samples.iter().filter(|s| s.heldout).collect();
+    println!(
+        "| tool | part | samples | camera recall | decoy rejection | vendor accuracy (maker named) |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for (name, got, nmap) in &results {
+        for (part, set, show) in [
+            ("training", &train, !nmap),
+            ("held-out", &held, show_heldout && !nmap),
+        ] {
+            if show {
+                eprintln!("{name} {part}:");
+            }
+            let sc = score(set, got, *nmap, show);
+            println!(
+                "| {name} | {part} | {} | {} | {} | {} |",
+                set.len(),
+                ratio(sc.cams_found, sc.cams),
+                ratio(sc.decoys_rejected, sc.decoys),
+                ratio(sc.named_right, sc.named)
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
