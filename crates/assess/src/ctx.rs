@@ -18,6 +18,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 use tokio::time::Instant;
 
+/// Most body bytes one host's GET cache keeps.
+const HTTP_CACHE_BYTES: usize = 64 * 1024;
+
 /// A credential that worked, and where (for the opt-in lockout check).
 #[derive(Clone, Debug)]
 pub(crate) struct Found {
@@ -239,8 +242,14 @@ impl<'a> Ctx<'a> {
             camguard_probe::http_request(self.ip, port, tls, "GET", path, &[], &[], &self.cfg())
                 .await
                 .ok();
+        // Kept for the next check only while the host's cached bodies stay small: a hostile
+        // device answering every path with an endless body would otherwise hold a full
+        // response per path for the whole assessment (most of the scan's memory).
         if let Ok(mut c) = self.http_cache.lock() {
-            c.insert(key, r.clone());
+            let held: usize = c.values().flatten().map(|r| r.body.len()).sum();
+            if held + r.as_ref().map_or(0, |r| r.body.len()) <= HTTP_CACHE_BYTES {
+                c.insert(key, r.clone());
+            }
         }
         r
     }
