@@ -4,6 +4,7 @@
 mod cli;
 mod demo;
 mod fleet;
+mod hostile;
 mod kb;
 mod lang;
 mod registry;
