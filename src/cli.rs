@@ -62,11 +62,21 @@ pub enum Command {
     Status(crate::cli_registry::StatusArgs),
     /// Print a shell completion script
     Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell. Install e.g. with
+        /// `camguard completions bash > ~/.local/share/bash-completion/completions/camguard`
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) on stdout
-    Man,
+    /// Print the man page (roff) on stdout, or write every page to a directory
+    #[command(
+        after_help = "Install:\n  camguard man --dir ~/.local/share/man/man1   # camguard.1 and camguard-<command>.1 for every command\n  man camguard-scan"
+    )]
+    Man {
+        /// Write camguard.1 and one page per command and subcommand (camguard-scan.1,
+        /// camguard-org-add.1, …: every page the main page names) into DIR
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -281,9 +291,15 @@ pub enum KbAction {
         version: String,
     },
     /// Flag known-exploited CVEs from CISA's KEV catalog (known_exploited_vulnerabilities.json), offline
-    ImportKev { file: PathBuf },
+    ImportKev {
+        /// CISA's known_exploited_vulnerabilities.json, downloaded beforehand
+        file: PathBuf,
+    },
     /// Add camera CVEs with firmware ranges from an NVD CVE API 2.0 JSON file, offline
-    ImportNvd { file: PathBuf },
+    ImportNvd {
+        /// An NVD CVE API 2.0 JSON file, downloaded beforehand
+        file: PathBuf,
+    },
     /// Print the user knowledge-base directory (where updates are installed)
     Path,
 }
@@ -309,5 +325,46 @@ pub enum BaselineAction {
         standard: Option<String>,
     },
     /// Explain one clause and the findings that are evidence against it
-    Show { id: String },
+    Show {
+        /// Clause id (see `camguard baseline list`)
+        id: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every subcommand and every option or argument of every subcommand says what it is for.
+    #[test]
+    fn every_command_and_argument_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in cmd.get_arguments() {
+                let id = a.get_id().as_str();
+                if a.is_hide_set() || id == "help" || id == "version" {
+                    continue;
+                }
+                let help = a.get_help().map(|h| h.to_string()).unwrap_or_default();
+                if help.trim().is_empty() {
+                    missing.push(format!("{path} <{id}>"));
+                }
+            }
+            for s in cmd.get_subcommands() {
+                let name = format!("{path} {}", s.get_name());
+                if s.get_name() == "help" {
+                    continue;
+                }
+                if s.get_about()
+                    .is_none_or(|h| h.to_string().trim().is_empty())
+                {
+                    missing.push(name.clone());
+                }
+                walk(s, &name, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "camguard", &mut missing);
+        assert!(missing.is_empty(), "no help text: {missing:#?}");
+    }
 }

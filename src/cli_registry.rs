@@ -57,11 +57,13 @@ pub enum OrgCommand {
     Add {
         /// Short unique code (letters, digits, '-', '_', '.')
         code: String,
+        /// Full name, as in official documents (e.g. "Sở TTTT An Giang")
         #[arg(long)]
         name: String,
         /// Parent organisation's code
         #[arg(long, value_name = "CODE")]
         parent: Option<String>,
+        /// Place in the hierarchy: province or ministry at the top, then agency, unit; enterprise and isp for others
         #[arg(long, value_enum, default_value = "unit")]
         kind: OrgKindArg,
         /// Address range the organisation is authorised to scan (repeat for several); a unit's
@@ -72,6 +74,7 @@ pub enum OrgCommand {
         /// national set always applies
         #[arg(long, value_name = "SET", value_delimiter = ',')]
         deadlines: Vec<String>,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
@@ -81,39 +84,51 @@ pub enum OrgCommand {
         after_help = "Exit status: 0 every row added, 4 some rows rejected (each named with its line and reason)."
     )]
     Import {
+        /// CSV file of organisations (code, name, parent, kind, scope, deadlines)
         file: PathBuf,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// List organisations as a tree
     List {
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// Show one organisation
     Show {
+        /// Code of the organisation
         code: String,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// Add address ranges to an organisation's scope
     Scope {
+        /// Code of the organisation
         code: String,
+        /// Address ranges to add (CIDR or single address); each must lie inside the parent's scope
         #[arg(required = true, value_name = "CIDR")]
         cidrs: Vec<String>,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// Bind deadline sets to an organisation
     Deadlines {
+        /// Code of the organisation
         code: String,
+        /// Deadline set ids (see `camguard deadline list`)
         #[arg(required = true, value_name = "SET")]
         sets: Vec<String>,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// Record the unit's internal security regulation and whether it covers cameras
     Regulation {
+        /// Code of the organisation
         code: String,
         /// Document number, e.g. "05/QĐ-STTTT"
         #[arg(long)]
@@ -124,22 +139,27 @@ pub enum OrgCommand {
         /// The regulation has provisions on cameras
         #[arg(long)]
         covers_cameras: bool,
+        /// Free text kept with the record (who, why); shown by `show` and in JSON
         #[arg(long)]
         note: Option<String>,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// Record a duty done that no other record shows (e.g. report-submitted)
     Done {
+        /// Code of the organisation
         code: String,
         /// One of: level-approved, plan-deployed, report-submitted, cameras-reviewed,
         /// assessment-done, regulation-issued
         duty: String,
+        /// Date the duty was done (YYYY-MM-DD or DD/MM/YYYY)
         #[arg(long)]
         date: String,
         /// The document that shows it (report number …)
         #[arg(long = "ref", value_name = "DOC")]
         reference: Option<String>,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
@@ -165,7 +185,9 @@ pub enum DossierArg {
 pub enum SystemCommand {
     /// Register an information system that uses cameras
     Add {
+        /// Short unique code of the new information system
         code: String,
+        /// Full name, as in official documents (e.g. "Sở TTTT An Giang")
         #[arg(long)]
         name: String,
         /// Owner (chủ quản)
@@ -174,8 +196,10 @@ pub enum SystemCommand {
         /// Operating unit (đơn vị vận hành), when not the owner
         #[arg(long, value_name = "ORG")]
         operator: Option<String>,
+        /// What the system is for (e.g. "traffic monitoring"), kept in its dossier
         #[arg(long)]
         purpose: Option<String>,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
@@ -184,9 +208,12 @@ pub enum SystemCommand {
         after_help = "Answers come from --answer ID=VALUE (repeat; sets as a,b), from --answers FILE.json, or are asked on the terminal.\nSee the questions with `camguard system questions`.\n\nExample:\n  camguard system level AG-CCTV --answer system_type=infrastructure --answer info_types=personal --answer infra_reach=province"
     )]
     Level {
+        /// Code of the information system
         code: String,
+        /// Answer one question: ID=VALUE (repeatable; ids from `camguard system questions`)
         #[arg(long = "answer", value_name = "ID=VALUE")]
         answers: Vec<String>,
+        /// A JSON object of answers {"question-id": value, …} (see `camguard system questions --format json`)
         #[arg(long = "answers", value_name = "FILE")]
         answers_file: Option<PathBuf>,
         /// Rule set id (default: the one in force today)
@@ -195,19 +222,24 @@ pub enum SystemCommand {
         /// Show the decision without storing it
         #[arg(long)]
         dry_run: bool,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// Print the level questionnaire
     Questions {
+        /// Rule set id of the level questionnaire (default: the one in force today; `camguard system questions` lists it)
         #[arg(long)]
         ruleset: Option<String>,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// Move the level dossier: draft → submitted → appraised → approved
     Dossier {
+        /// Code of the information system
         code: String,
+        /// New state of the level dossier; the values are listed below
         #[arg(value_enum)]
         state: DossierArg,
         /// Date of the step (default today)
@@ -219,29 +251,37 @@ pub enum SystemCommand {
         /// Decision number
         #[arg(long = "ref", value_name = "DOC")]
         reference: Option<String>,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// Record the protection plan's deployment and the assessment interval
     Plan {
+        /// Code of the information system
         code: String,
+        /// Date the level-appropriate security plan was deployed (YYYY-MM-DD or DD/MM/YYYY)
         #[arg(long, value_name = "DATE")]
         deployed: Option<String>,
         /// Months between periodic assessments (default: the level's)
         #[arg(long, value_name = "MONTHS")]
         interval: Option<u32>,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// List systems (of an organisation's subtree)
     List {
+        /// Only this organisation and the units under it (code)
         org: Option<String>,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// Show one system with its level reasons and dossier history
     Show {
+        /// Code of the information system
         code: String,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
@@ -262,35 +302,46 @@ pub enum CameraCommand {
         after_help = "Exit status: 0 every row imported, 4 some rows rejected (each named with its line and reason), 2 unreadable file or missing columns (nothing imported)."
     )]
     Import {
+        /// Inventory file (CSV or XLSX, columns of docs/spec/inventory-csv.md)
         file: PathBuf,
         /// Organisation for rows that name none
         #[arg(long)]
         org: Option<String>,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// List cameras
     List {
+        /// Only this organisation and the units under it (code)
         #[arg(long)]
         org: Option<String>,
+        /// Only cameras of this information system (code)
         #[arg(long)]
         system: Option<String>,
+        /// Show at most N rows (the newest first)
         #[arg(long)]
         limit: Option<usize>,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: ListFormat,
     },
     /// Export the inventory (CSV, or XLSX by the file's extension)
     Export {
+        /// File to write: .csv or .xlsx (columns of docs/spec/inventory-csv.md)
         file: PathBuf,
+        /// Only this organisation and the units under it (code)
         #[arg(long)]
         org: Option<String>,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// Every stored scan that saw a camera
     History {
+        /// Number of the camera in the registry (see `camguard camera list`)
         id: i64,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
@@ -311,26 +362,34 @@ pub enum CatalogueCommand {
         after_help = "Exit status: 0 every row imported, 4 some rows rejected (each named with its line and reason), 2 unreadable file or missing columns (nothing imported)."
     )]
     Import {
+        /// Catalogue file (CSV or XLSX): vendor, model, status certified|warned, source
         file: PathBuf,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// Is a model certified, warned or unknown? (exit 0 certified, 5 warned, 6 unknown)
     Check {
+        /// Vendor or brand as written on the device or invoice (e.g. "Hikvision", "HIK", "Dahua")
         vendor: String,
+        /// Model as written on the device (case, spaces and dashes do not matter)
         model: String,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// List the catalogue
     List {
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// Check the inventory against the catalogue
     Inventory {
+        /// Only this organisation and the units under it (code)
         #[arg(long)]
         org: Option<String>,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
@@ -359,7 +418,9 @@ pub enum AssessCommand {
         after_help = "Every host must lie inside the organisation's scope (exit 3 otherwise); a malformed file is refused whole (exit 2)."
     )]
     Import {
+        /// A camguard scan file: `scan --format json` document or `--format jsonl` lines
         file: PathBuf,
+        /// Organisation the scan belongs to; every host must lie inside its scope
         #[arg(long)]
         org: String,
         /// Who ran the scan (default: $USER)
@@ -368,60 +429,81 @@ pub enum AssessCommand {
         /// Assessment profile of the scan, when the file does not say (jsonl)
         #[arg(long, default_value = "default")]
         profile: String,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// Stored scans (assessments), newest first
     List {
+        /// Only this organisation and the units under it (code)
         org: Option<String>,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// One stored scan: summary and cameras not in the inventory
     Show {
+        /// Number of the stored scan (see `camguard assess list`)
         scan: i64,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// Findings and their state
     Findings {
+        /// Only this organisation and the units under it (code)
         org: Option<String>,
+        /// Only findings in this state
         #[arg(long, value_enum)]
         state: Option<FindingStateArg>,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// Say a finding is fixed; the next complete scan verifies it (or reopens it)
     Fix {
+        /// Number of the stored finding (see `camguard assess findings`)
         finding: i64,
+        /// Date it happened (YYYY-MM-DD or DD/MM/YYYY); default today
         #[arg(long)]
         date: Option<String>,
+        /// Free text kept with the record (who, why); shown by `show` and in JSON
         #[arg(long)]
         note: Option<String>,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// Accept a finding's risk, with a reason, until a date
     Accept {
+        /// Number of the stored finding (see `camguard assess findings`)
         finding: i64,
+        /// Why the risk is accepted (kept in the finding history)
         #[arg(long)]
         reason: String,
+        /// Date the acceptance ends and the finding counts again (YYYY-MM-DD or DD/MM/YYYY)
         #[arg(long, value_name = "DATE")]
         until: String,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// Reopen a finding
     Reopen {
+        /// Number of the stored finding (see `camguard assess findings`)
         finding: i64,
+        /// Free text kept with the record (who, why); shown by `show` and in JSON
         #[arg(long)]
         note: Option<String>,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
     /// A finding's history
     History {
+        /// Number of the stored finding (see `camguard assess findings`)
         finding: i64,
+        /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
@@ -439,6 +521,7 @@ pub struct StatusArgs {
     /// Show only the organisation itself, not every unit under it
     #[arg(long)]
     pub summary: bool,
+    /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
     #[arg(long, value_enum, default_value = "table")]
     pub format: OutFormat,
 }
@@ -448,6 +531,7 @@ pub struct DeadlineArgs {
     /// `list` (the default and only action)
     #[arg(value_parser = ["list"])]
     pub action: Option<String>,
+    /// Output: table (aligned columns in --lang, for people) or json (stable field names, for scripts)
     #[arg(long, value_enum, default_value = "table")]
     pub format: OutFormat,
 }

@@ -34,8 +34,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             );
             Ok(exit::OK)
         }
-        Command::Man => {
+        Command::Man { dir: None } => {
             clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+            Ok(exit::OK)
+        }
+        Command::Man { dir: Some(dir) } => {
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| crate::usage(format!("{}: {e}", dir.display())))?;
+            clap_mangen::generate_to(Cli::command(), &dir)
+                .map_err(|e| crate::usage(format!("{}: {e}", dir.display())))?;
+            eprintln!("camguard: man pages written to {}", dir.display());
             Ok(exit::OK)
         }
     }

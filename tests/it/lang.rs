@@ -29,7 +29,15 @@ fn stdout(o: &Output) -> String {
 
 #[test]
 fn scan_table_is_vietnamese_by_default_and_english_on_request_with_remediation() {
-    let demo = ["demo", "--base", "127.81.0.0", "--hosts", "16", "--seed", "7"];
+    let demo = [
+        "demo",
+        "--base",
+        "127.81.0.0",
+        "--hosts",
+        "16",
+        "--seed",
+        "7",
+    ];
     let vi = stdout(&run(&demo, &[("LANG", "C.UTF-8")]));
     assert!(vi.contains("ĐỊA CHỈ"), "{vi}");
     assert!(vi.contains("CÁC PHÁT HIỆN"), "{vi}");
@@ -45,7 +53,10 @@ fn scan_table_is_vietnamese_by_default_and_english_on_request_with_remediation()
         vec![("LC_ALL", "en_GB.UTF-8"), ("LANG", "vi_VN.UTF-8")],
     ] {
         let en = stdout(&run(&demo, &env));
-        assert!(en.contains("ADDRESS") && en.contains("OPEN PORTS"), "{env:?}: {en}");
+        assert!(
+            en.contains("ADDRESS") && en.contains("OPEN PORTS"),
+            "{env:?}: {en}"
+        );
         assert!(en.contains("\nFINDINGS\n"), "{env:?}: {en}");
         assert!(en.contains("fix: "), "{env:?}: {en}");
         assert!(en.contains("password"), "{env:?}: {en}");
@@ -53,11 +64,22 @@ fn scan_table_is_vietnamese_by_default_and_english_on_request_with_remediation()
     }
     // The option wins over the environment.
     let en = stdout(&run(
-        &["--lang", "en", "demo", "--base", "127.81.0.0", "--hosts", "16"],
+        &[
+            "--lang",
+            "en",
+            "demo",
+            "--base",
+            "127.81.0.0",
+            "--hosts",
+            "16",
+        ],
         &[("CAMGUARD_LANG", "vi"), ("LANG", "vi_VN.UTF-8")],
     ));
     assert!(en.contains("OPEN PORTS"), "{en}");
-    let vi = stdout(&run(&["--lang", "vi", "baseline", "list"], &[("LANG", "en_US.UTF-8")]));
+    let vi = stdout(&run(
+        &["--lang", "vi", "baseline", "list"],
+        &[("LANG", "en_US.UTF-8")],
+    ));
     assert!(vi.contains("TIÊU CHUẨN"), "{vi}");
 }
 
@@ -65,11 +87,17 @@ fn scan_table_is_vietnamese_by_default_and_english_on_request_with_remediation()
 fn baseline_list_takes_format_json_and_keeps_json_as_a_deprecated_alias() {
     let new = run(&["baseline", "list", "--format", "json"], &[]);
     let old = run(&["baseline", "list", "--json"], &[]);
-    let en = run(&["--lang", "en", "baseline", "list", "--format", "json"], &[]);
+    let en = run(
+        &["--lang", "en", "baseline", "list", "--format", "json"],
+        &[],
+    );
     let v: serde_json::Value = serde_json::from_slice(&new.stdout).unwrap();
     assert!(v.as_array().is_some_and(|a| !a.is_empty()));
     assert_eq!(new.stdout, old.stdout);
-    assert_eq!(new.stdout, en.stdout, "JSON does not depend on the language");
+    assert_eq!(
+        new.stdout, en.stdout,
+        "JSON does not depend on the language"
+    );
     assert!(String::from_utf8_lossy(&old.stderr).contains("--format json"));
     let table = stdout(&run(&["--lang", "en", "baseline", "list"], &[]));
     assert!(table.starts_with("ID "), "{table}");
@@ -88,4 +116,44 @@ fn a_bad_language_is_a_usage_error() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// `camguard man --dir` writes every page the pages name (`camguard-scan(1)`, …).
+#[test]
+fn man_dir_writes_every_named_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    run(&["man", "--dir", &d], &[]);
+    let re = regex_lite(r"camguard(\\-[a-z0-9]+)*\(1\)");
+    let mut pages = 0;
+    for e in std::fs::read_dir(dir.path()).unwrap() {
+        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        pages += 1;
+        for name in re(&text) {
+            let file = format!("{}.1", name.trim_end_matches("(1)").replace("\\-", "-"));
+            assert!(
+                dir.path().join(&file).exists(),
+                "{file} is named but not written"
+            );
+        }
+    }
+    assert!(pages > 40, "{pages} pages");
+    assert!(dir.path().join("camguard-org-add.1").exists());
+}
+
+/// The `camguard…(1)` references of a roff text (no regex dependency in the tests).
+fn regex_lite(_: &str) -> impl Fn(&str) -> Vec<String> {
+    |text: &str| {
+        let mut out = Vec::new();
+        for (i, _) in text.match_indices("camguard") {
+            let rest = &text[i..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '\\'))
+                .unwrap_or(rest.len());
+            if rest[end..].starts_with("(1)") {
+                out.push(format!("{}(1)", &rest[..end]));
+            }
+        }
+        out
+    }
 }
