@@ -54,6 +54,9 @@ pub enum FileError {
     Csv(String),
     #[error("spreadsheet: {0}")]
     Xlsx(String),
+    /// A workbook archive beyond a bound of [`zip_guard`], refused before it is unpacked.
+    #[error("refused before reading: {reason}")]
+    Workbook { path: PathBuf, reason: String },
     #[error("missing required column(s): {described}")]
     MissingColumns {
         /// The English keys of the missing columns.
@@ -495,6 +498,12 @@ pub(crate) fn read_table_path<T>(
             source,
         })?;
         return read_table_csv(file, schema, satisfied, convert);
+    }
+    if matches!(
+        format,
+        Format::Xlsx | Format::Xlsb | Format::Ods | Format::Zip
+    ) {
+        zip_guard::check(path)?;
     }
     // A malformed workbook must give an error, not abort the import: calamine is not fuzzed
     // against every input, so a panic in it is turned into an error too.
