@@ -4,7 +4,7 @@ use crate::cli::{Format, IntrusiveArg, ProfileArg, ScanArgs};
 use crate::output::Writer;
 use crate::{exit, refused, usage};
 use anyhow::Context;
-use camguard_discovery::{ConnectConfig, PortScanner, Scope, TargetSet};
+use camguard_discovery::{ConnectConfig, PortScanner, Scope, ScopeError, TargetSet, scope};
 use camguard_model::{HostReport, ScanInfo};
 use camguard_scan::{Progress, ScanOptions, Scanner, StopFlag, now_rfc3339};
 use std::collections::BTreeMap;
@@ -217,14 +217,15 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
         ));
     }
     let kb = Arc::new(super::load_kb(&args.kb)?);
+    // Every name is resolved here, once; the checks below and the scan read the addresses the
+    // set holds, so the address checked is the address connected to.
     let targets = TargetSet::parse(&args.targets, &args.exclude).map_err(usage)?;
+    let refusal = |e: ScopeError| if e.is_refusal() { refused(e) } else { usage(e) };
     let scope = match &args.scope {
-        Some(path) => Scope::from_file(path).map_err(usage)?,
+        Some(path) => scope::from_file(path).map_err(usage)?,
         None => Scope::non_public(),
     };
-    scope
-        .check(&targets)
-        .map_err(|e| if e.is_refusal() { refused(e) } else { usage(e) })?;
+    scope::check(&scope, &targets).map_err(refusal)?;
     // A scan for an organisation is confined to its authorised scope as well.
     if let Some(code) = &args.org {
         let store = match &saving {
@@ -237,14 +238,8 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
                 "organisation {code} has no authorised scope; add one with `camguard org scope {code} CIDR`"
             )));
         }
-        let nets: Vec<String> = org.scopes.iter().map(|n| n.to_string()).collect();
-        let org_scope = Scope::from_exprs(&nets, &format!("the scope of organisation {code}"))
-            .map_err(usage)?;
-        org_scope.check(&targets).map_err(
-            |e| {
-                if e.is_refusal() { refused(e) } else { usage(e) }
-            },
-        )?;
+        let org_scope = Scope::from_nets(&org.scopes, &format!("the scope of organisation {code}"));
+        scope::check(&org_scope, &targets).map_err(refusal)?;
         if args.save && saving.is_none() {
             let operator = args
                 .operator

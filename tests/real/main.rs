@@ -15,5 +15,6 @@ mod apache;
 mod gst_rtsp;
 mod ipycam;
 mod openssh;
+mod rebinding;
 mod telnetd;
 mod vsftpd;

@@ -4,7 +4,9 @@
 //!   exclusions) into address ranges, and walk them in a pseudo-random order **without
 //!   materialising them** — a /8 costs a few words of memory, not 16 M entries.
 //! * [`scope`]: the authorisation check. A scan may only touch addresses inside the declared
-//!   scope; multicast, broadcast and 0/8 are never scanned.
+//!   scope; multicast, broadcast and 0/8 are never scanned (the rule itself is
+//!   [`camguard_model::scope`], shared with the store). Names are resolved once, by the
+//!   target parser; the addresses checked are the addresses scanned.
 //! * [`connect`]: asynchronous TCP connect discovery with a global rate limit, a global socket
 //!   budget derived from the open-file limit, per-host politeness, timeouts, retries and
 //!   detection of TCP self-connects.
@@ -17,8 +19,8 @@ pub mod scope;
 pub mod targets;
 
 pub use connect::{ConnectConfig, PortScanner, PortState};
-pub use scope::{Scope, ScopeError};
-pub use targets::{TargetError, TargetSet};
+pub use scope::{Refusal, Scope, ScopeError};
+pub use targets::{Target, TargetError, TargetSet};
 
 /// The soft open-file limit of this process (RLIMIT_NOFILE), or a conservative guess.
 pub fn open_file_limit() -> u64 {

@@ -10,9 +10,11 @@
 //! memory stays flat whatever the size.
 
 use crate::permute::Permutation;
+pub use camguard_model::scope::{IpRange, merge};
+use camguard_model::scope::{join, split};
 use ipnet::IpNet;
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, ToSocketAddrs};
+use std::net::{IpAddr, Ipv4Addr, ToSocketAddrs};
 use std::path::Path;
 
 /// Largest number of addresses one scan may cover (2^48: an IPv6 /80, or all of IPv4 65,536
@@ -39,115 +41,21 @@ fn bad(expr: &str, reason: impl Into<String>) -> TargetError {
     }
 }
 
-/// An inclusive interval of addresses of one family.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct IpRange {
-    pub v6: bool,
-    pub start: u128,
-    pub end: u128,
+/// What one expression stands for, before anything is resolved.
+enum Expr {
+    Range(IpRange),
+    /// A well-formed hostname.
+    Name(String),
 }
 
-impl IpRange {
-    pub fn single(ip: IpAddr) -> Self {
-        let (v6, x) = split(ip);
-        IpRange {
-            v6,
-            start: x,
-            end: x,
-        }
-    }
-
-    pub fn from_net(net: IpNet) -> Self {
-        let (v6, start) = split(net.network());
-        let (_, end) = split(net.broadcast());
-        IpRange { v6, start, end }
-    }
-
-    pub fn len(&self) -> u128 {
-        self.end - self.start + 1
-    }
-
-    pub fn is_empty(&self) -> bool {
-        false
-    }
-
-    pub fn contains(&self, ip: IpAddr) -> bool {
-        let (v6, x) = split(ip);
-        v6 == self.v6 && self.start <= x && x <= self.end
-    }
-
-    pub fn first(&self) -> IpAddr {
-        join(self.v6, self.start)
-    }
-
-    pub fn last(&self) -> IpAddr {
-        join(self.v6, self.end)
-    }
-
-    /// Does this range overlap `other`?
-    pub fn overlaps(&self, other: &IpRange) -> bool {
-        self.v6 == other.v6 && self.start <= other.end && other.start <= self.end
-    }
-
-    /// Is this range entirely inside `other`?
-    pub fn within(&self, other: &IpRange) -> bool {
-        self.v6 == other.v6 && other.start <= self.start && self.end <= other.end
-    }
-}
-
-impl std::fmt::Display for IpRange {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.start == self.end {
-            write!(f, "{}", self.first())
-        } else {
-            write!(f, "{}-{}", self.first(), self.last())
-        }
-    }
-}
-
-pub(crate) fn split(ip: IpAddr) -> (bool, u128) {
-    match ip {
-        IpAddr::V4(a) => (false, u32::from(a) as u128),
-        IpAddr::V6(a) => (true, u128::from(a)),
-    }
-}
-
-pub(crate) fn join(v6: bool, x: u128) -> IpAddr {
-    if v6 {
-        IpAddr::V6(Ipv6Addr::from(x))
-    } else {
-        IpAddr::V4(Ipv4Addr::from(x as u32))
-    }
-}
-
-/// Sort and merge overlapping or adjacent ranges.
-pub fn merge(mut ranges: Vec<IpRange>) -> Vec<IpRange> {
-    ranges.sort();
-    let mut out: Vec<IpRange> = Vec::with_capacity(ranges.len());
-    for r in ranges {
-        if let Some(last) = out.last_mut()
-            && last.v6 == r.v6
-            && r.start <= last.end.saturating_add(1)
-        {
-            last.end = last.end.max(r.end);
-            continue;
-        }
-        out.push(r);
-    }
-    out
-}
-
-/// A hostname and the addresses it resolved to.
-pub type Named = (String, Vec<IpAddr>);
-
-/// Parse one expression (not `@file`) into ranges; hostnames resolve to every address.
-pub fn parse_expr(expr: &str) -> Result<(Vec<IpRange>, Option<Named>), TargetError> {
+/// Parse one expression (not `@file`) without resolving anything.
+fn classify(expr: &str) -> Result<Expr, TargetError> {
     let e = expr.trim();
     if e.is_empty() {
         return Err(bad(expr, "empty"));
     }
     if let Ok(ip) = e.parse::<IpAddr>() {
-        return Ok((vec![IpRange::single(ip)], None));
+        return Ok(Expr::Range(IpRange::single(ip)));
     }
     if e.contains('/') {
         let net: IpNet = e.parse().map_err(|_| {
@@ -156,10 +64,8 @@ pub fn parse_expr(expr: &str) -> Result<(Vec<IpRange>, Option<Named>), TargetErr
                 "not a valid CIDR (expected e.g. 192.0.2.0/24 or 2001:db8::/120)",
             )
         })?;
-        if net.trunc() != net {
-            // 192.0.2.7/24 means the /24; say nothing, nmap does the same.
-        }
-        return Ok((vec![IpRange::from_net(net.trunc())], None));
+        // 192.0.2.7/24 means the /24; say nothing, nmap does the same.
+        return Ok(Expr::Range(IpRange::from_net(net.trunc())));
     }
     if let Some((a, b)) = e.split_once('-') {
         let (a, b) = (a.trim(), b.trim());
@@ -189,16 +95,13 @@ pub fn parse_expr(expr: &str) -> Result<(Vec<IpRange>, Option<Named>), TargetErr
         if y < x {
             return Err(bad(expr, "range end is before its start"));
         }
-        return Ok((
-            vec![IpRange {
-                v6: v6a,
-                start: x,
-                end: y,
-            }],
-            None,
-        ));
+        return Ok(Expr::Range(IpRange {
+            v6: v6a,
+            start: x,
+            end: y,
+        }));
     }
-    // A hostname. Validate the shape before asking the resolver.
+    // A hostname. Validate the shape before anyone asks the resolver.
     if e.split('.').all(|l| l.chars().all(|c| c.is_ascii_digit())) {
         return Err(bad(expr, "not an address: each IPv4 octet must be 0-255"));
     }
@@ -212,16 +115,77 @@ pub fn parse_expr(expr: &str) -> Result<(Vec<IpRange>, Option<Named>), TargetErr
     if !valid {
         return Err(bad(expr, "not an address, CIDR, range or hostname"));
     }
-    let addrs: Vec<IpAddr> = (e, 0u16)
-        .to_socket_addrs()
-        .map_err(|err| bad(expr, format!("cannot resolve hostname: {err}")))?
-        .map(|sa| sa.ip())
-        .collect();
-    if addrs.is_empty() {
-        return Err(bad(expr, "hostname has no address"));
+    Ok(Expr::Name(e.to_string()))
+}
+
+/// Parse an address, a CIDR or a range. A name is refused, never resolved: where this is used
+/// (scope files, organisation scopes) an address must mean the same thing at every use.
+pub fn parse_range(expr: &str) -> Result<IpRange, TargetError> {
+    match classify(expr)? {
+        Expr::Range(r) => Ok(r),
+        Expr::Name(_) => Err(bad(
+            expr,
+            "a name is not allowed here, only addresses, CIDRs or ranges (names are not resolved)",
+        )),
     }
-    let ranges = addrs.iter().map(|ip| IpRange::single(*ip)).collect();
-    Ok((ranges, Some((e.to_string(), addrs))))
+}
+
+/// One target expression with the addresses it stands for.
+///
+/// A hostname is resolved exactly once, when the target is parsed; the scope check
+/// ([`crate::scope::check`]) and the scan ([`TargetSet::iter`]) both read the addresses kept
+/// here, so a name whose answer changes between lookups (DNS rebinding) cannot make the scan
+/// connect to an address that was not checked.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// The expression as given.
+    pub label: String,
+    /// The hostname, when the target was given by name.
+    pub name: Option<String>,
+    /// The addresses: one range for an address, CIDR or range; one single-address range per
+    /// address the name resolved to.
+    pub ranges: Vec<IpRange>,
+}
+
+impl Target {
+    /// Parse one expression (not `@file`); a hostname is resolved here, once.
+    pub fn parse(expr: &str) -> Result<Target, TargetError> {
+        let label = expr.trim().to_string();
+        match classify(expr)? {
+            Expr::Range(r) => Ok(Target {
+                label,
+                name: None,
+                ranges: vec![r],
+            }),
+            Expr::Name(name) => {
+                let mut addrs: Vec<IpAddr> = (name.as_str(), 0u16)
+                    .to_socket_addrs()
+                    .map_err(|err| bad(expr, format!("cannot resolve hostname: {err}")))?
+                    .map(|sa| sa.ip())
+                    .collect();
+                addrs.sort();
+                addrs.dedup();
+                if addrs.is_empty() {
+                    return Err(bad(expr, "hostname has no address"));
+                }
+                Ok(Target {
+                    label,
+                    ranges: addrs.into_iter().map(IpRange::single).collect(),
+                    name: Some(name),
+                })
+            }
+        }
+    }
+
+    /// How one of this target's ranges is named in messages: the expression itself, or with
+    /// the addresses when it stands for several ranges or is a name.
+    pub fn describe(&self, r: &IpRange) -> String {
+        if self.ranges.len() > 1 || self.name.is_some() {
+            format!("{} ({r})", self.label)
+        } else {
+            self.label.clone()
+        }
+    }
 }
 
 /// Expand `@file` references into their expressions.
@@ -267,38 +231,46 @@ pub fn expand_files(exprs: &[String]) -> Result<Vec<String>, TargetError> {
 pub struct TargetSet {
     /// The expressions as given (after `@file` expansion), for the report.
     pub labels: Vec<String>,
-    /// Merged target ranges, IPv4 first.
+    /// Each expression with the addresses it stands for (names resolved once, here).
+    pub targets: Vec<Target>,
+    /// Merged target ranges, IPv4 first: the union of `targets`' ranges, and what is walked.
     pub ranges: Vec<IpRange>,
     /// Merged excluded ranges.
     pub excluded: Vec<IpRange>,
     /// Addresses that were given by name.
     pub hostnames: HashMap<IpAddr, String>,
-    total: u128,
+    pub(crate) total: u128,
 }
 
 impl TargetSet {
-    /// Parse targets and exclusions. `@file` is allowed in both.
+    /// Parse targets and exclusions (`@file` is allowed in both), resolving every name once.
     pub fn parse(targets: &[String], excludes: &[String]) -> Result<TargetSet, TargetError> {
         let labels = expand_files(targets)?;
         if labels.is_empty() {
             return Err(TargetError::Other("no targets given".into()));
         }
-        let mut ranges = Vec::new();
+        let targets = labels
+            .iter()
+            .map(|l| Target::parse(l))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut hostnames = HashMap::new();
-        for l in &labels {
-            let (r, names) = parse_expr(l)?;
-            ranges.extend(r);
-            if let Some((name, addrs)) = names {
-                for a in addrs {
-                    hostnames.insert(a, name.clone());
+        for t in &targets {
+            if let Some(name) = &t.name {
+                for r in &t.ranges {
+                    hostnames.insert(r.first(), name.clone());
                 }
             }
         }
         let mut ex = Vec::new();
         for l in expand_files(excludes)? {
-            ex.extend(parse_expr(&l)?.0);
+            ex.extend(Target::parse(&l)?.ranges);
         }
-        let ranges = merge(ranges);
+        let ranges = merge(
+            targets
+                .iter()
+                .flat_map(|t| t.ranges.iter().copied())
+                .collect(),
+        );
         let total: u128 = ranges.iter().map(IpRange::len).sum();
         if total > MAX_ADDRESSES {
             return Err(TargetError::Other(format!(
@@ -307,6 +279,7 @@ impl TargetSet {
         }
         Ok(TargetSet {
             labels,
+            targets,
             ranges,
             excluded: merge(ex),
             hostnames,
@@ -496,7 +469,8 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn parse_never_panics(s in ".{0,40}") {
-            let _ = parse_expr(&s);
+            // parse_range never resolves a name (no packet leaves this test).
+            let _ = parse_range(&s);
         }
 
         #[test]

@@ -11,6 +11,8 @@
 
 #![forbid(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod scope;
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::net::IpAddr;
