@@ -8,6 +8,7 @@ mod hostile;
 mod kb;
 mod lang;
 mod registry;
+mod secrets;
 
 use std::process::{Command, Output};
 
