@@ -4,6 +4,7 @@
 use crate::cli::Format;
 use crate::tr;
 use camguard_model::{HostReport, ScanDocument, ScanInfo};
+use camguard_registry::table::formula::neutralize;
 use std::io::{self, Write};
 
 pub struct Writer {
@@ -41,12 +42,19 @@ impl Writer {
         Ok(w)
     }
 
-    /// One CSV record, written and flushed at once so rows stream as hosts finish.
-    fn csv_row<S: AsRef<[u8]>>(&mut self, row: &[S]) -> io::Result<()> {
+    /// One CSV record, written and flushed at once so rows stream as hosts finish. A cell a
+    /// spreadsheet would run as a formula (a hostile device's model or firmware string such as
+    /// `=HYPERLINK(…)`) gets OWASP's neutralising single quote, as every camguard CSV does
+    /// (`camguard_registry::table::formula`).
+    fn csv_row<S: AsRef<str>>(&mut self, row: &[S]) -> io::Result<()> {
         let mut c = csv::WriterBuilder::new()
             .has_headers(false)
             .from_writer(Vec::new());
-        c.write_record(row).map_err(io::Error::other)?;
+        c.write_record(
+            row.iter()
+                .map(|cell| neutralize(cell.as_ref()).into_owned()),
+        )
+        .map_err(io::Error::other)?;
         let buf = c
             .into_inner()
             .map_err(|e| io::Error::other(e.to_string()))?;
@@ -239,4 +247,59 @@ pub fn write_table(out: &mut dyn Write, hosts: &[HostReport]) -> io::Result<()> 
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// A writer whose bytes the test can read afterwards.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A hostile device names its model and firmware as formulas: the CSV must not run them.
+    #[test]
+    fn formula_like_device_strings_are_neutralised() {
+        let out = Shared::default();
+        let mut w = Writer::new(Format::Csv, Box::new(out.clone())).unwrap();
+        let mut h = HostReport::new(
+            "127.0.0.1".parse().unwrap(),
+            Default::default(),
+            Vec::new(),
+            String::new(),
+        );
+        h.vendor = Some("@SUM(1+1)*cmd|' /C calc'!A0".into());
+        h.model = Some("=HYPERLINK(\"http://evil.example\",\"x\")".into());
+        h.firmware = Some("-2+3".into());
+        h.brand = Some("+1+1".into());
+        h.hostname = Some("\t=1".into());
+        w.host(&h).unwrap();
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        let row = csv::ReaderBuilder::new()
+            .from_reader(text.as_bytes())
+            .records()
+            .next()
+            .unwrap()
+            .unwrap();
+        let cell = |i: usize| row.get(i).unwrap().to_owned();
+        assert_eq!(cell(1), "'\t=1");
+        assert_eq!(cell(4), "'@SUM(1+1)*cmd|' /C calc'!A0");
+        assert_eq!(cell(5), "'+1+1");
+        assert_eq!(cell(6), "'=HYPERLINK(\"http://evil.example\",\"x\")");
+        assert_eq!(cell(7), "'-2+3");
+        for c in row.iter() {
+            assert!(!c.starts_with(['=', '+', '-', '@', '\t', '\r']), "{c:?}");
+        }
+    }
 }

@@ -1,4 +1,5 @@
-//! Writing inventory files: CSV (formula-like cells neutralised) and XLSX.
+//! Writing inventory files: CSV (formula-like cells neutralised, see
+//! [`crate::table::formula`]) and XLSX (every text a typed string cell, never a formula).
 
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -8,6 +9,7 @@ use std::path::Path;
 use time::{Date, Month};
 
 use super::*;
+use crate::table::formula::neutralize;
 use crate::table::{extension, resolve_header};
 
 enum Out<'a> {
@@ -95,14 +97,15 @@ pub(super) fn write_delimited<W: Write>(
         .map(|(k, _)| *k)
         .chain(attrs.iter().copied())
         .collect();
-    w.write_record(&header).map_err(csv_err)?;
+    w.write_record(header.iter().map(|h| neutralize(h).into_owned()))
+        .map_err(csv_err)?;
     let mut line: Vec<String> = Vec::with_capacity(header.len());
     for r in records {
         line.clear();
         line.extend(export_row(r, &attrs).into_iter().map(|o| match o {
             Out::Empty => String::new(),
-            Out::Text(s) => s.to_owned(),
-            Out::Owned(s) => s,
+            Out::Text(s) => neutralize(s).into_owned(),
+            Out::Owned(s) => neutralize(&s).into_owned(),
             Out::Date(d) => format_date(d),
         }));
         w.write_record(&line).map_err(csv_err)?;

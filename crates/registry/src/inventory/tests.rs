@@ -656,6 +656,82 @@ fn sparse_record() -> CameraRecord {
 }
 
 #[test]
+fn formula_like_values_are_neutralised_in_csv_and_read_back() {
+    let hostile = CameraRecord {
+        org: "A".into(),
+        vendor: "=HYPERLINK(\"http://evil.example\",\"x\")".into(),
+        model: "+cmd|' /C calc'!A0".into(),
+        firmware: Some("-2+3".into()),
+        serial: Some("@SUM(1)".into()),
+        location: Some("'=already quoted".into()),
+        // Plain numbers are not formulas: left as they are.
+        cert_origin: Some("-5".into()),
+        attributes: [("=key".to_owned(), "-1.5".to_owned())].into(),
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    write_inventory_csv(&mut out, std::slice::from_ref(&hostile)).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().ends_with(",'=key"), "{text}");
+    assert_eq!(
+        lines.next().unwrap(),
+        "A,,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",'+cmd|' /C calc'!A0,'-2+3,\
+         '@SUM(1),,,''=already quoted,,-5,,,,,,,-1.5"
+    );
+    // No cell of the file starts a formula.
+    let cells = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .into_records()
+        .flat_map(|r| r.unwrap().iter().map(str::to_owned).collect::<Vec<_>>())
+        .collect::<Vec<_>>();
+    for c in &cells {
+        assert!(
+            !c.starts_with(['=', '+', '@']) && (!c.starts_with('-') || c == "-5" || c == "-1.5"),
+            "{c:?}"
+        );
+    }
+    // Reading the export back gives the values, without the quotes the writer added.
+    let back = read_inventory_csv(text.as_bytes(), None).unwrap();
+    assert!(back.rejected.is_empty(), "{:?}", back.rejected);
+    assert_eq!(back.rows[0].record, hostile);
+}
+
+/// XLSX cells are typed strings: a spreadsheet shows `=1+1` as text, it never evaluates it.
+#[test]
+fn xlsx_export_writes_formula_like_values_as_strings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.xlsx");
+    let r = CameraRecord {
+        org: "A".into(),
+        vendor: "=1+1".into(),
+        model: "@SUM(A1)".into(),
+        ..Default::default()
+    };
+    write_inventory(&path, std::slice::from_ref(&r)).unwrap();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut sheet = String::new();
+    zip.by_name("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .read_to_string(&mut sheet)
+        .unwrap();
+    assert!(!sheet.contains("<f>") && !sheet.contains("<f "), "{sheet}");
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(range.get_value((1, 2)), Some(&Data::String("=1+1".into())));
+    assert!(
+        wb.worksheet_formula("Cameras")
+            .unwrap()
+            .used_cells()
+            .next()
+            .is_none()
+    );
+    assert_eq!(read_inventory(&path, None).unwrap().rows[0].record, r);
+}
+
+#[test]
 fn csv_export_format() {
     let mut out = Vec::new();
     write_inventory_csv(&mut out, &[full_record(), sparse_record()]).unwrap();
@@ -771,7 +847,7 @@ const VI: &str =
 
 fn value() -> impl Strategy<Value = String> {
     proptest::string::string_regex(&format!(
-        "[A-Za-z0-9{VI}][A-Za-z0-9{VI} ,;\"'\n()./:-]{{0,18}}[A-Za-z0-9{VI})]"
+        "[=+@'A-Za-z0-9{VI}-][A-Za-z0-9{VI} ,;\"'\n()./:=+@-]{{0,18}}[A-Za-z0-9{VI})]"
     ))
     .expect("value regex")
 }

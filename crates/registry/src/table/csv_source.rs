@@ -43,7 +43,9 @@ impl RowSource for CsvSource<'_> {
                     if s.is_empty() {
                         continue;
                     }
-                    RawCell::Text(s.to_owned())
+                    // The quote a CSV writer put in front of a formula-like value is not
+                    // part of the value.
+                    RawCell::Text(super::formula::strip_neutralizing_quote(s).to_owned())
                 }
                 Err(_) => RawCell::Bad("not valid UTF-8 text".to_owned()),
             };
