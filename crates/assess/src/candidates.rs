@@ -65,3 +65,48 @@ pub fn candidate_credentials(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use camguard_kb::Kb;
+
+    /// Is `word` in `text` as a word of its own (not inside a longer one), ignoring case?
+    fn has_word(text: &str, word: &str) -> bool {
+        let (text, word) = (text.to_lowercase(), word.to_lowercase());
+        text.match_indices(&word).any(|(i, _)| {
+            !text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+                && !text[i + word.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric)
+        })
+    }
+
+    #[test]
+    fn no_source_names_its_credential() {
+        // Evidence shows the source: it is a reference to the public list, never the pair.
+        let kb = Kb::embedded().unwrap();
+        let mut bad = Vec::new();
+        for c in &kb.credentials {
+            let s = &c.source;
+            let names_password = !c.password.is_empty() && has_word(s, &c.password);
+            let names_blank = ["<blank>", "<empty>", "/none", "(none)", "blank or"]
+                .iter()
+                .any(|m| s.to_lowercase().contains(m));
+            let names_pair = [",", "/", ":"]
+                .iter()
+                .any(|sep| s.contains(&format!("{}{sep}", c.username)) && !c.username.is_empty());
+            if names_password || names_blank || names_pair {
+                bad.push(format!("{}/{}: {s}", c.vendor, c.username));
+            }
+        }
+        assert!(
+            bad.is_empty(),
+            "sources naming the credential:\n{}",
+            bad.join("\n")
+        );
+    }
+}
