@@ -376,11 +376,21 @@ async fn run_scan(
         );
         tokio::spawn(async move { scanner.run(targets, tx, progress, stop).await })
     };
+    // Ctrl-C (or SIGTERM) stops the scan within moments, keeping what was found; a second
+    // one quits at once.
     let signal = {
-        let stop = stop.clone();
+        let (stop, quiet) = (stop.clone(), args.quiet);
         tokio::spawn(async move {
             super::shutdown_signal().await;
             stop.stop();
+            if !quiet {
+                eprintln!(
+                    "camguard: stopping; what was found is kept (press Ctrl-C again to quit at once)"
+                );
+            }
+            super::shutdown_signal().await;
+            eprintln!("camguard: interrupted again; quitting without finishing the output");
+            std::process::exit(i32::from(exit::INTERRUPTED));
         })
     };
     let mut ticker = tokio::time::interval(Duration::from_millis(200));
@@ -396,14 +406,20 @@ async fn run_scan(
                     writer.host(&host)?;
                 }
                 if let Some(s) = &mut saving {
-                    s.pending.push(host);
+                    // A host cut short by a stop is shown, not stored: its position stays
+                    // below the watermark and `--resume` does it again, in full.
+                    if !progress.is_partial(host.ip) {
+                        s.pending.push(host);
+                    }
                     if s.pending.len() >= 256 || s.last_flush.elapsed() >= Duration::from_secs(1) {
                         let watermark = progress.watermark();
                         while let Ok(h) = rx.try_recv() {
                             if !args.cameras_only || h.is_camera {
                                 writer.host(&h)?;
                             }
-                            s.pending.push(h);
+                            if !progress.is_partial(h.ip) {
+                                s.pending.push(h);
+                            }
                         }
                         s.flush(watermark).await?;
                     }

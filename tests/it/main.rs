@@ -5,6 +5,7 @@ mod cli;
 mod demo;
 mod fleet;
 mod hostile;
+mod interrupt;
 mod kb;
 mod lang;
 mod registry;

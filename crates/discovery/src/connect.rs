@@ -13,6 +13,12 @@
 //! Discovery sockets are closed with `SO_LINGER 0` (a reset): no TIME_WAIT state piles up on
 //! either side, and the device's single-threaded daemon is not kept waiting for a FIN.
 //!
+//! **Stopping.** [`PortScanner::cancel`] ends every wait of the scanner at once (the rate
+//! limiter, the socket budget, a connect in progress): attempts not yet made report
+//! [`PortState::Cancelled`], and [`PortScanner::scan_ports`] returns the ports found open so
+//! far, marked incomplete. A scan with a low `--rate` thus stops within moments of Ctrl-C
+//! instead of finishing every address already started.
+//!
 //! **Self-connects.** When the target is the scanner's own address and the port is free, Linux
 //! may pick that very port as the ephemeral source port; the SYN then meets itself and the
 //! "connection" succeeds with no listener at all (TCP simultaneous open). RustScan reports such
@@ -27,7 +33,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::net::TcpSocket;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 
 /// Outcome of probing one port.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +45,17 @@ pub enum PortState {
     Filtered,
     /// The connect met itself; nothing listens (see module docs).
     SelfConnect,
+    /// Not probed (or not to the end): the scanner was cancelled.
+    Cancelled,
+}
+
+/// What [`PortScanner::scan_ports`] learned about one host.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HostPorts {
+    /// Ports found open, sorted.
+    pub open: Vec<u16>,
+    /// Every port was probed to the end (false when the scanner was cancelled midway).
+    pub complete: bool,
 }
 
 /// Discovery settings.
@@ -89,6 +106,8 @@ pub struct PortScanner {
     cfg: ConnectConfig,
     sockets: Arc<Semaphore>,
     limiter: Option<Arc<DefaultDirectRateLimiter>>,
+    /// Raised once by [`PortScanner::cancel`]; shared by every clone.
+    cancel: Arc<watch::Sender<bool>>,
     pub counters: Arc<Counters>,
 }
 
@@ -104,8 +123,26 @@ impl PortScanner {
             cfg,
             sockets,
             limiter,
+            cancel: Arc::new(watch::Sender::new(false)),
             counters: Arc::default(),
         }
+    }
+
+    /// Stop: every wait ends now and no new connection is attempted, in this scanner and all
+    /// its clones. Irreversible.
+    pub fn cancel(&self) {
+        self.cancel.send_replace(true);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        *self.cancel.borrow()
+    }
+
+    /// Resolves when [`PortScanner::cancel`] was called.
+    pub async fn cancelled(&self) {
+        let mut rx = self.cancel.subscribe();
+        // The sender lives in `self`, so the channel cannot close while this waits.
+        let _ = rx.wait_for(|c| *c).await;
     }
 
     pub fn config(&self) -> &ConnectConfig {
@@ -124,7 +161,7 @@ impl PortScanner {
         }
     }
 
-    /// Probe one port, with retries on timeout.
+    /// Probe one port, with retries on timeout; [`PortState::Cancelled`] once cancelled.
     pub async fn probe(&self, addr: SocketAddr) -> PortState {
         let mut attempt = 0;
         loop {
@@ -136,6 +173,14 @@ impl PortScanner {
     }
 
     async fn attempt(&self, addr: SocketAddr) -> PortState {
+        tokio::select! {
+            biased;
+            () = self.cancelled() => PortState::Cancelled,
+            s = self.attempt_now(addr) => s,
+        }
+    }
+
+    async fn attempt_now(&self, addr: SocketAddr) -> PortState {
         self.pace().await;
         let Ok(_permit) = self.sockets.acquire().await else {
             return PortState::Filtered;
@@ -195,24 +240,37 @@ impl PortScanner {
 
     /// Probe `ports` of one host, at most `per_host` at a time; returns the open ones, sorted.
     pub async fn open_ports(&self, ip: IpAddr, ports: &[u16]) -> Vec<u16> {
+        self.scan_ports(ip, ports).await.open
+    }
+
+    /// Probe `ports` of one host, at most `per_host` at a time: the open ones, and whether
+    /// every port was probed (a cancel cuts the host short, keeping what was found).
+    pub async fn scan_ports(&self, ip: IpAddr, ports: &[u16]) -> HostPorts {
         let per_host = self.cfg.per_host.max(1);
-        let mut open = Vec::new();
+        let mut out = HostPorts {
+            open: Vec::new(),
+            complete: true,
+        };
         let mut pending = tokio::task::JoinSet::new();
         let mut iter = ports.iter().copied();
         loop {
-            while pending.len() < per_host {
+            while pending.len() < per_host && !self.is_cancelled() {
                 let Some(port) = iter.next() else { break };
                 let me = self.clone();
                 pending.spawn(async move { (port, me.probe(SocketAddr::new(ip, port)).await) });
             }
             match pending.join_next().await {
-                Some(Ok((port, PortState::Open))) => open.push(port),
+                Some(Ok((port, PortState::Open))) => out.open.push(port),
+                Some(Ok((_, PortState::Cancelled))) | Some(Err(_)) => out.complete = false,
                 Some(_) => {}
                 None => break,
             }
         }
-        open.sort_unstable();
-        open
+        if iter.next().is_some() {
+            out.complete = false;
+        }
+        out.open.sort_unstable();
+        out
     }
 }
 
@@ -292,6 +350,54 @@ mod tests {
         assert!(s.open_ports(ip, &ports).await.is_empty());
         assert_eq!(s.sockets().available_permits(), 3);
         assert_eq!(s.counters.attempts.load(Ordering::Relaxed), 50);
+    }
+
+    #[tokio::test]
+    async fn cancel_ends_rate_limited_waits_and_keeps_what_was_found() {
+        // One attempt per second: without the cancel, 30 ports take half a minute and every
+        // one of them is attempted.
+        let s = PortScanner::new(ConnectConfig {
+            rate: Some(1),
+            timeout: Duration::from_millis(500),
+            retries: 0,
+            // One port at a time, in order: the open port is probed first.
+            per_host: 1,
+            ..Default::default()
+        });
+        let l = TcpListener::bind("127.88.4.1:0").await.unwrap();
+        let open = l.local_addr().unwrap().port();
+        let ip: IpAddr = "127.88.4.1".parse().unwrap();
+        let ports: Vec<u16> = std::iter::once(open).chain(40000..40029).collect();
+        let task = tokio::spawn({
+            let s = s.clone();
+            async move { s.scan_ports(ip, &ports).await }
+        });
+        // Cancel once the open port was found (the counter moves in the same step as the
+        // probe's result), while the closed ones wait for the rate limiter.
+        while s.counters.open.load(Ordering::Relaxed) < 1 {
+            tokio::task::yield_now().await;
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        s.cancel();
+        let at_cancel = s.counters.attempts.load(Ordering::Relaxed);
+        let got = task.await.unwrap();
+        assert!(!got.complete);
+        assert_eq!(
+            got.open,
+            vec![open],
+            "what was found before the cancel is kept"
+        );
+        assert!(
+            s.counters.attempts.load(Ordering::Relaxed) <= at_cancel + 1,
+            "attempts went on after the cancel"
+        );
+        // Cancelled: nothing more is attempted, and the probe says so.
+        assert_eq!(
+            s.probe(SocketAddr::new(ip, open)).await,
+            PortState::Cancelled
+        );
+        let later = s.scan_ports(ip, &[open]).await;
+        assert!(!later.complete && later.open.is_empty());
     }
 
     #[tokio::test]

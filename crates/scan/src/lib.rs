@@ -12,7 +12,12 @@
 //! * memory is bounded by `hosts_in_flight`, not by the number of targets;
 //! * every socket holds a permit of the discovery scanner's socket budget;
 //! * a host's probe stage is cut at `host_timeout`, keeping what it learned, so a tarpit
-//!   costs one task slot for a bounded time and never stalls the scan.
+//!   costs one task slot for a bounded time and never stalls the scan;
+//! * a stop ([`StopFlag::stop`], Ctrl-C) ends the scan within moments: no host starts, the
+//!   discovery's waits end (rate limit included), each host in flight is cut where it is and
+//!   sent with what it learned, marked partial ([`Progress::is_partial`]); a partial host's
+//!   position stays below the watermark, so a resumed scan does it again. Hosts that do not
+//!   wrap up within [`STOP_GRACE`] are dropped (and redone on resume as well).
 
 #![forbid(clippy::print_stdout, clippy::print_stderr)]
 
@@ -23,9 +28,9 @@ use camguard_model::{HostReport, Identification, Observation, OpenPort, Transpor
 use camguard_probe::{PortReport, ProbeConfig};
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
 /// How a scan runs.
@@ -85,6 +90,8 @@ pub struct Progress {
     inflight: std::sync::Mutex<std::collections::BTreeSet<u64>>,
     /// Positions handed out so far.
     dispatched: AtomicU64,
+    /// Hosts sent before they were finished (the scan was stopped).
+    partial: std::sync::Mutex<std::collections::HashSet<IpAddr>>,
 }
 
 impl Progress {
@@ -98,19 +105,57 @@ impl Progress {
             .copied()
             .unwrap_or_else(|| self.dispatched.load(Ordering::SeqCst))
     }
+
+    /// Was this host's report sent before the host was finished (the scan was stopped while
+    /// it was in flight)? Such a report holds what was learned so far; its position stays
+    /// below the watermark, so a resumed scan does the host again: a stored scan should not
+    /// keep it. Known before the report reaches the channel.
+    pub fn is_partial(&self, ip: IpAddr) -> bool {
+        self.partial
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&ip)
+    }
 }
 
-/// Ask a running scan to stop: no new host starts, hosts in flight finish their current step.
-#[derive(Clone, Debug, Default)]
-pub struct StopFlag(Arc<AtomicBool>);
+/// How long hosts in flight get, after a stop, to send what they learned before they are
+/// dropped. They cut their own work short at once; this bounds what cannot be cut.
+pub const STOP_GRACE: Duration = Duration::from_secs(2);
+
+/// The note a partial host report carries.
+pub const PARTIAL_NOTE: &str =
+    "scan stopped before this host was finished; this is what was learned until then";
+
+/// Ask a running scan to stop: no new host starts, and the hosts in flight are cut short
+/// (see the crate docs). Cheap to clone; every clone sees the stop.
+#[derive(Clone, Debug)]
+pub struct StopFlag(Arc<watch::Sender<bool>>);
+
+impl Default for StopFlag {
+    fn default() -> Self {
+        StopFlag(Arc::new(watch::Sender::new(false)))
+    }
+}
 
 impl StopFlag {
     pub fn stop(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.0.send_replace(true);
     }
     pub fn is_stopped(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        *self.0.borrow()
     }
+    /// Resolves once [`StopFlag::stop`] was called.
+    pub async fn stopped(&self) {
+        let mut rx = self.0.subscribe();
+        // The sender lives in `self`: the channel cannot close while this waits.
+        let _ = rx.wait_for(|s| *s).await;
+    }
+}
+
+/// One host's outcome: its report (when a port was open) and whether it was finished.
+struct HostOutcome {
+    report: Option<HostReport>,
+    complete: bool,
 }
 
 /// The scanner: knowledge base, options and the shared socket budget.
@@ -156,6 +201,14 @@ impl Scanner {
                 .store(self.opts.resume_from.min(total), Ordering::Relaxed);
         }
         progress.dispatched.store(iter.position(), Ordering::SeqCst);
+        // A stop cancels the discovery's waits (rate limiter, socket budget, connects).
+        let canceller = {
+            let (ports, stop) = (self.ports.clone(), stop.clone());
+            tokio::spawn(async move {
+                stop.stopped().await;
+                ports.cancel();
+            })
+        };
         loop {
             while tasks.len() < limit && !stop.is_stopped() {
                 let Some(ip) = iter.next() else {
@@ -176,10 +229,20 @@ impl Scanner {
                 let me = self.clone();
                 let tx = tx.clone();
                 let progress = progress.clone();
+                let stop = stop.clone();
                 let hostname = targets.hostnames.get(&ip).cloned();
                 tasks.spawn(async move {
-                    if let Some(mut report) = me.scan_host(ip).await {
+                    let outcome = me.scan_host_until(ip, &stop).await;
+                    if let Some(mut report) = outcome.report {
                         report.hostname = hostname;
+                        if !outcome.complete {
+                            report.notes.push(PARTIAL_NOTE.into());
+                            progress
+                                .partial
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .insert(ip);
+                        }
                         progress.hosts_up.fetch_add(1, Ordering::Relaxed);
                         progress
                             .open_ports
@@ -189,29 +252,63 @@ impl Scanner {
                         }
                         let _ = tx.send(report).await;
                     }
-                    progress
-                        .inflight
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .remove(&position);
-                    progress.addresses_done.fetch_add(1, Ordering::Relaxed);
+                    // An unfinished host stays in flight for the watermark: resumed, it is
+                    // done again.
+                    if outcome.complete {
+                        progress
+                            .inflight
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .remove(&position);
+                        progress.addresses_done.fetch_add(1, Ordering::Relaxed);
+                    }
                 });
             }
-            if tasks.join_next().await.is_none() {
+            if stop.is_stopped() {
                 break;
             }
+            tokio::select! {
+                joined = tasks.join_next() => if joined.is_none() { break },
+                () = stop.stopped() => {}
+            }
         }
+        // Stopped (or done): the hosts in flight cut their work short and send what they
+        // learned; what has not wrapped up within the grace is dropped.
+        let grace = tokio::time::sleep(STOP_GRACE);
+        tokio::pin!(grace);
+        loop {
+            tokio::select! {
+                joined = tasks.join_next() => if joined.is_none() { break },
+                () = &mut grace => {
+                    tasks.abort_all();
+                    while tasks.join_next().await.is_some() {}
+                    break;
+                }
+            }
+        }
+        canceller.abort();
     }
 
     /// Scan one host: `None` when no port is open.
     pub async fn scan_host(&self, ip: IpAddr) -> Option<HostReport> {
+        self.scan_host_until(ip, &StopFlag::default()).await.report
+    }
+
+    /// Scan one host until it is done or `stop` is raised; a stopped host keeps what it
+    /// learned (open ports, identification) and is marked incomplete.
+    async fn scan_host_until(&self, ip: IpAddr, stop: &StopFlag) -> HostOutcome {
         let started = Instant::now();
         let scanned_at = now_rfc3339();
-        let open = self.ports.open_ports(ip, &self.opts.ports).await;
+        let ports = self.ports.scan_ports(ip, &self.opts.ports).await;
+        let open = ports.open;
         if open.is_empty() {
-            return None;
+            return HostOutcome {
+                report: None,
+                complete: ports.complete && !stop.is_stopped(),
+            };
         }
-        let mut report = if self.opts.discovery_only {
+        let mut complete = ports.complete;
+        let mut report = if self.opts.discovery_only || !complete {
             let ports = open
                 .iter()
                 .map(|&p| OpenPort {
@@ -222,15 +319,26 @@ impl Scanner {
                 .collect();
             HostReport::new(ip, Identification::default(), ports, scanned_at)
         } else {
-            let (mut report, observations) = self.probe_and_identify(ip, &open, scanned_at).await;
-            if let Some(a) = &self.opts.assess {
-                self.assess_host(&mut report, &observations, a).await;
+            let (mut report, observations, cut) =
+                self.probe_and_identify(ip, &open, scanned_at, stop).await;
+            complete = !cut;
+            if let Some(a) = &self.opts.assess
+                && complete
+            {
+                // Cut short by a stop: the host is sent as identified, without findings.
+                tokio::select! {
+                    () = self.assess_host(&mut report, &observations, a) => {}
+                    () = stop.stopped() => complete = false,
+                }
             }
             // The observations end here: they never reach the output.
             report
         };
         report.duration_ms = started.elapsed().as_millis() as u64;
-        Some(report)
+        HostOutcome {
+            report: Some(report),
+            complete,
+        }
     }
 
     /// Run the assessment on an identified host (camera systems only; others are left as
@@ -250,12 +358,15 @@ impl Scanner {
         }
     }
 
+    /// Probes and identification; the `bool` is true when a stop cut them short.
     async fn probe_and_identify(
         &self,
         ip: IpAddr,
         open: &[u16],
         scanned_at: String,
-    ) -> (HostReport, Vec<Observation>) {
+        stop: &StopFlag,
+    ) -> (HostReport, Vec<Observation>, bool) {
+        let mut stopped = false;
         let deadline = tokio::time::Instant::now() + self.opts.host_timeout;
         let mut port_reports: Vec<PortReport> = Vec::new();
         let mut notes = Vec::new();
@@ -282,7 +393,15 @@ impl Scanner {
                     Ok(camguard_probe::probe_port(ip, port, &hint, &cfg).await)
                 });
             }
-            match tokio::time::timeout_at(deadline, set.join_next()).await {
+            let joined = tokio::select! {
+                j = tokio::time::timeout_at(deadline, set.join_next()) => j,
+                () = stop.stopped() => {
+                    stopped = true;
+                    set.abort_all();
+                    break;
+                }
+            };
+            match joined {
                 Ok(Some(Ok(Ok(r)))) => port_reports.push(r),
                 Ok(Some(Ok(Err(wsd)))) => observations.extend(wsd),
                 Ok(Some(Err(e))) => notes.push(format!("probe task failed: {e}")),
@@ -315,12 +434,23 @@ impl Scanner {
         let extra: Vec<_> =
             camguard_kb::http_probes::for_vendor(&self.kb.http_probes, id.vendor.as_deref())
                 .collect();
-        if !web.is_empty() && !extra.is_empty() && tokio::time::Instant::now() < deadline {
+        if !web.is_empty()
+            && !extra.is_empty()
+            && !stopped
+            && tokio::time::Instant::now() < deadline
+        {
             let mut more = Vec::new();
             'outer: for (port, tls) in web.iter().take(2) {
                 for p in &extra {
                     let fut = camguard_probe::http_get(ip, *port, *tls, &p.path, &self.opts.probe);
-                    match tokio::time::timeout_at(deadline, fut).await {
+                    let got = tokio::select! {
+                        g = tokio::time::timeout_at(deadline, fut) => g,
+                        () = stop.stopped() => {
+                            stopped = true;
+                            break 'outer;
+                        }
+                    };
+                    match got {
                         Ok(Ok(resp)) => more.extend(camguard_probe::http_path_observations(
                             *port, &p.path, &resp,
                         )),
@@ -372,7 +502,7 @@ impl Scanner {
             .find(|o| o.key == keys::ONVIF_SERIAL)
             .map(|o| o.value.trim().to_string())
             .filter(|v| !v.is_empty() && v.len() <= 128);
-        (report, observations)
+        (report, observations, stopped)
     }
 }
 
