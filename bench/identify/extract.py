@@ -11,12 +11,16 @@ a camera, DVR, NVR, web cam or video encoder is a camera; anything else is a dec
 conferencing and video decoders included). The expected vendor is set only where the example
 text itself names Recog's hw.vendor / os.vendor (the "evidence names the maker" case).
 
+Label corrections: bench/identify/relabel.toml (rules keyed by Recog's fingerprint description
+and/or a regex on the example text, with the public facts that justify them) are applied to both
+parts alike; a relabelled sample keeps `label_mechanical` and names its rule in `relabel`.
+
 The split is fixed by a hash of the sample id: sha256(id)[0] < 102 (about 40 %) is held out
 (corpus-heldout.jsonl), the rest is the training part (corpus-train.jsonl). The split was made
 before any rule was written from the corpus, and the held-out file was not read while rules
 were written. This script prints only counts.
 """
-import base64, hashlib, json, re, subprocess, sys
+import base64, hashlib, json, os, re, subprocess, sys, tomllib
 import xml.etree.ElementTree as ET
 
 FILES = {
@@ -61,8 +65,21 @@ def vendor_id(name):
     first = re.split(r"[\s,]+", n)[0]
     return VENDOR_ALIASES.get(first, re.sub(r"[^a-z0-9]+", "-", first).strip("-"))
 
+RELABEL = tomllib.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "relabel.toml"), "rb"))["relabel"]
+
+def relabel(desc, text):
+    """The first relabel rule matching a fingerprint description and an example text."""
+    for r in RELABEL:
+        if "description" in r and r["description"] != desc:
+            continue
+        if "value" in r and not re.search(r["value"], text):
+            continue
+        return r
+    return None
+
 def main():
     repo, commit = sys.argv[1], sys.argv[2]
+    used = set()
     seen, train, held = set(), [], []
     for f, kind in FILES.items():
         path = f"xml/{f}.xml"
@@ -91,21 +108,35 @@ def main():
                     continue
                 seen.add((kind, text))
                 sid = f"recog/{f}/{i:04d}/{j}"
+                label = "camera" if is_cam else "decoy"
+                ex_cam, ex_type, rule = is_cam, dtype, relabel(desc, text)
+                if rule and rule["label"] != label:
+                    used.add(rule["id"])
+                    ex_cam = rule["label"] == "camera"
+                    ex_type = rule.get("device_type", "camera") if ex_cam else None
+                else:
+                    rule = None
                 expected = None
-                if is_cam and vname and "{" not in vname:
+                if ex_cam and vname and not (rule and rule.get("no_vendor")) and "{" not in vname:
                     key = re.split(r"[\s,]+", vname.strip())[0]
                     if len(key) >= 3 and key.lower() in text.lower():
                         expected = vendor_id(vname)
                 s = {
                     "id": sid, "kind": kind, "value": text,
-                    "label": "camera" if is_cam else "decoy", "device_type": dtype,
+                    "label": "camera" if ex_cam else "decoy", "device_type": ex_type,
                     "vendor_expected": expected, "recog_vendor": vname or None,
                     "recog_device": params.get("hw.device") or params.get("os.device") or None,
                     "description": desc,
                     "source": {"repository": "rapid7/recog", "file": path, "commit": commit},
                 }
+                if rule:
+                    s["label_mechanical"] = label
+                    s["relabel"] = rule["id"]
                 h = hashlib.sha256(sid.encode()).digest()[0]
                 (held if h < 102 else train).append(s)
+    unused = [r["id"] for r in RELABEL if r["id"] not in used]
+    if unused:
+        sys.exit(f"relabel rules that changed nothing: {unused}")
     for name, part in (("corpus-train.jsonl", train), ("corpus-heldout.jsonl", held)):
         with open(f"bench/identify/{name}", "w") as out:
             for s in part:
