@@ -409,16 +409,35 @@ fn too_many_columns() {
         }
         e => panic!("{e}"),
     }
-    // A data row wider than the limit is rejected; trailing empty cells do not count.
+    // A data row wider than the limit is rejected, whether its extra cells hold values or
+    // are empty (empty cells counted too: the limit is on the row, not on its values).
     let wide = vec!["v"; 300].join(",");
     let empty = ",".repeat(5000);
-    let text = format!("org,vendor,model\nA,B,C,{wide}\nA,B,C{empty}\n");
+    let text = format!("org,vendor,model\nA,B,C,{wide}\nA,B,C{empty}\nA,B,C\n");
     let f = csv(&text);
-    assert_eq!(lines(&f), vec![3]);
+    assert_eq!(lines(&f), vec![4]);
     assert_eq!(
         rejected(&f),
-        vec![(2, "the row has 303 columns; at most 200 are allowed")]
+        vec![
+            (2, "the row has 303 columns; at most 200 are allowed"),
+            (3, "the row has 5003 columns; at most 200 are allowed")
+        ]
     );
+    // So is a header whose extra columns have no name.
+    let text = format!("org,vendor,model{empty}\nA,B,C\n");
+    match csv_err(&text) {
+        FileError::TooManyColumns { found, limit } => {
+            assert_eq!((found, limit), (5003, MAX_COLUMNS));
+        }
+        e => panic!("{e}"),
+    }
+    // Exactly the limit is fine.
+    let text = format!(
+        "org,vendor,model{}\nA,B,C{}\n",
+        ",".repeat(197),
+        ",".repeat(197)
+    );
+    assert_eq!(lines(&csv(&text)), vec![2]);
 }
 
 #[test]

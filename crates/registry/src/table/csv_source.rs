@@ -35,7 +35,11 @@ impl RowSource for CsvSource<'_> {
         // csv's own line count skips blank lines and counts CRLF oddly; the guard saw where
         // each record starts.
         let line = self.reader.get_mut().record_starts.pop_front().unwrap_or(0);
-        let mut width = 0;
+        let mut info = RowInfo {
+            line,
+            width: 0,
+            columns: self.record.len(),
+        };
         for (i, field) in self.record.iter().enumerate() {
             let cell = match std::str::from_utf8(field) {
                 Ok(s) => {
@@ -49,9 +53,9 @@ impl RowSource for CsvSource<'_> {
                 }
                 Err(_) => RawCell::Bad("not valid UTF-8 text".to_owned()),
             };
-            place(cells, i, cell, &mut width);
+            place(cells, i, cell, &mut info);
         }
-        Ok(Some(RowInfo { line, width }))
+        Ok(Some(info))
     }
 }
 

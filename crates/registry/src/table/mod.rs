@@ -260,11 +260,16 @@ pub(crate) struct TableRows<T> {
     pub rejected: Vec<RejectedRow>,
 }
 
-/// One row from a source: its line number and how wide it is (one past its last non-empty
-/// cell, counting cells beyond [`MAX_COLUMNS`] that were not kept).
+/// One row from a source: its line number and how wide it is, counting cells beyond
+/// [`MAX_COLUMNS`] that were not kept.
+#[derive(Default)]
 pub(crate) struct RowInfo {
     pub(crate) line: usize,
+    /// One past the last non-empty cell (0: the row is empty and skipped).
     pub(crate) width: usize,
+    /// One past the last cell the row has, empty or not (a CSV record's field count): the
+    /// column limit counts these, so that empty cells cannot carry a row past it.
+    pub(crate) columns: usize,
 }
 
 pub(crate) trait RowSource {
@@ -299,9 +304,9 @@ pub(crate) fn read_table<T>(
         if info.width == 0 {
             continue;
         }
-        if info.width > MAX_COLUMNS {
+        if info.columns > MAX_COLUMNS {
             return Err(FileError::TooManyColumns {
-                found: info.width,
+                found: info.columns,
                 limit: MAX_COLUMNS,
             });
         }
@@ -389,10 +394,10 @@ pub(crate) fn read_table<T>(
             return;
         }
         let mut errors = Vec::new();
-        if info.width > MAX_COLUMNS {
+        if info.columns > MAX_COLUMNS {
             errors.push(format!(
                 "the row has {} columns; at most {MAX_COLUMNS} are allowed",
-                info.width
+                info.columns
             ));
         }
         let mut values = RowValues {
@@ -462,11 +467,12 @@ pub(crate) fn read_table<T>(
     Ok(out)
 }
 
-pub(crate) fn place(cells: &mut Vec<RawCell>, col: usize, cell: RawCell, width: &mut usize) {
+pub(crate) fn place(cells: &mut Vec<RawCell>, col: usize, cell: RawCell, info: &mut RowInfo) {
+    info.columns = info.columns.max(col.saturating_add(1));
     if matches!(cell, RawCell::Empty) {
         return;
     }
-    *width = (*width).max(col.saturating_add(1));
+    info.width = info.width.max(col.saturating_add(1));
     if col >= MAX_COLUMNS {
         return;
     }

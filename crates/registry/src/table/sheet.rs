@@ -58,20 +58,20 @@ where
             },
         };
         let row = first.0.0;
-        let mut width = 0;
+        let mut info = RowInfo {
+            line: row as usize + 1,
+            ..RowInfo::default()
+        };
         let mut current = Some(first);
         while let Some(((r, c), cell)) = current {
             if r != row {
                 self.peeked = Some(((r, c), cell));
                 break;
             }
-            place(cells, c as usize, cell, &mut width);
+            place(cells, c as usize, cell, &mut info);
             current = self.pull()?;
         }
-        Ok(Some(RowInfo {
-            line: row as usize + 1,
-            width,
-        }))
+        Ok(Some(info))
     }
 }
 
