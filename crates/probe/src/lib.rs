@@ -68,7 +68,7 @@ pub use http::{
 };
 pub use net::TlsInfo;
 pub use report::PortReport;
-pub use rtsp::rtsp_request;
+pub use rtsp::{rtsp_describe_observations, rtsp_options_observations, rtsp_request};
 pub use soap::{
     DeviceInformation, ProbeMatch, SoapFault, SoapResponse, SystemDateTime, parse_probe_matches,
     parse_soap,

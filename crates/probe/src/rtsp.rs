@@ -10,6 +10,7 @@ use crate::keys;
 use crate::net::Conn;
 use crate::report::{Next, PortReport};
 use crate::util::{authority, escape_bytes, lossy_prefix, truncate_chars};
+use camguard_model::Observation;
 use std::net::IpAddr;
 
 /// Bytes of SDP kept in `rtsp.sdp`.
@@ -42,6 +43,69 @@ pub fn rtsp_request(method: &str, ip: IpAddr, port: u16, cseq: u32, cfg: &ProbeC
     }
     r.push_str("\r\n");
     r.into_bytes()
+}
+
+/// Observations from the reply to `OPTIONS`: `rtsp.server`, `rtsp.public`,
+/// `rtsp.options_status` and the challenges (`rtsp.realm`, `rtsp.auth_scheme`).
+pub fn rtsp_options_observations(port: u16, resp: &HttpResponse) -> Vec<Observation> {
+    let mut out = Vec::new();
+    if let Some(s) = resp.header("server") {
+        out.push(Observation::new(
+            port,
+            keys::RTSP_SERVER,
+            truncate_chars(s, 256),
+        ));
+    }
+    if let Some(p) = resp.header("public") {
+        out.push(Observation::new(
+            port,
+            keys::RTSP_PUBLIC,
+            truncate_chars(p, 512),
+        ));
+    }
+    out.push(Observation::new(
+        port,
+        keys::RTSP_OPTIONS_STATUS,
+        resp.status.to_string(),
+    ));
+    out.extend(auth_observations(
+        port,
+        resp,
+        keys::RTSP_REALM,
+        keys::RTSP_AUTH_SCHEME,
+    ));
+    out
+}
+
+/// Observations from the reply to `DESCRIBE`: `rtsp.status`, `rtsp.server`, the challenges,
+/// and the SDP excerpt (`rtsp.sdp`, first [`SDP_EXCERPT`] bytes) of a 200 with a body.
+pub fn rtsp_describe_observations(port: u16, resp: &HttpResponse) -> Vec<Observation> {
+    let mut out = vec![Observation::new(
+        port,
+        keys::RTSP_STATUS,
+        resp.status.to_string(),
+    )];
+    if let Some(s) = resp.header("server") {
+        out.push(Observation::new(
+            port,
+            keys::RTSP_SERVER,
+            truncate_chars(s, 256),
+        ));
+    }
+    out.extend(auth_observations(
+        port,
+        resp,
+        keys::RTSP_REALM,
+        keys::RTSP_AUTH_SCHEME,
+    ));
+    if resp.status == 200 && !resp.body.is_empty() {
+        out.push(Observation::new(
+            port,
+            keys::RTSP_SDP,
+            lossy_prefix(&resp.body, SDP_EXCERPT),
+        ));
+    }
+    out
 }
 
 async fn rtsp_flow(
@@ -116,19 +180,7 @@ async fn rtsp_flow(
         headers: head.headers,
         body: Vec::new(),
     };
-    if let Some(s) = options.header("server") {
-        rep.add(keys::RTSP_SERVER, truncate_chars(s, 256));
-    }
-    if let Some(p) = options.header("public") {
-        rep.add(keys::RTSP_PUBLIC, truncate_chars(p, 512));
-    }
-    rep.add(keys::RTSP_OPTIONS_STATUS, options.status.to_string());
-    rep.extend(auth_observations(
-        rep.port,
-        &options,
-        keys::RTSP_REALM,
-        keys::RTSP_AUTH_SCHEME,
-    ));
+    rep.extend(rtsp_options_observations(rep.port, &options));
 
     // DESCRIBE, on the same connection when the server kept it open.
     let deadline = step(cfg);
@@ -172,19 +224,7 @@ async fn rtsp_flow(
                 headers: head.headers,
                 body,
             };
-            rep.add(keys::RTSP_STATUS, d.status.to_string());
-            if let Some(s) = d.header("server") {
-                rep.add(keys::RTSP_SERVER, truncate_chars(s, 256));
-            }
-            rep.extend(auth_observations(
-                rep.port,
-                &d,
-                keys::RTSP_REALM,
-                keys::RTSP_AUTH_SCHEME,
-            ));
-            if d.status == 200 && !d.body.is_empty() {
-                rep.add(keys::RTSP_SDP, lossy_prefix(&d.body, SDP_EXCERPT));
-            }
+            rep.extend(rtsp_describe_observations(rep.port, &d));
         }
         Outcome::Silent { after } => rep.note(format!(
             "no reply to RTSP DESCRIBE within {:.1}s",
