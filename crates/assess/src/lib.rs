@@ -20,7 +20,18 @@
 //! * Assessment runs only on hosts identified as camera systems (unless
 //!   [`AssessOptions::assess_all`]); other hosts get no findings.
 //! * Evidence never carries a password or an `Authorization` header unless
-//!   [`AssessOptions::reveal_secrets`] is set.
+//!   [`AssessOptions::reveal_secrets`] is set: besides the `****` of the password fields, every
+//!   password that worked is redacted from every string of every finding's evidence and from
+//!   the notes (a knowledge-base source quoting the pair, a device echoing it), the `username`
+//!   field alone kept.
+//! * The only address ever connected to is the assessed host's (`HostReport::ip`): every
+//!   connection takes `Ctx::ip`, never an address from a reply. Replies that name another
+//!   address — HTTP `Location`, RTSP `Content-Base`/`Content-Location` and SDP controls, ONVIF
+//!   `GetStreamUri`/`XAddr`s, WS-Discovery `XAddrs` — are used only for their path on this host
+//!   (the RTSP ones are sent as request URLs on the connection already open to it). Ports: the
+//!   host's ports the scan found open (`HostReport::open_ports`: a stream URI's or an XAddr's
+//!   port is used only when it is one of them), plus UDP 1900 of the same host for the unicast
+//!   SSDP question; RTP over UDP is received on a local port, from this host only.
 
 #![forbid(clippy::print_stdout, clippy::print_stderr)]
 
@@ -305,6 +316,53 @@ mod tests {
             out.insert(name.clone(), deps);
         }
         out
+    }
+
+    #[test]
+    fn every_connection_takes_the_assessed_address() {
+        // Calls that open a connection or send a datagram, and what their address argument may
+        // be: the context's address (`ctx.ip`; `self.ip` inside `Ctx`), or `ip` inside the SSDP
+        // helper whose callers pass `ctx.ip` (checked as a call here too).
+        let calls = [
+            "http_request(",
+            "RtspSession::connect(",
+            "TcpStream::connect(",
+            "legacy_tls_server_hello(",
+            "ssdp_unicast(",
+            ".connect(",
+            "send_to(",
+        ];
+        let allowed = ["ctx.ip", "self.ip", "SocketAddr::new(ctx.ip"];
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut seen = 0;
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            let text = std::fs::read_to_string(&p).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            for call in calls {
+                for (i, _) in code.match_indices(call) {
+                    let line_start = code[..i].rfind('\n').map_or(0, |j| j + 1);
+                    let line = &code[line_start..i];
+                    if line.contains("fn ") || line.trim_start().starts_with("//") {
+                        continue;
+                    }
+                    let arg: String = code[i + call.len()..]
+                        .trim_start()
+                        .chars()
+                        .take_while(|c| *c != ',' && *c != ')')
+                        .collect();
+                    let ok = allowed.contains(&arg.trim())
+                        || (name == "exposure.rs" && arg.trim() == "SocketAddr::new(ip");
+                    assert!(
+                        ok,
+                        "{name}: {call}{arg}… does not take the assessed address"
+                    );
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen >= 10, "the calls were found ({seen})");
     }
 
     #[test]
