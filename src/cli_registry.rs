@@ -205,7 +205,7 @@ pub enum SystemCommand {
     },
     /// Determine the security level with the questionnaire (Decree 85/2016 Arts. 7-11)
     #[command(
-        after_help = "Answers come from --answer ID=VALUE (repeat; sets as a,b), from --answers FILE.json, or are asked on the terminal.\nSee the questions with `camguard system questions`.\n\nExample:\n  camguard system level AG-CCTV --answer system_type=infrastructure --answer info_types=personal --answer infra_reach=province"
+        after_help = "Answers come from --answer ID=VALUE (repeat; sets as a,b), from --answers FILE.json, or are asked on the terminal.\nSee the questions with `camguard system questions`.\n\nExample:\n  camguard system level AG-CCTV --answer system-type=infrastructure --answer info=personal --answer infra-reach=regional"
     )]
     Level {
         /// Code of the information system

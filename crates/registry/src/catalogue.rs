@@ -24,7 +24,8 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::table::{
-    FileError, RejectedRow, RowValues, Schema, fold, quote, read_table_csv, read_table_path,
+    FileError, FileWarning, RejectedRow, RowValues, Schema, fold, quote, read_table_csv,
+    read_table_path,
 };
 
 /// The catalogue columns, `(English key, Vietnamese header)`.
@@ -49,6 +50,8 @@ const CERTIFICATE: usize = 6;
 const NOTE: usize = 7;
 
 const CATALOGUE: Schema = Schema {
+    kind: "catalogue",
+    unknown_columns: "its values are ignored",
     columns: CATALOGUE_COLUMNS,
     required: &["status", "vendor", "model"],
 };
@@ -114,6 +117,8 @@ pub struct CatalogueEntry {
 pub struct CatalogueFile {
     pub entries: Vec<(usize, CatalogueEntry)>,
     pub rejected: Vec<RejectedRow>,
+    /// Columns that are not catalogue columns (their values are ignored), by the header's line.
+    pub warnings: Vec<FileWarning>,
 }
 
 /// Reads a catalogue file (CSV or spreadsheet, chosen as for inventory files).
@@ -122,6 +127,7 @@ pub fn read_catalogue(path: &Path) -> Result<CatalogueFile, FileError> {
     Ok(CatalogueFile {
         entries: table.rows,
         rejected: table.rejected,
+        warnings: table.warnings,
     })
 }
 
@@ -131,6 +137,7 @@ pub fn read_catalogue_csv<R: Read>(r: R) -> Result<CatalogueFile, FileError> {
     Ok(CatalogueFile {
         entries: table.rows,
         rejected: table.rejected,
+        warnings: table.warnings,
     })
 }
 

@@ -16,12 +16,21 @@ pub async fn camera(args: CameraArgs) -> anyhow::Result<u8> {
             let parsed = read_inventory(&file, org.as_deref()).usage_in(file.display())?;
             let total = parsed.rows.len() + parsed.rejected.len();
             let mut rejected = parsed.rejected;
+            // Unknown columns and rows that cannot be matched on re-import (registry), then
+            // the store's (an address outside the unit's scope), by line.
+            let mut warnings: Vec<(usize, String)> = parsed
+                .warnings
+                .into_iter()
+                .map(|w| (w.line, w.warning))
+                .collect();
             let vendors = &kb.vendors;
             let keys = |r: &CameraRecord| (vendor_key(&r.vendor, vendors), model_key(&r.model));
             let t0 = std::time::Instant::now();
             let mut report = store.import_cameras(parsed.rows, &keys).await.or_exit()?;
             rejected.append(&mut report.rejected);
             rejected.sort_by_key(|r| r.line);
+            warnings.extend(report.warnings.iter().map(|w| (w.line, w.warning.clone())));
+            warnings.sort_by_key(|w| w.0);
             let took = t0.elapsed();
             match format {
                 OutFormat::Json => json(&serde_json::json!({
@@ -30,14 +39,17 @@ pub async fn camera(args: CameraArgs) -> anyhow::Result<u8> {
                     "inserted": report.inserted,
                     "updated": report.updated,
                     "rejected": rejected,
-                    "warnings": report.warnings,
+                    "warnings": warnings
+                        .iter()
+                        .map(|(line, warning)| serde_json::json!({"line": line, "warning": warning}))
+                        .collect::<Vec<_>>(),
                 }))?,
                 OutFormat::Table => {
                     for r in &rejected {
                         eprintln!("{}:{}: rejected: {}", file.display(), r.line, r.reason);
                     }
-                    for w in &report.warnings {
-                        eprintln!("{}:{}: warning: {}", file.display(), w.line, w.warning);
+                    for (line, warning) in &warnings {
+                        eprintln!("{}:{}: warning: {}", file.display(), line, warning);
                     }
                 }
             }

@@ -42,8 +42,12 @@ use time::Date;
 
 use crate::date::opt_date;
 pub use crate::date::{format_date, parse_date};
-pub use crate::table::{FileError, MAX_COLUMNS, MAX_RECORD_BYTES, MAX_VALUE_CHARS, RejectedRow};
+pub use crate::table::{
+    FileError, FileWarning, MAX_COLUMNS, MAX_RECORD_BYTES, MAX_VALUE_CHARS, Misspelling,
+    RejectedRow,
+};
 use crate::table::{RowValues, Schema, read_table_csv, read_table_path};
+pub use validate::UNMATCHABLE;
 use validate::{org_satisfied, to_camera};
 
 /// The inventory columns, `(English key, Vietnamese header)`, in export order: the 13 columns
@@ -92,6 +96,8 @@ const CERT_CONFORMITY_BODY: usize = 15;
 const CERT_CONFORMITY_DATE: usize = 16;
 
 const INVENTORY: Schema = Schema {
+    kind: "inventory",
+    unknown_columns: "its values are kept as a custom attribute",
     columns: COLUMNS,
     required: REQUIRED_COLUMNS,
 };
@@ -138,6 +144,11 @@ pub struct ParsedRow {
 pub struct InventoryFile {
     pub rows: Vec<ParsedRow>,
     pub rejected: Vec<RejectedRow>,
+    /// Kept, but worth a look: columns that are not inventory columns (kept as custom
+    /// attributes), rows with neither serial nor MAC (importing the file again adds them
+    /// again), by line.
+    #[serde(default)]
+    pub warnings: Vec<FileWarning>,
 }
 // ---------------------------------------------------------------------------------------------
 // Public entry points

@@ -963,3 +963,77 @@ fn many_rows() {
         );
     }
 }
+
+/// `seral` and `ip_addr` used to become custom attributes: a camera without its serial or
+/// address, imported without a word.
+#[test]
+fn misspelled_columns_are_refused_with_the_right_name() {
+    let text = "org,vendor,model,seral,ip_addr,Ngay lap dt\nA,Axis,M1,SN1,10.0.0.1,01/02/2024\n";
+    match csv_err(text) {
+        FileError::MisspelledColumns { misspelled } => {
+            let got: Vec<(&str, &str)> = misspelled
+                .iter()
+                .map(|m| (m.header.as_str(), m.key.as_str()))
+                .collect();
+            assert_eq!(
+                got,
+                [
+                    ("seral", "serial"),
+                    ("ip_addr", "ip"),
+                    ("Ngay lap dt", "installed_on")
+                ]
+            );
+        }
+        e => panic!("{e}"),
+    }
+    let message = csv_err("org,vendor,modle\nA,B,C\n").to_string();
+    assert_eq!(
+        message,
+        "column \"modle\" is not an inventory column, did you mean model?: rename it to \
+         the column name (a column of your own needs a name not this close to one)"
+    );
+    // A column of the user's own, even close to a column the file already has, is kept with
+    // a warning on the header line; so are short names (`id` is not `ip`).
+    let f = csv("Danh sách camera\norg,vendor,model,serial,ghi_chu,id,serial 2\nA,B,C,S1,x,7,S2\n");
+    assert!(f.rejected.is_empty());
+    assert_eq!(f.rows[0].record.attributes["ghi_chu"], "x");
+    assert_eq!(f.rows[0].record.attributes["id"], "7");
+    let warnings: Vec<(usize, &str)> = f
+        .warnings
+        .iter()
+        .map(|w| (w.line, w.warning.as_str()))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            (
+                2,
+                "column \"ghi_chu\" is not an inventory column; its values are kept as a custom attribute"
+            ),
+            (
+                2,
+                "column \"id\" is not an inventory column; its values are kept as a custom attribute"
+            ),
+            (
+                2,
+                "column \"serial 2\" is not an inventory column; its values are kept as a custom attribute"
+            ),
+        ]
+    );
+}
+
+/// Rows are matched to registered cameras by serial, else MAC: a row with neither is added
+/// again on every import, and says so.
+#[test]
+fn rows_that_cannot_be_matched_on_reimport_are_warned() {
+    let f = csv(
+        "org,vendor,model,serial,mac,ip\nA,B,C,S1,,\nA,B,C,,aa:bb:cc:dd:ee:ff,\nA,B,C,,,10.0.0.9\n",
+    );
+    assert_eq!(lines(&f), [2, 3, 4]);
+    let warnings: Vec<(usize, &str)> = f
+        .warnings
+        .iter()
+        .map(|w| (w.line, w.warning.as_str()))
+        .collect();
+    assert_eq!(warnings, [(4, UNMATCHABLE)]);
+}

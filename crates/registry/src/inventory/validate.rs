@@ -3,7 +3,12 @@
 use std::net::IpAddr;
 
 use super::*;
-use crate::table::{TableRows, quote};
+use crate::table::{FileWarning, TableRows, quote};
+
+/// The warning on a row that cannot be matched to a registered camera.
+pub const UNMATCHABLE: &str = "no serial or MAC: the row cannot be matched to a camera already \
+     registered, so importing this file again adds the camera again (rows are matched by \
+     serial, else MAC, within the organisation)";
 
 // ---------------------------------------------------------------------------------------------
 // Row → CameraRecord
@@ -73,7 +78,17 @@ fn parse_ip(s: &str) -> Option<IpAddr> {
 }
 
 impl TableRows<CameraRecord> {
-    pub(super) fn into_inventory(self) -> InventoryFile {
+    pub(super) fn into_inventory(mut self) -> InventoryFile {
+        // Rows are matched to registered cameras by serial, else MAC (camguard-store): a row
+        // with neither is added as a new camera every time the file is imported.
+        for (line, r) in &self.rows {
+            if r.serial.is_none() && r.mac.is_none() {
+                self.warnings.push(FileWarning {
+                    line: *line,
+                    warning: UNMATCHABLE.to_owned(),
+                });
+            }
+        }
         InventoryFile {
             rows: self
                 .rows
@@ -81,6 +96,7 @@ impl TableRows<CameraRecord> {
                 .map(|(line, record)| ParsedRow { line, record })
                 .collect(),
             rejected: self.rejected,
+            warnings: self.warnings,
         }
     }
 }

@@ -17,6 +17,7 @@ use time::Date;
 
 use crate::date::{format_date, parse_date};
 
+mod columns;
 mod csv_source;
 pub mod formula;
 mod sheet;
@@ -34,6 +35,27 @@ pub const MAX_COLUMNS: usize = 200;
 pub const MAX_RECORD_BYTES: usize = 1 << 20;
 /// How many non-empty rows are searched for the header row.
 const HEADER_SEARCH_ROWS: usize = 20;
+
+/// A header taken for a misspelling of a column.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Misspelling {
+    /// `inventory` or `catalogue`.
+    pub kind: String,
+    /// The header as written.
+    pub header: String,
+    /// The column meant: `serial (Số serial)`.
+    pub suggestion: String,
+    /// Its English key.
+    pub key: String,
+}
+
+/// Something read that was kept but deserves a look: an unknown column, a row that cannot be
+/// matched on re-import. `line` is the header's line for a column.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileWarning {
+    pub line: usize,
+    pub warning: String,
+}
 
 /// A row that was not imported, and why (short English naming the column and value, several
 /// reasons joined by `; `).
@@ -64,6 +86,12 @@ pub enum FileError {
         /// The same with their Vietnamese headers: `vendor (Hãng), model (Model)`.
         described: String,
     },
+    #[error(
+        "{}: rename {} to the column name (a column of your own needs a name not this close to one)",
+        misspelled.iter().map(|m| format!("column {:?} is not a{} {} column, did you mean {}?", m.header, if m.kind == "inventory" { "n" } else { "" }, m.kind, m.suggestion)).collect::<Vec<_>>().join("; "),
+        if misspelled.len() == 1 { "it" } else { "them" }
+    )]
+    MisspelledColumns { misspelled: Vec<Misspelling> },
     #[error("no header row: the file has no data")]
     NoHeader,
     #[error("the header has {found} columns; at most {limit} are allowed")]
@@ -172,6 +200,11 @@ pub(crate) fn resolve_header(folded: &[(String, String)], header: &str) -> Optio
 
 /// The columns of a kind of file.
 pub(crate) struct Schema {
+    /// `inventory` or `catalogue`: the section of `kb/registry/columns.toml` and the word in
+    /// messages.
+    pub kind: &'static str,
+    /// What happens to the values of an unknown column, for the warning.
+    pub unknown_columns: &'static str,
     pub columns: &'static [(&'static str, &'static str)],
     pub required: &'static [&'static str],
 }
@@ -258,6 +291,7 @@ pub(crate) type Convert<'c, T> = &'c mut dyn FnMut(&mut RowValues, &mut Vec<Stri
 pub(crate) struct TableRows<T> {
     pub rows: Vec<(usize, T)>,
     pub rejected: Vec<RejectedRow>,
+    pub warnings: Vec<FileWarning>,
 }
 
 /// One row from a source: its line number and how wide it is, counting cells beyond
@@ -312,7 +346,7 @@ pub(crate) fn read_table<T>(
         }
         if known(&cells) >= 2 {
             pending.clear();
-            header = Some(std::mem::take(&mut cells));
+            header = Some((info.line, std::mem::take(&mut cells)));
             break;
         }
         pending.push((info, std::mem::take(&mut cells)));
@@ -320,16 +354,20 @@ pub(crate) fn read_table<T>(
             break;
         }
     }
-    let header = match header {
+    let (header_line, header) = match header {
         Some(h) => h,
         None if pending.is_empty() => return Err(FileError::NoHeader),
-        None => pending.remove(0).1,
+        None => {
+            let (info, cells) = pending.remove(0);
+            (info.line, cells)
+        }
     };
 
     // Columns → slots.
     let mut slots = Vec::with_capacity(header.len());
     let mut seen_field: Vec<Option<String>> = vec![None; schema.columns.len()];
     let mut seen_attr = HashSet::new();
+    let mut named_attrs: Vec<(usize, String)> = Vec::new();
     for (i, cell) in header.into_iter().enumerate() {
         let name = match cell {
             RawCell::Empty => String::new(),
@@ -357,6 +395,7 @@ pub(crate) fn read_table<T>(
         let base = if name.is_empty() {
             format!("column {}", i + 1)
         } else {
+            named_attrs.push((slots.len(), name.clone()));
             name
         };
         let mut attr = base.clone();
@@ -366,6 +405,32 @@ pub(crate) fn read_table<T>(
             attr = format!("{base} ({n})");
         }
         slots.push(Slot::Attr(attr));
+    }
+    // Headers naming no column: a misspelling of a column the file lacks is refused, anything
+    // else is the user's own column, kept (inventory) or ignored (catalogue), with a warning.
+    let mut misspelled = Vec::new();
+    let mut warnings = Vec::new();
+    for (_, name) in &named_attrs {
+        match columns::suggest(schema, name).filter(|f| seen_field[*f].is_none()) {
+            Some(f) => misspelled.push(Misspelling {
+                kind: schema.kind.to_owned(),
+                header: name.clone(),
+                suggestion: describe_columns(schema.columns, &[schema.columns[f].0.to_owned()]),
+                key: schema.columns[f].0.to_owned(),
+            }),
+            None => warnings.push(FileWarning {
+                line: header_line,
+                warning: format!(
+                    "column {name:?} is not a{} {} column; {}",
+                    if schema.kind == "inventory" { "n" } else { "" },
+                    schema.kind,
+                    schema.unknown_columns
+                ),
+            }),
+        }
+    }
+    if !misspelled.is_empty() {
+        return Err(FileError::MisspelledColumns { misspelled });
     }
     let missing: Vec<String> = schema
         .required
@@ -388,6 +453,7 @@ pub(crate) fn read_table<T>(
     let mut out = TableRows {
         rows: Vec::new(),
         rejected: Vec::new(),
+        warnings,
     };
     let mut row = |info: RowInfo, cells: &mut Vec<RawCell>| {
         if info.width == 0 {

@@ -1,0 +1,160 @@
+//! Inventory files through the binary: unknown and misspelled columns, rows that cannot be
+//! matched on re-import, and the documented `system level` example.
+
+use super::stderr;
+use std::process::{Command, Output};
+
+struct Registry {
+    dir: tempfile::TempDir,
+}
+
+impl Registry {
+    fn new() -> Self {
+        let r = Registry {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        r.ok(
+            &[
+                "org",
+                "add",
+                "AG",
+                "--name",
+                "UBND",
+                "--kind",
+                "province",
+                "--scope",
+                "10.80.0.0/16",
+            ],
+            0,
+        );
+        r
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_camguard"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("CAMGUARD_LOG", "error")
+            .env("CAMGUARD_LANG", "en")
+            .env("CAMGUARD_DATABASE", self.dir.path().join("r.db"))
+            .output()
+            .expect("run camguard")
+    }
+    fn ok(&self, args: &[&str], code: i32) -> Output {
+        let o = self.run(args);
+        assert_eq!(
+            o.status.code(),
+            Some(code),
+            "camguard {args:?}\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&o.stdout),
+            stderr(&o)
+        );
+        o
+    }
+    fn file(&self, name: &str, text: &str) -> String {
+        std::fs::write(self.dir.path().join(name), text).unwrap();
+        name.to_owned()
+    }
+    fn cameras(&self) -> serde_json::Value {
+        let o = self.ok(&["camera", "list", "--format", "json"], 0);
+        serde_json::from_slice(&o.stdout).unwrap()
+    }
+}
+
+#[test]
+fn misspelled_column_is_refused_with_a_suggestion_and_nothing_is_imported() {
+    let r = Registry::new();
+    let f = r.file(
+        "cams.csv",
+        "org,vendor,model,seral,ip_addr\nAG,Hikvision,DS-2CD2143G0-I,SN1,10.80.1.5\n",
+    );
+    let o = r.ok(&["camera", "import", &f], 2);
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "column \"seral\" is not an inventory column, did you mean serial (Số serial)?"
+        ) && err.contains(
+            "column \"ip_addr\" is not an inventory column, did you mean ip (Địa chỉ IP)?"
+        ),
+        "{err}"
+    );
+    assert_eq!(r.cameras().as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn extra_column_is_kept_with_a_warning_and_unmatchable_rows_are_named() {
+    let r = Registry::new();
+    let f = r.file(
+        "cams.csv",
+        "org,vendor,model,serial,ip,ghi_chu\n\
+         AG,Hikvision,DS-2CD2143G0-I,SN1,10.80.1.5,cổng chính\n\
+         AG,Dahua,IPC-HFW1230S,,10.80.1.6,kho\n",
+    );
+    let o = r.ok(&["camera", "import", &f], 0);
+    let err = stderr(&o);
+    assert!(
+        err.contains("cams.csv:1: warning: column \"ghi_chu\" is not an inventory column; its values are kept as a custom attribute"),
+        "{err}"
+    );
+    assert!(
+        err.contains("cams.csv:3: warning: no serial or MAC"),
+        "{err}"
+    );
+    assert!(!err.contains("cams.csv:2: warning"), "{err}");
+    // The JSON report carries the same warnings.
+    let o = r.ok(&["camera", "import", &f, "--format", "json"], 0);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let lines: Vec<u64> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [1, 3]);
+    // As warned: the row with a serial was updated, the other added a second time.
+    assert_eq!(r.cameras().as_array().unwrap().len(), 3);
+}
+
+/// The example under `camguard system level --help` must work as written.
+#[test]
+fn the_documented_level_example_works() {
+    let r = Registry::new();
+    r.ok(
+        &[
+            "org",
+            "add",
+            "AG-CA",
+            "--name",
+            "Công an",
+            "--parent",
+            "AG",
+            "--scope",
+            "10.80.2.0/24",
+        ],
+        0,
+    );
+    let help = String::from_utf8(r.ok(&["system", "level", "--help"], 0).stdout).unwrap();
+    // The example, joined back where the help output wrapped it.
+    let mut lines = help.lines().map(str::trim);
+    let mut example = lines
+        .find(|l| l.starts_with("camguard system level "))
+        .unwrap_or_else(|| panic!("no example in:\n{help}"))
+        .to_owned();
+    for l in lines.take_while(|l| !l.is_empty() && !l.starts_with("camguard ")) {
+        example.push(' ');
+        example.push_str(l);
+    }
+    let args: Vec<&str> = example.split_whitespace().skip(1).collect();
+    // The example's system must exist first.
+    let system = args[2];
+    r.ok(
+        &["system", "add", system, "--org", "AG-CA", "--name", "CCTV"],
+        0,
+    );
+    let o = r.ok(&args, 0);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains(&format!("{system}: level 3")),
+        "{out}\n{}",
+        stderr(&o)
+    );
+}
