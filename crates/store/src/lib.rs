@@ -143,6 +143,29 @@ pub struct Store {
     url: String,
     /// Saved scans this process holds (see [`Store::begin_scan`]).
     leases: scan::Leases,
+    /// How to connect (with the password, never printed), for [`Store::native_pool`].
+    connect: ConnectUrl,
+    native: std::sync::Arc<tokio::sync::OnceCell<NativePool>>,
+}
+
+/// A connection URL that may hold a password: `Debug` shows it redacted.
+#[derive(Clone)]
+struct ConnectUrl(String);
+
+impl std::fmt::Debug for ConnectUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redact_url(&self.0))
+    }
+}
+
+/// A native pool of the store's back end, beside the store's own `Any` pool, for libraries
+/// that need one (a job queue such as apalis takes a `PgPool` or a `SqlitePool`). Same
+/// database, same SQLite pragmas; the registry's own tables are read and written through
+/// [`Store`] only.
+#[derive(Clone, Debug)]
+pub enum NativePool {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
 }
 
 /// Where the registry lives when no `--database` / `CAMGUARD_DATABASE` is given:
@@ -335,9 +358,57 @@ impl Store {
             backend,
             url: shown,
             leases: scan::Leases::default(),
+            connect: ConnectUrl(url),
+            native: Default::default(),
         };
         schema::migrate(&store).await?;
         Ok(store)
+    }
+
+    /// The native pool of this store's back end (opened on first use, then shared): see
+    /// [`NativePool`] and the driver decision in ARCHITECTURE.md.
+    pub async fn native_pool(&self) -> Result<NativePool> {
+        let pool = self
+            .native
+            .get_or_try_init(|| async {
+                let url = &self.connect.0;
+                let open = |source| StoreError::Open {
+                    url: self.url.clone(),
+                    source,
+                };
+                Ok::<_, StoreError>(match self.backend {
+                    Backend::Sqlite => {
+                        use sqlx::sqlite::{
+                            SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions,
+                            SqliteSynchronous,
+                        };
+                        let options = <SqliteConnectOptions as std::str::FromStr>::from_str(url)
+                            .map_err(open)?
+                            .journal_mode(SqliteJournalMode::Wal)
+                            .foreign_keys(true)
+                            .busy_timeout(Duration::from_secs(10))
+                            .synchronous(SqliteSynchronous::Normal);
+                        NativePool::Sqlite(
+                            SqlitePoolOptions::new()
+                                .max_connections(4)
+                                .acquire_timeout(Duration::from_secs(30))
+                                .connect_with(options)
+                                .await
+                                .map_err(open)?,
+                        )
+                    }
+                    Backend::Postgres => NativePool::Postgres(
+                        sqlx::postgres::PgPoolOptions::new()
+                            .max_connections(8)
+                            .acquire_timeout(Duration::from_secs(30))
+                            .connect(url)
+                            .await
+                            .map_err(open)?,
+                    ),
+                })
+            })
+            .await?;
+        Ok(pool.clone())
     }
 
     pub fn backend(&self) -> Backend {
@@ -369,6 +440,12 @@ impl Store {
     /// being renewed and expire.
     pub async fn close(&self) {
         self.leases.stop_all();
+        if let Some(native) = self.native.get() {
+            match native {
+                NativePool::Sqlite(p) => p.close().await,
+                NativePool::Postgres(p) => p.close().await,
+            }
+        }
         self.pool.close().await;
     }
 }
@@ -453,6 +530,16 @@ mod tests {
             "postgres://cam@db/registry"
         );
         assert_eq!(redact_url("/var/lib/camguard.db"), "/var/lib/camguard.db");
+    }
+
+    #[test]
+    fn connection_urls_print_redacted() {
+        let shown = format!(
+            "{:?}",
+            ConnectUrl("postgres://cam:s3cret@db/registry".into())
+        );
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("cam:****@db"), "{shown}");
     }
 
     #[test]

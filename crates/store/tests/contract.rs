@@ -1200,3 +1200,26 @@ async fn an_unrelated_postgres_database_is_refused_unchanged() {
     conn.close().await.unwrap();
     drop_db(db).await;
 }
+
+#[tokio::test]
+async fn the_native_pool_sees_the_registry() {
+    both("native", |store, _| async move {
+        province(&store).await;
+        let n: i64 = match store.native_pool().await.unwrap() {
+            camguard_store::NativePool::Sqlite(p) => {
+                sqlx::query_scalar("SELECT COUNT(*) FROM orgs")
+                    .fetch_one(&p)
+                    .await
+                    .unwrap()
+            }
+            camguard_store::NativePool::Postgres(p) => {
+                sqlx::query_scalar("SELECT COUNT(*) FROM orgs")
+                    .fetch_one(&p)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(n, 2);
+    })
+    .await;
+}
