@@ -158,3 +158,70 @@ fn the_documented_level_example_works() {
         stderr(&o)
     );
 }
+
+/// The province's line used to say 0 problems while its unit had 5, and never named the
+/// province's own deadlines (`--deadlines an-giang`).
+#[test]
+fn status_shows_a_province_its_own_duties_and_what_is_below_it() {
+    let r = Registry::new();
+    r.ok(
+        &[
+            "org",
+            "add",
+            "AG2",
+            "--name",
+            "UBND 2",
+            "--kind",
+            "province",
+            "--scope",
+            "10.81.0.0/16",
+            "--deadlines",
+            "an-giang",
+        ],
+        0,
+    );
+    r.ok(
+        &[
+            "org",
+            "add",
+            "AG2-S",
+            "--name",
+            "Sở",
+            "--parent",
+            "AG2",
+            "--scope",
+            "10.81.1.0/24",
+        ],
+        0,
+    );
+    let f = r.file(
+        "cams.csv",
+        "org,vendor,model,serial\nAG2-S,Hikvision,DS-2CD2143G0-I,S1\n",
+    );
+    r.ok(&["camera", "import", &f], 0);
+    let o = r.ok(&["status", "AG2", "--date", "2026-11-23"], 0);
+    let out = String::from_utf8_lossy(&o.stdout);
+    let province = out.lines().find(|l| l.starts_with("AG2 ")).unwrap();
+    assert!(province.contains("0 own, 5 in all (1/2 units)"), "{out}");
+    assert!(
+        province.contains("not-applicable (below: missing)"),
+        "{out}"
+    );
+    assert!(
+        province.contains("ag-level-approved by 2023-05-11"),
+        "{out}"
+    );
+    let json = r.ok(
+        &["status", "AG2", "--date", "2026-11-23", "--format", "json"],
+        0,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let p = &v["units"][0];
+    assert_eq!(
+        (p["problems"].as_u64(), p["subtree_problems"].as_u64()),
+        (Some(0), Some(5))
+    );
+    assert_eq!(p["below"]["level-approved"], "missing");
+    assert_eq!(p["own_deadlines"][0]["id"], "ag-level-approved");
+    assert_eq!(p["own_deadlines"][0]["binding"], false);
+}

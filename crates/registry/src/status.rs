@@ -52,6 +52,19 @@ impl DutyState {
             DutyState::Missing => "missing",
         }
     }
+    /// How bad the state is, for "the worst of the units below": not applicable, then done,
+    /// then pending, late, overdue, failing, missing.
+    pub fn severity(self) -> u8 {
+        match self {
+            DutyState::NotApplicable => 0,
+            DutyState::Done => 1,
+            DutyState::Pending => 2,
+            DutyState::Late => 3,
+            DutyState::Overdue => 4,
+            DutyState::Failing => 5,
+            DutyState::Missing => 6,
+        }
+    }
     /// Needs someone's attention.
     pub fn is_problem(self) -> bool {
         matches!(
@@ -110,14 +123,45 @@ pub struct DutyStatus {
     pub detail: String,
 }
 
+/// A deadline of a set attached to the unit itself (`org add --deadlines`), which binds it
+/// and every unit below it.
+#[derive(Clone, Debug, Serialize)]
+pub struct OwnDeadline {
+    /// The deadline's id (`ag-level-approved`).
+    pub id: String,
+    /// Its set (`an-giang`).
+    pub set: String,
+    pub duty: String,
+    pub due: String,
+    /// Whether it is the deadline that binds the unit for this duty; `false` when an earlier
+    /// one (the directive's, or an ancestor's set) binds instead.
+    pub binding: bool,
+}
+
 /// A unit's status with its subtree rolled up.
+///
+/// A parent (a province, a ministry) is shown with its **own** duties (`duties`, `problems`:
+/// its own systems, cameras and records) and, separately labelled, what is **below** it
+/// (`below`: the worst state of each duty among the units under it; `subtree_problems`: the
+/// problems of the whole subtree, its own included). A province with no cameras of its own
+/// thus shows its own duties as not applicable and, beside them, the worst of its units.
 #[derive(Clone, Debug, Serialize)]
 pub struct UnitStatus {
     pub org: String,
     pub name: String,
+    /// This unit's own duties.
     pub duties: Vec<DutyStatus>,
-    /// Duties of this unit that need attention.
+    /// Duties of this unit itself that need attention.
     pub problems: usize,
+    /// Duties that need attention in the whole subtree (this unit's and every unit's below).
+    pub subtree_problems: usize,
+    /// For each duty, the worst state among the units below this one (empty for a unit with
+    /// none), by [`DutyState::severity`].
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub below: BTreeMap<String, DutyState>,
+    /// Deadlines of the sets attached to this unit itself.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub own_deadlines: Vec<OwnDeadline>,
     /// Units in the subtree (this one included).
     pub units: usize,
     /// Units in the subtree with at least one problem.
@@ -423,8 +467,35 @@ fn build(
     attached.sort();
     attached.dedup();
     let refs: Vec<&str> = attached.iter().map(String::as_str).collect();
-    let duties = unit_duties(u, &refs, sets, today);
+    let mut duties = unit_duties(u, &refs, sets, today);
     let problems = duties.iter().filter(|d| d.state.is_problem()).count();
+    // The unit's own sets: every deadline they date, and whether it is the one that binds.
+    let mut own_deadlines = Vec::new();
+    for set in sets.iter().filter(|s| u.deadline_sets.contains(&s.id)) {
+        for d in &set.deadlines {
+            let binding = binding_deadline(sets, &refs, d.duty).is_some_and(|b| b.id == d.id);
+            if !binding
+                && let Some(duty) = duties
+                    .iter_mut()
+                    .find(|s| s.deadline.is_some() && s.duty == d.duty.as_str())
+            {
+                duty.detail.push_str(&format!(
+                    " (this unit's {} of {} is due {}; the earlier {} binds)",
+                    d.id,
+                    set.id,
+                    fmt(d.due),
+                    duty.deadline.as_deref().unwrap_or("-")
+                ));
+            }
+            own_deadlines.push(OwnDeadline {
+                id: d.id.clone(),
+                set: set.id.clone(),
+                duty: d.duty.as_str().to_owned(),
+                due: fmt(d.due),
+                binding,
+            });
+        }
+    }
     let mut rollup: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     for d in &duties {
         *rollup
@@ -435,10 +506,21 @@ fn build(
     }
     let mut kids = Vec::new();
     let (mut units, mut with_problems) = (1, usize::from(problems > 0));
+    let mut subtree_problems = problems;
+    let mut below: BTreeMap<String, DutyState> = BTreeMap::new();
     for c in children.get(&id).map(Vec::as_slice).unwrap_or_default() {
         if let Some(k) = build(*c, by_id, children, sets, today, &attached) {
             units += k.units;
             with_problems += k.units_with_problems;
+            subtree_problems += k.subtree_problems;
+            // The child's own duties and the worst below it.
+            let child = k.duties.iter().map(|d| (&d.duty, d.state));
+            for (duty, state) in child.chain(k.below.iter().map(|(d, s)| (d, *s))) {
+                let e = below.entry(duty.clone()).or_insert(state);
+                if state.severity() > e.severity() {
+                    *e = state;
+                }
+            }
             for (duty, states) in &k.rollup {
                 let e = rollup.entry(duty.clone()).or_default();
                 for (s, n) in states {
@@ -453,6 +535,9 @@ fn build(
         name: u.name.clone(),
         duties,
         problems,
+        subtree_problems,
+        below,
+        own_deadlines,
         units,
         units_with_problems: with_problems,
         rollup,
@@ -567,5 +652,54 @@ mod tests {
         assert_eq!(sub.len(), 1);
         assert_eq!(sub[0].org, "U2");
         assert_eq!(sub[0].units, 1);
+    }
+
+    /// A province with no cameras of its own over a unit with problems: the province's line
+    /// shows its own duties and, labelled apart, the sum and the worst of what is below it;
+    /// the deadlines of the province's own set show on it even where the directive's earlier
+    /// date binds.
+    #[test]
+    fn a_parent_shows_its_own_duties_and_what_is_below_it() {
+        let sets = sets();
+        let today = date!(2026 - 11 - 23);
+        let mut p = unit(1, None);
+        p.deadline_sets = vec!["an-giang".into()];
+        let mut a = unit(2, Some(1));
+        a.cameras = 2;
+        let b = unit(3, Some(1));
+        let s = &compute(&[p, a, b], &sets, today, None)[0];
+        // Own: nothing to do.
+        assert_eq!(s.problems, 0);
+        assert_eq!(state(s, "level-approved"), DutyState::NotApplicable);
+        // Below: unit 2's problems, and the worst state of each duty.
+        let a = &s.children[0];
+        assert_eq!(a.problems, 5);
+        assert_eq!(s.subtree_problems, 5);
+        assert_eq!(s.below["level-approved"], DutyState::Missing);
+        assert_eq!(s.below["cameras-certified"], DutyState::Failing);
+        assert_eq!(s.below["critical-findings"], DutyState::Done);
+        assert!(a.below.is_empty());
+        // The province's own deadlines: An Giang's level date (11 May 2023) is later than the
+        // directive's (31 March), which binds; both are named on the province's line.
+        let own: Vec<(&str, bool)> = s
+            .own_deadlines
+            .iter()
+            .map(|d| (d.id.as_str(), d.binding))
+            .collect();
+        assert_eq!(
+            own,
+            [("ag-level-approved", false), ("ag-plan-deployed", false)]
+        );
+        let level = s
+            .duties
+            .iter()
+            .find(|d| d.duty == "level-approved")
+            .unwrap();
+        assert!(
+            level.detail.contains("ag-level-approved of an-giang is due 2023-05-11; the earlier ct23-level-approved binds"),
+            "{}",
+            level.detail
+        );
+        assert!(a.own_deadlines.is_empty());
     }
 }

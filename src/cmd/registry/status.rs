@@ -78,12 +78,16 @@ pub async fn status(args: StatusArgs) -> anyhow::Result<u8> {
                 tr!("status-col-other"),
             ]);
             fn walk(u: &camguard_registry::status::UnitStatus, depth: usize, t: &mut Table) {
+                // A parent's own state, then the worst of the units below it when that differs.
                 let state = |id: &str| {
-                    u.duties
-                        .iter()
-                        .find(|d| d.duty == id)
-                        .map(|d| duty_state(d.state))
-                        .unwrap_or_else(|| "-".into())
+                    let own = u.duties.iter().find(|d| d.duty == id).map(|d| d.state);
+                    let text = own.map(duty_state).unwrap_or_else(|| "-".into());
+                    match u.below.get(id) {
+                        Some(worst) if Some(*worst) != own => {
+                            tr!("status-duty-below", own = text, worst = duty_state(*worst))
+                        }
+                        _ => text,
+                    }
                 };
                 let fixed = [
                     "level-approved",
@@ -99,6 +103,13 @@ pub async fn status(args: StatusArgs) -> anyhow::Result<u8> {
                     .iter()
                     .filter(|d| !fixed.contains(&d.duty.as_str()))
                     .map(|d| format!("{}={}", d.duty, duty_state(d.state)))
+                    .chain(u.own_deadlines.iter().map(|d| {
+                        tr!(
+                            "status-own-deadline",
+                            id = d.id.as_str(),
+                            due = d.due.as_str()
+                        )
+                    }))
                     .collect();
                 t.row(vec![
                     format!("{}{}", "  ".repeat(depth), u.org),
@@ -106,6 +117,7 @@ pub async fn status(args: StatusArgs) -> anyhow::Result<u8> {
                         tr!(
                             "status-problems-of-units",
                             problems = u.problems,
+                            subtree = u.subtree_problems,
                             with = u.units_with_problems,
                             units = u.units
                         )
