@@ -870,3 +870,47 @@ fn saved_scans_are_confined_matched_resumable() {
     assert!(hist.as_array().unwrap().len() >= 2, "{hist}");
     rt.block_on(fleet.shutdown());
 }
+
+#[test]
+fn a_mistyped_database_is_named_and_nothing_is_created() {
+    let r = Registry::new();
+    let typo = r.path("regsitry").join("registry.db");
+    let typo_s = typo.display().to_string();
+    for args in [vec!["org", "list"], vec!["status"], vec!["camera", "list"]] {
+        let mut full: Vec<&str> = args.clone();
+        full.extend(["--database", &typo_s]);
+        let o = r.run(&full);
+        assert_eq!(o.status.code(), Some(2), "{full:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(&typo_s), "{full:?}: {}", stderr(&o));
+    }
+    assert!(!r.path("regsitry").exists(), "no folder, no file");
+    // A command that adds data creates it; then reading works; a camera outside its unit's
+    // scope is kept and named with its line.
+    r.ok(
+        &[
+            "org",
+            "add",
+            "HN",
+            "--name",
+            "Ha Noi",
+            "--kind",
+            "province",
+            "--scope",
+            "127.81.0.0/16",
+        ],
+        0,
+    );
+    let inv = r.path("inv.csv");
+    write(
+        &inv,
+        "org,vendor,model,serial,ip\nHN,Hikvision,DS-2CD2143G2-I,S1,127.81.0.5\nHN,Hikvision,DS-2CD2143G2-I,S2,127.82.0.5\n",
+    );
+    let o = r.run(&["camera", "import", inv.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("inv.csv:3: warning: ip: 127.82.0.5 is outside the scope of HN"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("inv.csv:2: warning"), "{}", stderr(&o));
+}
