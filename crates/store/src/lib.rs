@@ -28,7 +28,7 @@ mod system;
 pub use camera::{CameraFilter, CameraRow, ImportReport};
 pub use catalogue::CatalogueRow;
 pub use org::{Org, OrgKind};
-pub use scan::{FindingRow, FindingState, ScanRow, ScanState, StoredScan};
+pub use scan::{FindingRow, FindingState, SCAN_LEASE, ScanRow, ScanState, StoredScan};
 pub use schema::SCHEMA_VERSION;
 pub use scope::{HostOutsideScope, RowWarning};
 pub use system::{DossierState, SystemRow};
