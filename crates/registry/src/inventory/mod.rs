@@ -10,8 +10,14 @@
 //!   (`Đơn vị (org)`, `org (Đơn vị)`);
 //! * title rows above the header are skipped: the header is the first of the first 20 non-empty
 //!   rows that names at least two known columns (failing that, the first non-empty row);
-//! * unknown columns are kept as custom attributes (header as written → value); a column with
-//!   an empty header is kept as `column N` (1-based);
+//! * a header that is a misspelling of a column the file lacks (an other name of it from
+//!   `kb/registry/columns.toml`, or a small edit distance away: `seral`, `ip_addr`) refuses the
+//!   file with [`FileError::MisspelledColumns`], naming the column meant;
+//! * other unknown columns are kept as custom attributes (header as written → value), with a
+//!   warning in [`InventoryFile::warnings`]; a column with an empty header is kept as
+//!   `column N` (1-based);
+//! * a row with neither serial nor MAC is kept with a warning: the store matches rows to
+//!   registered cameras by serial, else MAC, so importing the file again adds it again;
 //! * CSV: UTF-8 (a BOM is stripped) or UTF-16 with a BOM (Excel's "Unicode text"); the
 //!   delimiter (`,`, `;` or tab) is detected from the header line; line numbers are the physical
 //!   line where a record starts (the header is line 1 when nothing precedes it);
@@ -21,8 +27,11 @@
 //!   missing, an address, MAC or date is invalid, a value is longer than 1,000 characters, or
 //!   it has more than 200 columns; every other row is kept; completely empty rows are skipped.
 //!
-//! Bounds against hostile files: at most 200 columns, 1,000 characters per value, and 1 MiB
-//! per CSV record (a longer record is a file-level error, detected before it is buffered).
+//! Bounds against hostile files: at most 200 columns (empty cells count), 1,000 characters per
+//! value, and 1 MiB per CSV record (a longer record is a file-level error, detected before it
+//! is buffered); a workbook archive is checked before it is unpacked
+//! ([`crate::table::zip_guard`]). CSV values a spreadsheet would run as formulas are written
+//! with a neutralising quote, removed again on reading ([`crate::table::formula`]).
 //!
 //! Writing ([`write_inventory`]) emits the English keys of [`COLUMNS`] in order, then the
 //! custom attribute columns (sorted), so that reading the file back gives the same records.

@@ -11,7 +11,7 @@
 //! ([`composite_level`], Art. 5(2)). The result is a proposal for the level dossier; the
 //! competent body decides.
 //!
-//! Files: [`questionnaire`] (questions and conditions over answers), [`rules`] (the rule set,
+//! Files: `questionnaire` (questions and conditions over answers), `rules` (the rule set,
 //! deciding and loading), `parse` (the rule-file format and its validation).
 
 mod parse;

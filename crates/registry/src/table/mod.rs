@@ -2,8 +2,8 @@
 //! the header row found and folded, every bound against hostile files applied, and each data
 //! row handed to a converter of the file kind ([`crate::inventory`], [`crate::catalogue`]).
 //!
-//! * [`csv_source`]: CSV text (UTF-8 or UTF-16, delimiter detection, a record-length guard);
-//! * [`sheet`]: XLSX, XLSB, XLS and ODS through calamine, after [`zip_guard`] has checked a
+//! * `csv_source`: CSV text (UTF-8 or UTF-16, delimiter detection, a record-length guard);
+//! * `sheet`: XLSX, XLSB, XLS and ODS through calamine, after [`zip_guard`] has checked a
 //!   ZIP-based workbook's sizes and counts (nothing is decompressed into memory before);
 //! * [`formula`]: the neutralising quote of cells a spreadsheet would run as formulas.
 
