@@ -1,7 +1,7 @@
 //! The camera inventory and its certificates.
 
 use crate::org::opt_date;
-use crate::scope::{RowWarning, effective_scopes, in_scope};
+use crate::scope::{RowWarning, effective_scopes};
 use crate::{Result, Store, batch_rows, date_text, now};
 use camguard_registry::inventory::{CameraRecord, ParsedRow, RejectedRow};
 use serde::Serialize;
@@ -143,18 +143,15 @@ impl Store {
                 })
                 .copied();
             if let Some(ip) = record.ip
-                && let Some(nets) = scopes.get(&org_id)
-                && !in_scope(ip, nets)
+                && let Some(scope) = scopes.get(&org_id)
+                && !scope.allows(ip)
             {
                 report.warnings.push(RowWarning {
                     line,
                     warning: format!(
                         "ip: {ip} is outside the scope of {} ({}); the camera is kept, but scans for the unit will not reach it: check the address or the unit's scope (`camguard org scope`)",
                         record.org.trim(),
-                        nets.iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        scope.describe()
                     ),
                 });
             }

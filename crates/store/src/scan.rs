@@ -11,7 +11,7 @@
 //! * `accepted` (risk accepted with a reason and an expiry) stays accepted; after the expiry it
 //!   counts as open again in the status.
 
-use crate::scope::{HostOutsideScope, in_scope};
+use crate::scope::{HostOutsideScope, OrgScope};
 use crate::{Result, Store, StoreError, batch_rows, now};
 use camguard_model::HostReport;
 use ipnet::IpNet;
@@ -396,11 +396,12 @@ impl Store {
                 })?);
             }
         }
-        if let Some(h) = hosts.iter().find(|h| !in_scope(h.ip, &scopes)) {
+        let scope = OrgScope::new(scopes, &org);
+        if let Some(h) = hosts.iter().find(|h| !scope.allows(h.ip)) {
             return Err(StoreError::OutsideScope(HostOutsideScope {
                 ip: h.ip,
                 org,
-                scopes,
+                scopes: scope.nets,
             }));
         }
         Ok(())

@@ -1,27 +1,50 @@
 //! The store's scope checks, in one place.
 //!
-//! Whether an address lies inside an organisation's scope is decided here only, so that the
-//! store follows the one scope rule of the project (`camguard_model::scope`, which the scanner
-//! uses too) by changing this module alone. The store checks twice: a camera imported with an
-//! address outside its unit's scope is kept with a warning (the inventory records what exists,
-//! and a wrong scope is as likely as a wrong address), and a scanned host outside the scope of
-//! the organisation a scan is stored for is refused (the scan command checks before scanning;
-//! this is the second line).
+//! Whether an address lies inside an organisation's scope is decided by the project's one scope
+//! rule, `camguard_model::scope` (which the scanner uses too), called from here only. The store
+//! checks twice: a camera imported with an address outside its unit's scope is kept with a
+//! warning (the inventory records what exists, and a wrong scope is as likely as a wrong
+//! address), and a scanned host outside the scope of the organisation a scan is stored for is
+//! refused (the scan command checks before scanning; this is the second line).
 
 use crate::Org;
+use camguard_model::scope::Scope;
 use ipnet::IpNet;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-/// Whether `ip` lies inside one of `scopes`.
-pub(crate) fn in_scope(ip: IpAddr, scopes: &[IpNet]) -> bool {
-    scopes.iter().any(|net| net.contains(&ip))
+/// An organisation's authorised networks, with the scope rule built from them.
+#[derive(Clone, Debug)]
+pub(crate) struct OrgScope {
+    pub nets: Vec<IpNet>,
+    rule: Scope,
+}
+
+impl OrgScope {
+    pub(crate) fn new(nets: Vec<IpNet>, org: &str) -> Self {
+        let rule = Scope::from_nets(&nets, &format!("the scope of organisation {org}"));
+        OrgScope { nets, rule }
+    }
+
+    /// Whether `ip` may be (or may have been) scanned for the organisation: inside its
+    /// networks and outside the blocks that are never scanned. No networks allow nothing.
+    pub(crate) fn allows(&self, ip: IpAddr) -> bool {
+        self.rule.allows(ip)
+    }
+
+    pub(crate) fn describe(&self) -> String {
+        self.nets
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// The scope that bounds each organisation: its own, else its nearest ancestor's (a unit's
 /// scope lies inside its parent's). Organisations with no scope up their chain are absent.
-pub(crate) fn effective_scopes(orgs: &[Org]) -> HashMap<i64, Vec<IpNet>> {
+pub(crate) fn effective_scopes(orgs: &[Org]) -> HashMap<i64, OrgScope> {
     let by_id: HashMap<i64, &Org> = orgs.iter().map(|o| (o.id, o)).collect();
     let mut out = HashMap::new();
     for o in orgs {
@@ -30,7 +53,7 @@ pub(crate) fn effective_scopes(orgs: &[Org]) -> HashMap<i64, Vec<IpNet>> {
         for _ in 0..=orgs.len() {
             let Some(c) = cur else { break };
             if !c.scopes.is_empty() {
-                out.insert(o.id, c.scopes.clone());
+                out.insert(o.id, OrgScope::new(c.scopes.clone(), &c.code));
                 break;
             }
             cur = c.parent_id.and_then(|p| by_id.get(&p).copied());
@@ -84,10 +107,10 @@ mod tests {
 
     #[test]
     fn membership() {
-        let s: Vec<IpNet> = vec!["127.80.1.0/24".parse().unwrap()];
-        assert!(in_scope("127.80.1.9".parse().unwrap(), &s));
-        assert!(!in_scope("127.80.2.9".parse().unwrap(), &s));
-        assert!(!in_scope("::1".parse().unwrap(), &s));
-        assert!(!in_scope("127.80.1.9".parse().unwrap(), &[]));
+        let s = OrgScope::new(vec!["127.80.1.0/24".parse().unwrap()], "AG");
+        assert!(s.allows("127.80.1.9".parse().unwrap()));
+        assert!(!s.allows("127.80.2.9".parse().unwrap()));
+        assert!(!s.allows("::1".parse().unwrap()));
+        assert!(!OrgScope::new(Vec::new(), "X").allows("127.80.1.9".parse().unwrap()));
     }
 }
