@@ -1155,3 +1155,86 @@ mod props {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 9: banners unique to one camera platform, model prefixes, peripherals of camera makers
+
+/// D-Link DCS cameras' web server `alphapd` (Recog http_servers.xml, nmap-service-probes) and
+/// AVTECH's `::: Login :::` title (Ingram rules.csv) alone are enough to call a camera.
+#[test]
+fn a_banner_unique_to_one_camera_platform_alone_makes_a_camera() {
+    let id = run(&[o(80, keys::HTTP_SERVER, "alphapd/2.1.8")], &[80]);
+    assert!(id.is_camera, "{id:#?}");
+    assert_eq!(id.vendor.as_deref(), Some("d-link"));
+    let id = run(&[o(80, keys::HTTP_TITLE, "::: Login :::")], &[80]);
+    assert!(id.is_camera, "{id:#?}");
+    assert_eq!(id.vendor.as_deref(), Some("avtech"));
+}
+
+/// A camera product line's model number names maker and device (Grandstream GXV36xx telnet
+/// banner, Recog telnet_banners.xml); the same maker's video phone (GXV32xx) is not a camera.
+#[test]
+fn a_camera_model_prefix_names_the_maker_but_a_video_phone_stays_a_decoy() {
+    let id = run(
+        &[o(
+            23,
+            keys::BANNER_TELNET,
+            "Grandstream GXV3674_FHD_VF    Shell Command.Copyight 2011-2014\r\nUsername:",
+        )],
+        &[23],
+    );
+    assert!(id.is_camera, "{id:#?}");
+    assert_eq!(id.vendor.as_deref(), Some("grandstream"));
+    assert_not_camera(&run(
+        &[o(
+            23,
+            keys::BANNER_TELNET,
+            "Grandstream GXV3275  V1.0 Command Shell\r\nUsername:",
+        )],
+        &[23],
+    ));
+}
+
+/// Axis sells video decoders and audio modules too (Recog ftp_banners.xml): they capture no
+/// video, so their FTP banners stay decoys while an Axis camera's banner is a camera.
+#[test]
+fn axis_decoders_and_audio_modules_are_not_cameras() {
+    for banner in [
+        "AXIS P7701 Video Decoder 5.07.2 (Apr 20 2010) ready.",
+        "AXIS P8221 IO Audio Module 5.10.2 (Nov 07 2011) ready.",
+    ] {
+        assert_not_camera(&run(&[o(21, keys::BANNER_FTP, banner)], &[21]));
+    }
+    let id = run(
+        &[o(
+            21,
+            keys::BANNER_FTP,
+            "AXIS 214 PTZ Network Camera 4.49 (Oct 05 2009) ready",
+        )],
+        &[21],
+    );
+    assert!(
+        id.is_camera && id.vendor.as_deref() == Some("axis"),
+        "{id:#?}"
+    );
+}
+
+/// Rules that named a device but no vendor now name one (Recog rtsp_servers.xml,
+/// http_servers.xml).
+#[test]
+fn avigilon_indigo_and_fuho_rules_name_their_vendor() {
+    for (key, port, value, vendor) in [
+        (
+            keys::RTSP_SERVER,
+            554,
+            "AvigilonOnvifNvt/2.6.0.130",
+            "avigilon",
+        ),
+        (keys::RTSP_SERVER, 554, "Indigo-Security/1.0", "indigo"),
+        (keys::HTTP_SERVER, 80, "FUHO-DVR", "fuho"),
+    ] {
+        let id = run(&[o(port, key, value)], &[port]);
+        assert!(id.is_camera, "{value}: {id:#?}");
+        assert_eq!(id.vendor.as_deref(), Some(vendor), "{value}");
+    }
+}

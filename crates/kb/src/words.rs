@@ -21,7 +21,9 @@
 //! vendor = "hikvision"            # vendor id (vendors.toml)
 //! brand = "ezviz"                 # optional: a brand the vendor lists
 //! names = ["EZVIZ"]               # how the maker or brand is written in evidence
+//! patterns = ['CS-C\d\w*']         # optional model-prefix regexes (same boundaries)
 //! surveillance = true             # makes surveillance devices only: its name is camera evidence
+//! device_type = "nvr"             # optional (a recorder product line)
 //! source = "…"
 //! ```
 
@@ -55,9 +57,15 @@ struct Maker {
     vendor: String,
     #[serde(default)]
     brand: Option<String>,
+    #[serde(default)]
     names: Vec<String>,
+    /// Model-prefix regexes of the maker's product lines (`GXV36\d\d`, `DS-2CD\w*`).
+    #[serde(default)]
+    patterns: Vec<String>,
     #[serde(default)]
     surveillance: bool,
+    #[serde(default)]
+    device_type: Option<DeviceType>,
     /// Keys (with weights) that replace `maker_keys` for this entry.
     #[serde(default)]
     keys: Option<BTreeMap<String, u8>>,
@@ -175,13 +183,19 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
         }
     }
     for m in &f.maker {
-        if m.names.is_empty() || m.names.iter().any(|n| phrase(n).is_empty()) {
+        if (m.names.is_empty() && m.patterns.is_empty())
+            || m.names.iter().any(|n| phrase(n).is_empty())
+            || m.patterns.iter().any(|p| p.trim().is_empty())
+        {
             return Err(KbError::invalid(
                 name,
-                format!("maker {}: names must not be empty", m.vendor),
+                format!(
+                    "maker {}: names or patterns must be given, none empty",
+                    m.vendor
+                ),
             ));
         }
-        let pattern = alternation(&m.names, &[]);
+        let pattern = alternation(&m.names, &m.patterns);
         let keys = m.keys.as_ref().unwrap_or(&f.maker_keys);
         let tag = m.id.as_deref().or(m.brand.as_deref()).unwrap_or(&m.vendor);
         for (key, weight) in keys {
@@ -195,6 +209,7 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
             raw.vendor = Some(m.vendor.clone());
             raw.brand = m.brand.clone();
             raw.camera = m.surveillance.then_some(true);
+            raw.device_type = m.device_type;
             out.push(rule(name, raw)?);
         }
     }
@@ -284,6 +299,47 @@ source = "s"
     }
 
     #[test]
+    fn maker_model_prefix_patterns_name_the_vendor_and_device_type_at_word_boundaries() {
+        let rules = one(r#"
+[[maker]]
+id = "grandstream-gxv-camera"
+vendor = "grandstream"
+patterns = ['GXV3[56]\d\d\w*']
+surveillance = true
+keys = { "banner.telnet" = 60 }
+source = "s"
+[[maker]]
+id = "dlink-dnr"
+vendor = "d-link"
+patterns = ['DNR-\d{3}\w*']
+surveillance = true
+device_type = "nvr"
+keys = { "http.realm" = 60 }
+source = "s"
+"#)
+        .unwrap();
+        let g = rules
+            .iter()
+            .find(|r| r.raw.id == "maker-grandstream-gxv-camera-banner.telnet")
+            .unwrap();
+        assert_eq!(
+            (g.raw.vendor.as_deref(), g.raw.camera, g.raw.weight),
+            (Some("grandstream"), Some(true), 60)
+        );
+        assert!(g.regex.is_match("Grandstream GXV3674_FHD_VF Shell Command"));
+        // A video phone (GXV32xx) and a longer word are not the camera line.
+        for no in ["Grandstream GXV3275 Shell", "XGXV3674", "GXV36"] {
+            assert!(!g.regex.is_match(no), "{no}");
+        }
+        let d = rules
+            .iter()
+            .find(|r| r.raw.id == "maker-dlink-dnr-http.realm")
+            .unwrap();
+        assert_eq!(d.raw.device_type, Some(DeviceType::Nvr));
+        assert!(d.regex.is_match("DNR-322L") && !d.regex.is_match("DNR-32"));
+    }
+
+    #[test]
     fn rejects_bad_entries() {
         assert!(
             one("[[words]]\nid = \"a\"\nkeys = { \"http.title\" = 50 }\nsource = \"s\"\n").is_err()
@@ -292,6 +348,8 @@ source = "s"
         assert!(one("[[words]]\nid = \"a\"\nterms = [\"x\"]\nkeys = { \"http.title\" = 0 }\nsource = \"s\"\n").is_err());
         assert!(one("[[words]]\nid = \"a\"\npatterns = [\"(\"]\nkeys = { \"http.title\" = 5 }\nsource = \"s\"\n").is_err());
         assert!(one("[[maker]]\nvendor = \"x\"\nnames = []\nsource = \"s\"\n").is_err());
+        assert!(one("[[maker]]\nvendor = \"x\"\npatterns = [\" \"]\nsource = \"s\"\n").is_err());
+        assert!(one("[[maker]]\nvendor = \"x\"\npatterns = [\"(\"]\nkeys = { \"http.title\" = 5 }\nsource = \"s\"\n").is_err());
         assert!(
             one("[[words]]\nid = \"a\"\nterms = [\"x\"]\nkeys = {}\nsource = \"s\"\nbogus = 1\n")
                 .is_err()

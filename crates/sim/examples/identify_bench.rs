@@ -19,7 +19,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -322,7 +322,7 @@ struct Verdict {
     brand: Option<String>,
 }
 
-fn run_camguard(bin: &str, targets: &PathBuf, out: &PathBuf) -> HashMap<String, Verdict> {
+fn run_camguard(bin: &str, targets: &Path, out: &Path) -> HashMap<String, Verdict> {
     let t0 = std::time::Instant::now();
     let st = std::process::Command::new(bin)
         .args([
@@ -358,7 +358,7 @@ fn run_camguard(bin: &str, targets: &PathBuf, out: &PathBuf) -> HashMap<String, 
     m
 }
 
-fn run_nmap(targets: &PathBuf, out: &PathBuf) -> HashMap<String, Verdict> {
+fn run_nmap(targets: &Path, out: &Path) -> HashMap<String, Verdict> {
     let t0 = std::time::Instant::now();
     let st = std::process::Command::new("nmap")
         .args([
