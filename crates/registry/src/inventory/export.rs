@@ -8,8 +8,10 @@ use std::path::Path;
 
 use time::{Date, Month};
 
-use super::*;
+use super::record::*;
+use crate::date::format_date;
 use crate::table::formula::neutralize;
+use crate::table::{FileError, MAX_COLUMNS};
 use crate::table::{extension, resolve_header};
 
 enum Out<'a> {

@@ -35,130 +35,30 @@
 //!
 //! Writing ([`write_inventory`]) emits the English keys of [`COLUMNS`] in order, then the
 //! custom attribute columns (sorted), so that reading the file back gives the same records.
+//!
+//! Files: `record` (columns and records), `validate` (row → record), `export` (writing); this
+//! file holds the entry points.
 
 mod export;
+mod record;
 #[cfg(test)]
 mod tests;
 mod validate;
 
-use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::net::IpAddr;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
-use time::Date;
-
-use crate::date::opt_date;
 pub use crate::date::{format_date, parse_date};
 pub use crate::table::{
     FileError, FileWarning, MAX_COLUMNS, MAX_RECORD_BYTES, MAX_VALUE_CHARS, Misspelling,
     RejectedRow,
 };
-use crate::table::{RowValues, Schema, read_table_csv, read_table_path};
+use crate::table::{RowValues, read_table_csv, read_table_path};
+use record::INVENTORY;
+pub use record::{COLUMNS, CameraRecord, InventoryFile, ParsedRow, REQUIRED_COLUMNS};
 pub use validate::UNMATCHABLE;
 use validate::{org_satisfied, to_camera};
 
-/// The inventory columns, `(English key, Vietnamese header)`, in export order: the 13 columns
-/// of the contract, then the optional extensions (`brand`, `cert_conformity_standard`,
-/// `cert_conformity_body`, `cert_conformity_date`).
-pub const COLUMNS: &[(&str, &str)] = &[
-    ("org", "Đơn vị"),
-    ("system", "Hệ thống"),
-    ("vendor", "Hãng"),
-    ("model", "Model"),
-    ("firmware", "Firmware"),
-    ("serial", "Số serial"),
-    ("mac", "MAC"),
-    ("ip", "Địa chỉ IP"),
-    ("location", "Vị trí"),
-    ("installed_on", "Ngày lắp đặt"),
-    ("cert_origin", "Chứng nhận xuất xứ"),
-    ("cert_quality", "Chứng nhận chất lượng"),
-    ("cert_conformity", "Chứng nhận hợp quy"),
-    ("brand", "Thương hiệu"),
-    ("cert_conformity_standard", "Quy chuẩn"),
-    ("cert_conformity_body", "Tổ chức chứng nhận"),
-    ("cert_conformity_date", "Ngày chứng nhận"),
-];
-
-/// The columns every inventory file must have (`org` may instead come from a default).
-pub const REQUIRED_COLUMNS: &[&str] = &["org", "vendor", "model"];
-
-// Indices into COLUMNS.
-const ORG: usize = 0;
-const SYSTEM: usize = 1;
-const VENDOR: usize = 2;
-const MODEL: usize = 3;
-const FIRMWARE: usize = 4;
-const SERIAL: usize = 5;
-const MAC: usize = 6;
-const IP: usize = 7;
-const LOCATION: usize = 8;
-const INSTALLED_ON: usize = 9;
-const CERT_ORIGIN: usize = 10;
-const CERT_QUALITY: usize = 11;
-const CERT_CONFORMITY: usize = 12;
-const BRAND: usize = 13;
-const CERT_CONFORMITY_STANDARD: usize = 14;
-const CERT_CONFORMITY_BODY: usize = 15;
-const CERT_CONFORMITY_DATE: usize = 16;
-
-const INVENTORY: Schema = Schema {
-    kind: "inventory",
-    unknown_columns: "its values are kept as a custom attribute",
-    columns: COLUMNS,
-    required: REQUIRED_COLUMNS,
-};
-/// One camera of an inventory file.
-#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct CameraRecord {
-    pub org: String,
-    pub system: Option<String>,
-    pub vendor: String,
-    pub brand: Option<String>,
-    pub model: String,
-    pub firmware: Option<String>,
-    pub serial: Option<String>,
-    /// Normalised lower-case `aa:bb:cc:dd:ee:ff`.
-    pub mac: Option<String>,
-    pub ip: Option<IpAddr>,
-    pub location: Option<String>,
-    /// Serialised as `YYYY-MM-DD`.
-    #[serde(with = "opt_date")]
-    pub installed_on: Option<Date>,
-    pub cert_origin: Option<String>,
-    pub cert_quality: Option<String>,
-    pub cert_conformity: Option<String>,
-    /// e.g. `QCVN 135:2024/BTTTT`.
-    pub cert_conformity_standard: Option<String>,
-    pub cert_conformity_body: Option<String>,
-    /// Serialised as `YYYY-MM-DD`.
-    #[serde(with = "opt_date")]
-    pub cert_conformity_date: Option<Date>,
-    /// Unknown columns: header as written → value (empty values are dropped).
-    pub attributes: BTreeMap<String, String>,
-}
-
-/// A row that was read: where it is in the file and what it says.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ParsedRow {
-    pub line: usize,
-    pub record: CameraRecord,
-}
-
-/// Everything read from an inventory file.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InventoryFile {
-    pub rows: Vec<ParsedRow>,
-    pub rejected: Vec<RejectedRow>,
-    /// Kept, but worth a look: columns that are not inventory columns (kept as custom
-    /// attributes), rows with neither serial nor MAC (importing the file again adds them
-    /// again), by line.
-    #[serde(default)]
-    pub warnings: Vec<FileWarning>,
-}
 // ---------------------------------------------------------------------------------------------
 // Public entry points
 

@@ -1,6 +1,10 @@
 use super::*;
 use crate::table::fold;
 use proptest::prelude::*;
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::net::IpAddr;
+use time::Date;
 use time::Month;
 
 fn date(y: i32, m: u8, d: u8) -> Date {

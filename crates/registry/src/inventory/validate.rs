@@ -2,8 +2,10 @@
 
 use std::net::IpAddr;
 
-use super::*;
+use super::record::*;
+use crate::table::RowValues;
 use crate::table::{FileWarning, TableRows, quote};
+use camguard_model::normalize_mac;
 
 /// The warning on a row that cannot be matched to a registered camera.
 pub const UNMATCHABLE: &str = "no serial or MAC: the row cannot be matched to a camera already \

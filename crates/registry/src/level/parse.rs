@@ -1,6 +1,9 @@
 //! The rule-file format (`kb/registry/levels-*.toml`) and its validation.
 
-use super::*;
+use super::base::{LevelError, MAX_DEPTH, RULESET_PREFIX, SCHEMA};
+use super::questionnaire::*;
+use super::rules::{LevelInfo, Rule, RuleSet};
+use crate::date::date_serde;
 use crate::date::date_value;
 use serde::Deserialize;
 
@@ -436,4 +439,52 @@ fn condition(v: &toml::Value, depth: usize, qs: &[Question]) -> Result<Condition
         question: qid.clone(),
         test,
     })
+}
+
+impl RuleSet {
+    /// Parses and validates a rule file: ids, kinds and options; every rule refers to existing
+    /// questions and options with an operator that fits the question's kind; levels 1–5 each
+    /// appear once in the level table.
+    pub fn parse(file_name: &str, text: &str) -> Result<RuleSet, LevelError> {
+        parse(text).map_err(|message| LevelError::Parse {
+            file: file_name.to_string(),
+            message,
+        })
+    }
+}
+
+/// Every rule file of the knowledge base (`registry/levels-*.toml`, embedded or overlaid),
+/// ordered by `effective`. An error if there is none, or two share an id.
+pub fn load_rulesets(kb: &camguard_kb::Kb) -> Result<Vec<RuleSet>, LevelError> {
+    let mut sets: Vec<RuleSet> = Vec::new();
+    for source in &kb.sources {
+        let name = source.name.as_str();
+        if !(name.starts_with(RULESET_PREFIX) && name.ends_with(".toml")) {
+            continue;
+        }
+        let text = kb.file(name).ok_or_else(|| LevelError::Parse {
+            file: name.to_string(),
+            message: "listed by the knowledge base but its text is not loaded".into(),
+        })?;
+        let set = RuleSet::parse(name, text)?;
+        if let Some(other) = sets.iter().find(|s| s.id == set.id) {
+            return Err(LevelError::Parse {
+                file: name.to_string(),
+                message: format!(
+                    "rule set id `{}` is already used by another file (effective {})",
+                    other.id,
+                    date_serde::format(other.effective)
+                ),
+            });
+        }
+        sets.push(set);
+    }
+    if sets.is_empty() {
+        return Err(LevelError::Parse {
+            file: format!("{RULESET_PREFIX}*.toml"),
+            message: "the knowledge base holds no security-level rule file".into(),
+        });
+    }
+    sets.sort_by_key(|s| s.effective);
+    Ok(sets)
 }

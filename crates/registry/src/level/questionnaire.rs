@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::Answers;
+use super::base::Answers;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -45,7 +45,7 @@ pub struct Question {
     pub prompt_en: String,
     /// For [`QuestionKind::Choice`] and [`QuestionKind::Set`]; empty otherwise.
     pub options: Vec<AnswerOption>,
-    /// [`RuleSet::decide`](super::RuleSet::decide) refuses answers that leave it unanswered.
+    /// `RuleSet::decide` refuses answers that leave it unanswered.
     pub required: bool,
     /// The question only matters when this holds (a form may skip it otherwise).
     pub ask_if: Option<Condition>,

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::parse::parse;
-use super::{Answers, Condition, LevelError, Question, QuestionKind, RULESET_PREFIX};
+use super::base::{Answers, LevelError};
+use super::questionnaire::{Condition, Question, QuestionKind};
 use crate::date::date_serde;
 
 /// One criterion of the instrument.
@@ -91,16 +91,6 @@ pub struct LevelDecision {
 }
 
 impl RuleSet {
-    /// Parses and validates a rule file: ids, kinds and options; every rule refers to existing
-    /// questions and options with an operator that fits the question's kind; levels 1–5 each
-    /// appear once in the level table.
-    pub fn parse(file_name: &str, text: &str) -> Result<RuleSet, LevelError> {
-        parse(text).map_err(|message| LevelError::Parse {
-            file: file_name.to_string(),
-            message,
-        })
-    }
-
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.questions.iter().find(|q| q.id == id)
     }
@@ -248,42 +238,6 @@ pub fn composite_level(levels: &[u8]) -> Option<u8> {
         return None;
     }
     levels.iter().copied().max()
-}
-
-/// Every rule file of the knowledge base (`registry/levels-*.toml`, embedded or overlaid),
-/// ordered by `effective`. An error if there is none, or two share an id.
-pub fn load_rulesets(kb: &camguard_kb::Kb) -> Result<Vec<RuleSet>, LevelError> {
-    let mut sets: Vec<RuleSet> = Vec::new();
-    for source in &kb.sources {
-        let name = source.name.as_str();
-        if !(name.starts_with(RULESET_PREFIX) && name.ends_with(".toml")) {
-            continue;
-        }
-        let text = kb.file(name).ok_or_else(|| LevelError::Parse {
-            file: name.to_string(),
-            message: "listed by the knowledge base but its text is not loaded".into(),
-        })?;
-        let set = RuleSet::parse(name, text)?;
-        if let Some(other) = sets.iter().find(|s| s.id == set.id) {
-            return Err(LevelError::Parse {
-                file: name.to_string(),
-                message: format!(
-                    "rule set id `{}` is already used by another file (effective {})",
-                    other.id,
-                    date_serde::format(other.effective)
-                ),
-            });
-        }
-        sets.push(set);
-    }
-    if sets.is_empty() {
-        return Err(LevelError::Parse {
-            file: format!("{RULESET_PREFIX}*.toml"),
-            message: "the knowledge base holds no security-level rule file".into(),
-        });
-    }
-    sets.sort_by_key(|s| s.effective);
-    Ok(sets)
 }
 
 /// The rule set in force on `on`: the one with the latest `effective` on or before it.

@@ -1,3 +1,4 @@
+use super::base::MAX_DEPTH;
 use super::*;
 use serde_json::json;
 use time::macros::date;

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use super::{Schema, fold};
+use super::header::{Schema, fold};
 
 /// The data file, in the knowledge base.
 pub const ALIASES_FILE: &str = "registry/columns.toml";

@@ -2,7 +2,9 @@
 
 use std::io::{self, Cursor, Read};
 
-use super::{FileError, MAX_RECORD_BYTES, RawCell, RowInfo, RowSource, place};
+use super::error::FileError;
+use super::limits::MAX_RECORD_BYTES;
+use super::row::{RawCell, RowInfo, RowSource, place};
 
 pub(super) struct CsvSource<'a> {
     reader: csv::Reader<RecordGuard<Box<dyn Read + 'a>>>,

@@ -6,9 +6,10 @@ use std::path::Path;
 
 use time::{Date, Month};
 
-use super::{
-    Convert, FileError, RawCell, RowInfo, RowSource, Schema, TableRows, place, read_table,
-};
+use super::error::FileError;
+use super::header::Schema;
+use super::read::read_table;
+use super::row::{Convert, RawCell, RowInfo, RowSource, TableRows, place};
 use crate::date::parse_date;
 
 /// A cell of a worksheet at `(row, column)`, both 0-based.

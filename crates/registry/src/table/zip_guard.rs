@@ -21,7 +21,7 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use super::FileError;
+use super::error::FileError;
 
 /// Most entries (files) in a workbook archive. Workbooks written by Excel, LibreOffice or
 /// rust_xlsxwriter have tens.
