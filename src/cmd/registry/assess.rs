@@ -232,12 +232,18 @@ async fn assess_import(
     let t0 = std::time::Instant::now();
     let (hosts, info) = read_scan_file(file)?;
     let o = store.org(org).await.or_exit()?;
-    if let Some(h) = hosts
+    // The one scope rule (camguard_model::scope): the organisation's nets minus the blocks that
+    // are never scanned, the same rule `scan --org` and the store apply.
+    let scope = camguard_model::scope::Scope::from_nets(
+        &o.scopes,
+        &format!("the scope of organisation {org}"),
+    );
+    if let Some((h, why)) = hosts
         .iter()
-        .find(|h| !o.scopes.iter().any(|n| n.contains(&h.ip)))
+        .find_map(|h| scope.check_ip(h.ip).err().map(|why| (h, why)))
     {
         return Err(crate::refused(format!(
-            "{}: host {} is outside the scope of organisation {org} ({}); nothing was stored",
+            "{}: host {} is outside the scope of organisation {org} ({}): {why}; nothing was stored",
             file.display(),
             h.ip,
             or_dash(join(&o.scopes))
