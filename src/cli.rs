@@ -33,7 +33,7 @@ pub struct Cli {
 }
 
 // Parsed once per process: the size difference between variants does not matter.
-#[allow(clippy::large_enum_variant)]
+#[expect(clippy::large_enum_variant, reason = "parsed once per process")]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Find and identify cameras on the given targets
@@ -345,7 +345,10 @@ mod tests {
                 if a.is_hide_set() || id == "help" || id == "version" {
                     continue;
                 }
-                let help = a.get_help().map(|h| h.to_string()).unwrap_or_default();
+                let help = a
+                    .get_help()
+                    .map(std::string::ToString::to_string)
+                    .unwrap_or_default();
                 if help.trim().is_empty() {
                     missing.push(format!("{path} <{id}>"));
                 }

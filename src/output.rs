@@ -226,7 +226,7 @@ pub fn write_table(out: &mut dyn Write, hosts: &[HostReport]) -> io::Result<()> 
             f.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
             for x in f {
                 let port = x.port.map(|p| format!("{p}/tcp")).unwrap_or_default();
-                let title = x.title.as_ref().map(crate::i18n::text).unwrap_or("");
+                let title = x.title.as_ref().map_or("", crate::i18n::text);
                 writeln!(
                     out,
                     "{:<15} {:<12} {:<9} {:<34} {title}",
@@ -298,7 +298,7 @@ mod csv_tests {
         assert_eq!(cell(5), "'+1+1");
         assert_eq!(cell(6), "'=HYPERLINK(\"http://evil.example\",\"x\")");
         assert_eq!(cell(7), "'-2+3");
-        for c in row.iter() {
+        for c in &row {
             assert!(!c.starts_with(['=', '+', '-', '@', '\t', '\r']), "{c:?}");
         }
     }

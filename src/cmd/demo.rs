@@ -56,7 +56,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<u8> {
                     Arc::new(Progress::default()),
                     StopFlag::default(),
                 )
-                .await
+                .await;
         })
     };
     let mut hosts: Vec<HostReport> = Vec::new();
@@ -135,7 +135,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<u8> {
                 started_at: camguard_scan::now_rfc3339(),
                 finished_at: Some(camguard_scan::now_rfc3339()),
                 targets: vec![range],
-                addresses_probed: args.hosts as u64,
+                addresses_probed: u64::from(args.hosts),
                 profile: "default".into(),
                 ports: Vec::new(),
                 hosts_up: hosts.len() as u64,

@@ -107,6 +107,10 @@ fn show(opts: &crate::cli::KbOpts, json: bool) -> anyhow::Result<u8> {
 /// A knowledge-base update bundle: files of the kb/ layout with their checksums.
 #[derive(Serialize, Deserialize)]
 struct Bundle {
+    #[expect(
+        clippy::struct_field_names,
+        reason = "the bundle format's marker field"
+    )]
     camguard_kb_bundle: u32,
     version: String,
     created: String,
@@ -324,9 +328,9 @@ fn import_kev(file: &Path) -> anyhow::Result<u8> {
             continue;
         }
         if known {
-            flagged.push(e.cve_id.clone())
+            flagged.push(e.cve_id.clone());
         } else {
-            unknown.push(format!("{} ({} {})", e.cve_id, e.vendor_project, e.product))
+            unknown.push(format!("{} ({} {})", e.cve_id, e.vendor_project, e.product));
         }
         entries.push(camguard_kb::KevEntry {
             id: e.cve_id.clone(),
@@ -406,9 +410,9 @@ fn import_nvd(file: &Path) -> anyhow::Result<u8> {
     }
     let mut files = BTreeMap::new();
     // One file per imported document, so the pages of a paginated NVD download add up.
-    let stem: String = file
-        .file_stem()
-        .map(|s| {
+    let stem: String = file.file_stem().map_or_else(
+        || "import".into(),
+        |s| {
             s.to_string_lossy()
                 .chars()
                 .map(|c| {
@@ -419,8 +423,8 @@ fn import_nvd(file: &Path) -> anyhow::Result<u8> {
                     }
                 })
                 .collect()
-        })
-        .unwrap_or_else(|| "import".into());
+        },
+    );
     files.insert(format!("assess/cves-nvd-{stem}.toml"), out);
     let dest = install_files(&files)?;
     eprintln!(
@@ -546,8 +550,7 @@ fn nvd_to_toml(kb: &Kb, vulns: &[serde_json::Value]) -> (String, usize) {
         };
         let vendor_name = kb
             .vendor(&vendor)
-            .map(|v| v.name.clone())
-            .unwrap_or_else(|| vendor.clone());
+            .map_or_else(|| vendor.clone(), |v| v.name.clone());
         out.push_str(&format!(
             "\n[[cve]]\nid = {}\nvendor = {}\n",
             toml_str(id),

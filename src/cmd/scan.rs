@@ -104,7 +104,7 @@ fn resolve_format(args: &ScanArgs) -> Format {
     }
     if let Some(path) = &args.output {
         return match path.extension().and_then(|e| e.to_str()) {
-            Some("jsonl") | Some("ndjson") => Format::Jsonl,
+            Some("jsonl" | "ndjson") => Format::Jsonl,
             Some("csv") => Format::Csv,
             Some("txt") => Format::Table,
             _ => Format::Json,

@@ -66,7 +66,7 @@ fn check_against_truth(truth: &Truth, hosts: &HashMap<String, Value>) {
         for p in &t.open_ports {
             if scanned.contains(p) {
                 assert!(
-                    got.contains(&(*p as u64)),
+                    got.contains(&u64::from(*p)),
                     "{}: port {p} open in truth but not reported ({got:?})",
                     t.ip
                 );

@@ -24,7 +24,7 @@ fn fleet(base: &str, hosts: u32) -> (tokio::runtime::Runtime, Fleet) {
 }
 
 fn sigint(child: &Child) {
-    #[allow(unsafe_code)]
+    #[expect(unsafe_code, reason = "kill(2) has no safe wrapper in std")]
     // SAFETY: kill(2) on our own child's pid, which we have not reaped yet.
     unsafe {
         libc::kill(child.id() as i32, libc::SIGINT);
@@ -134,7 +134,7 @@ fn a_second_ctrl_c_quits_at_once() {
     // The output goes to a small pipe nobody reads (a pager the user walked away from): the
     // first Ctrl-C cannot finish the output, only a second one can end the process.
     let mut fds = [0; 2];
-    #[allow(unsafe_code)]
+    #[expect(unsafe_code, reason = "pipe(2)/fcntl(2) have no safe wrapper in std")]
     // SAFETY: pipe(2) and fcntl(2) on descriptors we own; the write end goes to the child.
     let (read_end, write_end) = unsafe {
         assert_eq!(libc::pipe(fds.as_mut_ptr()), 0);

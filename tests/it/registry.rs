@@ -190,7 +190,7 @@ fn organisations_inventory_catalogue_and_status() {
         level["decision"]["reasons"][0]["article"]
             .as_str()
             .unwrap()
-            .contains("9"),
+            .contains('9'),
         "{level}"
     );
     // A bad answer names the question.
@@ -751,7 +751,7 @@ fn saved_scans_are_confined_matched_resumable() {
             "the saved scan stored nothing in 60 s"
         );
     }
-    #[allow(unsafe_code)]
+    #[expect(unsafe_code, reason = "kill(2) has no safe wrapper in std")]
     // SAFETY: kill(2) on our own child's pid.
     unsafe {
         libc::kill(child.id() as i32, libc::SIGINT);

@@ -81,7 +81,7 @@ impl Secrets {
     /// The passwords of the devices whose addresses `text` names; with none, every password
     /// that is not also a user name of the fleet.
     fn for_text(&self, text: &str) -> Vec<Truthful> {
-        let prefix = &BASE[..BASE.rfind('.').unwrap() + 1];
+        let prefix = &BASE[..=BASE.rfind('.').unwrap()];
         let mut out: Vec<Truthful> = Vec::new();
         let mut named = false;
         for (i, _) in text.match_indices(prefix) {

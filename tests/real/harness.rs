@@ -92,11 +92,10 @@ pub fn ready(test: &str, needs: &[Need]) -> bool {
         return true;
     }
     let why = missing.join("; ");
-    if required() {
-        panic!(
-            "{test}: {why}; {INSTALL_HINT} (CAMGUARD_REAL_SERVERS=require turns this skip into a failure)"
-        );
-    }
+    assert!(
+        !required(),
+        "{test}: {why}; {INSTALL_HINT} (CAMGUARD_REAL_SERVERS=require turns this skip into a failure)"
+    );
     // Straight to the process's stderr, past the test harness's output capture, so that a
     // skip shows in a normal `cargo test` run.
     let _ = writeln!(std::io::stderr(), "SKIP: {test}: {why}; {INSTALL_HINT}");
@@ -407,13 +406,12 @@ fn scan_with(prefix: &[&str], ip: &str, flags: &[&str]) -> Scan {
         );
     };
     eprintln!("{command}: {status} in {:.1?}", started.elapsed());
-    if stderr.contains("--assess-all") && status.code() == Some(2) {
-        panic!(
-            "`{command}` refused --assess-all (exit 2): the flag that assesses hosts that are not \
-             cameras is not implemented yet\nstderr:\n{}",
-            tail(&stderr, 2000)
-        );
-    }
+    assert!(
+        !(stderr.contains("--assess-all") && status.code() == Some(2)),
+        "`{command}` refused --assess-all (exit 2): the flag that assesses hosts that are not \
+         cameras is not implemented yet\nstderr:\n{}",
+        tail(&stderr, 2000)
+    );
     assert!(
         status.success(),
         "`{command}` failed ({status})\nstderr:\n{}\nstdout:\n{}",
@@ -448,7 +446,7 @@ pub struct Expect<'a> {
 const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];
 
 fn as_set(items: &[&str]) -> BTreeSet<String> {
-    items.iter().map(|s| s.to_string()).collect()
+    items.iter().map(std::string::ToString::to_string).collect()
 }
 
 impl Scan {

@@ -30,7 +30,10 @@ pub struct FindingSeverity {
 struct FindingsFile {
     schema: u32,
     #[serde(default)]
-    #[allow(dead_code)]
+    #[expect(
+        dead_code,
+        reason = "read by serde to check the file's shape; the loader checks schema only"
+    )]
     version: String,
     #[serde(default)]
     finding: Vec<FindingSeverity>,
@@ -123,7 +126,10 @@ pub struct DeviceInfoEndpoint {
 struct EndpointsFile {
     schema: u32,
     #[serde(default)]
-    #[allow(dead_code)]
+    #[expect(
+        dead_code,
+        reason = "read by serde to check the file's shape; the loader checks schema only"
+    )]
     version: String,
     #[serde(default)]
     snapshot: Vec<Snapshot>,
@@ -214,7 +220,7 @@ impl AssessData {
         if let Some(c) = e
             .config
             .iter()
-            .find(|c| c.body_contains.iter().all(|s| s.is_empty()))
+            .find(|c| c.body_contains.iter().all(std::string::String::is_empty))
         {
             return Err(format!(
                 "assess/http-endpoints.toml: config {}: body_contains must name at least one string",
@@ -226,7 +232,7 @@ impl AssessData {
             if fields.iter().all(|f| f.is_none())
                 || fields
                     .iter()
-                    .flat_map(|f| f.as_deref())
+                    .filter_map(|f| f.as_deref())
                     .any(|t| !t.contains('{'))
             {
                 return Err(format!(

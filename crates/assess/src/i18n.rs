@@ -102,7 +102,7 @@ pub fn finding_texts(finding_id: &str, vuln: Option<(&str, &str, &str)>) -> Find
             a.set("title", title.to_string());
             a
         };
-        let (vi_title, en_title) = vuln.map(|(_, vi, en)| (vi, en)).unwrap_or(("", ""));
+        let (vi_title, en_title) = vuln.map_or(("", ""), |(_, vi, en)| (vi, en));
         let vi = message(Lang::Vi, &id, Some(&args(vi_title)))?;
         let en = message(Lang::En, &id, Some(&args(en_title)))?;
         Some(LocalizedText { vi, en })
@@ -154,7 +154,15 @@ impl From<String> for Arg {
     }
 }
 macro_rules! number_arg {
-    ($($t:ty),*) => {$(
+    (lossless: $($t:ty),*) => {$(
+        impl From<$t> for Arg {
+            fn from(n: $t) -> Self {
+                Arg::Number(f64::from(n))
+            }
+        }
+    )*};
+    // Counts shown in messages: far below 2^52, so the nearest f64 is the number itself.
+    (wide: $($t:ty),*) => {$(
         impl From<$t> for Arg {
             fn from(n: $t) -> Self {
                 Arg::Number(n as f64)
@@ -162,7 +170,8 @@ macro_rules! number_arg {
         }
     )*};
 }
-number_arg!(u8, u16, u32, u64, usize, i32, i64, f64);
+number_arg!(lossless: u8, u16, u32, i32, f64);
+number_arg!(wide: u64, usize, i64);
 
 /// A Vietnamese and an English catalogue of Fluent messages given as text (the binary's own
 /// terminal messages, `locales/*/cli.ftl`), rendered like the finding texts.
@@ -183,7 +192,10 @@ impl Messages {
     pub fn parse_errors(text: &str) -> Vec<String> {
         match FluentResource::try_new(text.to_string()) {
             Ok(_) => Vec::new(),
-            Err((_, errors)) => errors.iter().map(|e| e.to_string()).collect(),
+            Err((_, errors)) => errors
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect(),
         }
     }
 
@@ -224,7 +236,7 @@ mod tests {
     fn every_finding_id_has_texts_in_both_languages() {
         let mut ids: Vec<String> = camguard_kb::assess::FINDING_IDS
             .iter()
-            .map(|s| s.to_string())
+            .map(std::string::ToString::to_string)
             .collect();
         ids.extend(
             camguard_kb::assess::PROTOCOLS

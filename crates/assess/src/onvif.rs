@@ -80,7 +80,10 @@ fn classify(op: &str, r: HttpResponse) -> Answer {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one SOAP call: host, port, path, action, body, credential, deadline are all distinct"
+)]
 async fn call(
     ctx: &Ctx<'_>,
     port: u16,
@@ -291,14 +294,12 @@ pub(crate) async fn run(ctx: &Ctx<'_>) {
                             }
                         }
                         "GetUsers" => {
-                            let n = flatten(&r.body)
-                                .map(|f| {
-                                    f.leaves
-                                        .iter()
-                                        .filter(|l| l.path.last().is_some_and(|n| n == "Username"))
-                                        .count()
-                                })
-                                .unwrap_or(0);
+                            let n = flatten(&r.body).map_or(0, |f| {
+                                f.leaves
+                                    .iter()
+                                    .filter(|l| l.path.last().is_some_and(|n| n == "Username"))
+                                    .count()
+                            });
                             details.insert("users_listed".into(), json!(n));
                         }
                         _ => {}
@@ -311,7 +312,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>) {
                     }
                     break;
                 }
-                Answer::Other(_) => continue,
+                Answer::Other(_) => {}
             }
         }
     }
@@ -450,7 +451,7 @@ async fn digest_for(
     let r0 = call(ctx, port, tls, path, op, "", "", None).await?;
     r0.headers_named("www-authenticate")
         .flat_map(parse_www_authenticate)
-        .filter(|c| c.is_digest())
+        .filter(camguard_probe::Challenge::is_digest)
         .find_map(|c| {
             auth::digest(
                 &c,

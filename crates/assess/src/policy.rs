@@ -146,7 +146,10 @@ impl PasswordPolicy {
 struct PolicyFile {
     schema: u32,
     #[serde(default)]
-    #[allow(dead_code)]
+    #[expect(
+        dead_code,
+        reason = "read by serde to check the file's shape; the loader checks schema only"
+    )]
     version: String,
     #[serde(default)]
     policy: Vec<PasswordPolicy>,

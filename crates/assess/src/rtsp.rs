@@ -148,9 +148,7 @@ async fn check_port(ctx: &Ctx<'_>, port: u16, budget: &mut Budget) {
     let mut auth_route: Option<String> = None;
     match mode {
         Mode::AnswersAll => {
-            if !ctx.opts.frame_check {
-                ctx.note(format!("rtsp/{port}: answers 200 to a random route; without the frame check no stream is reported"));
-            } else {
+            if ctx.opts.frame_check {
                 for route in routes.iter().filter(|r| *r != "/").take(2) {
                     if ctx.expired() {
                         break;
@@ -177,6 +175,8 @@ async fn check_port(ctx: &Ctx<'_>, port: u16, budget: &mut Budget) {
                         "rtsp/{port}: answers 200 to any path (random route {random}) and no route delivered RTP: not an open stream"
                     ));
                 }
+            } else {
+                ctx.note(format!("rtsp/{port}: answers 200 to a random route; without the frame check no stream is reported"));
             }
         }
         Mode::AuthFirst => {
@@ -194,12 +194,9 @@ async fn check_port(ctx: &Ctx<'_>, port: u16, budget: &mut Budget) {
                 let Some(s) = session(ctx, port, &mut slot).await else {
                     break;
                 };
-                let r = match describe(s, route, None).await {
-                    Ok(r) => r,
-                    Err(_) => {
-                        slot = None;
-                        continue;
-                    }
+                let Ok(r) = describe(s, route, None).await else {
+                    slot = None;
+                    continue;
                 };
                 match r.status {
                     200 if has_video(&r.body) => {
@@ -419,7 +416,7 @@ async fn play_once(
     };
     let transport = match &sock {
         Some(u) => {
-            let p = u.local_addr().map(|a| a.port()).unwrap_or(0);
+            let p = u.local_addr().map_or(0, |a| a.port());
             format!("RTP/AVP;unicast;client_port={p}-{}", p.wrapping_add(1))
         }
         None => "RTP/AVP/TCP;unicast;interleaved=0-1".to_string(),

@@ -90,7 +90,7 @@ impl Telnet {
                 return false;
             }
             match timeout(left, self.s.read(&mut buf)).await {
-                Ok(Ok(0)) | Ok(Err(_)) | Err(_) => return done(&self.text),
+                Ok(Ok(0) | Err(_)) | Err(_) => return done(&self.text),
                 Ok(Ok(n)) => {
                     let mut data = Vec::new();
                     let mut replies = Vec::new();
@@ -269,9 +269,8 @@ pub(crate) async fn ftp_attempt(
     {
         return Attempt::Error("send USER".into());
     }
-    let (code, text) = match ftp_reply(&mut s, &mut buf, deadline).await {
-        Some(r) => r,
-        None => return Attempt::Error("no reply to USER".into()),
+    let Some((code, text)) = ftp_reply(&mut s, &mut buf, deadline).await else {
+        return Attempt::Error("no reply to USER".into());
     };
     let (code, text) = if code == 331 {
         let pass_line = format!("PASS {}\r\n", password.expose().replace(['\r', '\n'], ""));

@@ -57,7 +57,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>) {
         for v in [TLS10, TLS11] {
             match camguard_probe::legacy_tls_server_hello(ctx.ip, port, v, &ctx.cfg()).await {
                 Ok(Some(got)) if (0x0300..=TLS11).contains(&got) => {
-                    accepted.push(version_name(got))
+                    accepted.push(version_name(got));
                 }
                 _ => {}
             }

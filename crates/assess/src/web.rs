@@ -18,7 +18,7 @@ pub(crate) fn encode_query(path: &str) -> String {
     for c in q.chars() {
         match c {
             '"' | '{' | '}' | '|' | '\\' | '^' | '`' | '<' | '>' | ' ' => {
-                out.push_str(&format!("%{:02X}", c as u32))
+                out.push_str(&format!("%{:02X}", c as u32));
             }
             c => out.push(c),
         }

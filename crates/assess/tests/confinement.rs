@@ -77,7 +77,7 @@ fn http_reply(req: &str) -> String {
             Some("GetDeviceInformation") => "<tds:GetDeviceInformationResponse><tds:Manufacturer>Hostile</tds:Manufacturer><tds:Model>X1</tds:Model><tds:FirmwareVersion>1.0</tds:FirmwareVersion><tds:SerialNumber>S1</tds:SerialNumber><tds:HardwareId>1</tds:HardwareId></tds:GetDeviceInformationResponse>".to_string(),
             Some("GetProfiles") => r#"<trt:GetProfilesResponse><trt:Profiles token="P1" fixed="true"><tt:Name>main</tt:Name></trt:Profiles></trt:GetProfilesResponse>"#.to_string(),
             Some("GetStreamUri") => format!("<trt:GetStreamUriResponse><trt:MediaUri><tt:Uri>rtsp://{ELSEWHERE}:{RTSP}/live</tt:Uri></trt:MediaUri></trt:GetStreamUriResponse>"),
-            Some("GetCapabilities") | Some("GetServices") => format!("<tds:GetCapabilitiesResponse><tds:Capabilities><tt:Media><tt:XAddr>http://{other}/onvif/Media</tt:XAddr></tt:Media></tds:Capabilities></tds:GetCapabilitiesResponse>"),
+            Some("GetCapabilities" | "GetServices") => format!("<tds:GetCapabilitiesResponse><tds:Capabilities><tt:Media><tt:XAddr>http://{other}/onvif/Media</tt:XAddr></tt:Media></tds:Capabilities></tds:GetCapabilitiesResponse>"),
             Some(op) => format!("<tds:{op}Response/>"),
             None => String::new(),
         };

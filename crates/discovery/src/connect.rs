@@ -203,7 +203,10 @@ impl PortScanner {
             };
             // Reset on close; no TIME_WAIT. tokio deprecates set_linger because a *non-zero*
             // linger blocks the thread in close(); a zero linger aborts at once and never blocks.
-            #[allow(deprecated)]
+            #[expect(
+                deprecated,
+                reason = "SO_LINGER 0 on a non-blocking socket is what we want: an RST instead of TIME_WAIT"
+            )]
             let _ = sock.set_linger(Some(Duration::ZERO));
             match tokio::time::timeout(self.cfg.timeout, sock.connect(addr)).await {
                 Ok(Ok(stream)) => {
@@ -261,7 +264,7 @@ impl PortScanner {
             }
             match pending.join_next().await {
                 Some(Ok((port, PortState::Open))) => out.open.push(port),
-                Some(Ok((_, PortState::Cancelled))) | Some(Err(_)) => out.complete = false,
+                Some(Ok((_, PortState::Cancelled)) | Err(_)) => out.complete = false,
                 Some(_) => {}
                 None => break,
             }
@@ -277,7 +280,7 @@ impl PortScanner {
 fn is_resource_exhaustion(e: &std::io::Error) -> bool {
     matches!(
         e.raw_os_error(),
-        Some(libc::EMFILE) | Some(libc::ENFILE) | Some(libc::EADDRNOTAVAIL) | Some(libc::ENOBUFS)
+        Some(libc::EMFILE | libc::ENFILE | libc::EADDRNOTAVAIL | libc::ENOBUFS)
     ) || e.kind() == ErrorKind::AddrNotAvailable
 }
 

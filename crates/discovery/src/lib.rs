@@ -31,10 +31,13 @@ pub fn open_file_limit() -> u64 {
             rlim_max: 0,
         };
         // SAFETY: getrlimit writes into the struct we own; no other memory is touched.
-        #[allow(unsafe_code)]
-        let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl) };
+        #[expect(unsafe_code, reason = "getrlimit(2) has no safe wrapper in std")]
+        let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &raw mut rl) };
         if rc == 0 {
-            #[allow(clippy::unnecessary_cast)] // rlim_t is not u64 on every platform
+            #[expect(
+                clippy::unnecessary_cast,
+                reason = "rlim_t is not u64 on every platform"
+            )]
             return rl.rlim_cur as u64;
         }
     }

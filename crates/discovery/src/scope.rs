@@ -108,7 +108,13 @@ mod tests {
     use super::*;
 
     fn targets(t: &[&str]) -> TargetSet {
-        TargetSet::parse(&t.iter().map(|s| s.to_string()).collect::<Vec<_>>(), &[]).unwrap()
+        TargetSet::parse(
+            &t.iter()
+                .map(std::string::ToString::to_string)
+                .collect::<Vec<_>>(),
+            &[],
+        )
+        .unwrap()
     }
 
     #[test]

@@ -357,7 +357,7 @@ impl Iterator for TargetIter<'_> {
 
     fn next(&mut self) -> Option<IpAddr> {
         while self.next < self.perm.len() {
-            let idx = self.perm.apply(self.next) as u128;
+            let idx = u128::from(self.perm.apply(self.next));
             self.next += 1;
             let r = self.starts.partition_point(|s| *s <= idx) - 1;
             let range = &self.set.ranges[r];
@@ -377,8 +377,12 @@ mod tests {
 
     fn set(t: &[&str], x: &[&str]) -> TargetSet {
         TargetSet::parse(
-            &t.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-            &x.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            &t.iter()
+                .map(std::string::ToString::to_string)
+                .collect::<Vec<_>>(),
+            &x.iter()
+                .map(std::string::ToString::to_string)
+                .collect::<Vec<_>>(),
         )
         .unwrap()
     }

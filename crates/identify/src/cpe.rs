@@ -44,7 +44,7 @@ pub fn normalize_firmware(firmware: &str) -> Option<String> {
             continue;
         }
         // Digits glued to a word: keep the digits, then stop.
-        let digits: String = comp.chars().take_while(|c| c.is_ascii_digit()).collect();
+        let digits: String = comp.chars().take_while(char::is_ascii_digit).collect();
         if !digits.is_empty() {
             parts.push(digits);
         }
@@ -78,7 +78,7 @@ fn is_numeric_part(c: &str) -> bool {
 
 /// `r`, `r02`, `b`, `rc1`: a 1–3 letter tag with optional digits.
 fn is_tag_part(c: &str) -> bool {
-    let letters = c.chars().take_while(|c| c.is_ascii_alphabetic()).count();
+    let letters = c.chars().take_while(char::is_ascii_alphabetic).count();
     (1..=3).contains(&letters) && c[letters..].chars().all(|c| c.is_ascii_digit())
 }
 
@@ -89,7 +89,7 @@ pub fn normalize_model(model: &str) -> Option<String> {
     for word in model.split_whitespace() {
         let word: String = word
             .chars()
-            .filter(|c| c.is_ascii_graphic())
+            .filter(char::is_ascii_graphic)
             .collect::<String>()
             .to_ascii_lowercase();
         if word.is_empty() {

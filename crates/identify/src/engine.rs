@@ -130,7 +130,7 @@ impl<'k> Identifier<'k> {
         );
         open.sort_unstable();
         open.dedup();
-        let port_values: Vec<String> = open.iter().map(|p| p.to_string()).collect();
+        let port_values: Vec<String> = open.iter().map(std::string::ToString::to_string).collect();
         let mut obs: Vec<Obs> = observations
             .iter()
             .filter(|o| o.key != keys::PORT_OPEN)
@@ -150,7 +150,7 @@ impl<'k> Identifier<'k> {
         // Phase 1: every rule that does not depend on the vendor choice.
         let mut hits = Vec::new();
         for (i, o) in obs.iter().enumerate() {
-            let exact = self.exact.get(o.key).map(|v| v.as_slice()).unwrap_or(&[]);
+            let exact = self.exact.get(o.key).map_or(&[][..], Vec::as_slice);
             for &ri in exact.iter().chain(self.globs.iter()) {
                 if let Some(h) = self.try_rule(ri, Some(i), o, &seen) {
                     hits.push(h);
@@ -190,14 +190,11 @@ impl<'k> Identifier<'k> {
         let generic = scored
             .iter()
             .find(|s| s.0 == GENERIC_ONVIF)
-            .map(|s| s.1)
-            .unwrap_or(0.0);
+            .map_or(0.0, |s| s.1);
         let (mut vendor, vendor_score, runner_up): (Option<&str>, f64, f64) = match real.first() {
-            Some(best) if best.1 >= VENDOR_THRESHOLD => (
-                Some(best.0),
-                best.1,
-                real.get(1).map(|s| s.1).unwrap_or(0.0),
-            ),
+            Some(best) if best.1 >= VENDOR_THRESHOLD => {
+                (Some(best.0), best.1, real.get(1).map_or(0.0, |s| s.1))
+            }
             _ if generic >= VENDOR_THRESHOLD => (Some(GENERIC_ONVIF), generic, 0.0),
             _ => (None, 0.0, 0.0),
         };
@@ -257,7 +254,7 @@ impl<'k> Identifier<'k> {
         } else {
             ("false", &neg_hits)
         };
-        for h in camera_hits.iter() {
+        for h in camera_hits {
             if is_camera && !has_real_sign && is_port_level(&h.key) {
                 continue;
             }
@@ -382,7 +379,7 @@ impl<'k> Identifier<'k> {
                 .filter(|h| h.model.is_some())
                 .max_by_key(|h| self.rules[h.rule].raw.weight);
             if let Some(h) = refined {
-                model = h.model.clone();
+                model.clone_from(&h.model);
             }
         }
         if let (Some(m), Some(h)) = (&model, model_hit) {

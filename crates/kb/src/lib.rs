@@ -143,12 +143,14 @@ pub struct KbBuilder {
 
 impl KbBuilder {
     /// Lay the files of `dir` (same layout as `kb/`) over the embedded ones.
+    #[must_use]
     pub fn overlay_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.overlays.push(dir.into());
         self
     }
 
     /// Add the fingerprint rules of every `*.toml` file in `dir`.
+    #[must_use]
     pub fn fingerprint_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.fingerprint_dirs.push(dir.into());
         self
@@ -283,9 +285,15 @@ pub struct KevEntry {
 fn parse_kev(name: &str, text: &str) -> Result<Vec<KevEntry>, KbError> {
     #[derive(serde::Deserialize)]
     struct File {
-        #[allow(dead_code)]
+        #[expect(
+            dead_code,
+            reason = "read by serde to check the file's shape; the loader checks schema and version elsewhere"
+        )]
         schema: u32,
-        #[allow(dead_code)]
+        #[expect(
+            dead_code,
+            reason = "read by serde to check the file's shape; the loader checks schema and version elsewhere"
+        )]
         #[serde(default)]
         version: String,
         #[serde(default)]

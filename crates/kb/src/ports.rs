@@ -22,9 +22,15 @@ pub struct PortTable {
 
 #[derive(Deserialize)]
 struct File {
-    #[allow(dead_code)]
+    #[expect(
+        dead_code,
+        reason = "read by serde to check the file's shape; the loader checks schema and version elsewhere"
+    )]
     schema: u32,
-    #[allow(dead_code)]
+    #[expect(
+        dead_code,
+        reason = "read by serde to check the file's shape; the loader checks schema and version elsewhere"
+    )]
     #[serde(default)]
     version: String,
     #[serde(default)]
@@ -66,7 +72,6 @@ impl PortTable {
         self.entries
             .iter()
             .find(|e| e.port == port)
-            .map(|e| e.service.as_str())
-            .unwrap_or("unknown")
+            .map_or("unknown", |e| e.service.as_str())
     }
 }

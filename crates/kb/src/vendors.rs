@@ -19,9 +19,15 @@ pub struct Vendor {
 
 #[derive(Deserialize)]
 struct File {
-    #[allow(dead_code)]
+    #[expect(
+        dead_code,
+        reason = "read by serde to check the file's shape; the loader checks schema and version elsewhere"
+    )]
     schema: u32,
-    #[allow(dead_code)]
+    #[expect(
+        dead_code,
+        reason = "read by serde to check the file's shape; the loader checks schema and version elsewhere"
+    )]
     #[serde(default)]
     version: String,
     #[serde(default)]

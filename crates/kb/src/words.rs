@@ -75,9 +75,15 @@ struct Maker {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
-    #[allow(dead_code)]
+    #[expect(
+        dead_code,
+        reason = "read by serde to check the file's shape; the loader checks schema and version elsewhere"
+    )]
     schema: u32,
-    #[allow(dead_code)]
+    #[expect(
+        dead_code,
+        reason = "read by serde to check the file's shape; the loader checks schema and version elsewhere"
+    )]
     #[serde(default)]
     version: String,
     #[serde(default)]
@@ -207,7 +213,7 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
                 &m.source,
             );
             raw.vendor = Some(m.vendor.clone());
-            raw.brand = m.brand.clone();
+            raw.brand.clone_from(&m.brand);
             raw.camera = m.surveillance.then_some(true);
             raw.device_type = m.device_type;
             out.push(rule(name, raw)?);

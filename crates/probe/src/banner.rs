@@ -24,7 +24,7 @@ const SDK_BYTES: usize = 64;
 fn first_wait(hint: &Hint, cfg: &ProbeConfig) -> Duration {
     let w = match hint {
         Hint::Telnet | Hint::Ftp | Hint::Ssh => cfg.read_timeout,
-        _ => cfg.read_timeout.min(Duration::from_millis(1000)),
+        _ => cfg.read_timeout.min(Duration::from_secs(1)),
     };
     // leave room for the GET / poke within the step
     w.min(cfg.step_timeout / 2)

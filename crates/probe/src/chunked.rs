@@ -53,7 +53,7 @@ pub fn decode_chunked(input: &[u8], max_body: usize) -> Result<Chunked, ParseErr
         }
         let mut size: u64 = 0;
         for d in size_str {
-            let v = (*d as char).to_digit(16).unwrap_or(0) as u64;
+            let v = u64::from((*d as char).to_digit(16).unwrap_or(0));
             size = size
                 .checked_mul(16)
                 .and_then(|s| s.checked_add(v))

@@ -25,7 +25,10 @@ use tokio::time::{Instant, timeout};
 /// followed. `headers` are added after `Host`, `User-Agent`, `Accept` and `Connection: close`;
 /// a body gets a `Content-Length`. The path is sent as written (bytes outside printable ASCII
 /// are percent-encoded), so dot-segments reach the server unchanged.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of one HTTP request, each distinct"
+)]
 pub async fn http_request(
     ip: IpAddr,
     port: u16,

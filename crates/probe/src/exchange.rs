@@ -87,7 +87,10 @@ fn clean_target(path: &str) -> String {
 }
 
 /// Build an HTTP/1.1 request.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of one request, each distinct"
+)]
 pub(crate) fn build_request(
     method: &str,
     path: &str,

@@ -403,18 +403,15 @@ pub(crate) async fn probe_http(
             return Next::Done;
         }
         other @ (Outcome::NotProtocol { .. } | Outcome::Closed) => {
-            let raw = match &other {
-                Outcome::NotProtocol { bytes, .. } => {
-                    rep.note(format!(
-                        "garbage reply to GET /: {}",
-                        escape_bytes(bytes, 48)
-                    ));
-                    Some(bytes.clone())
-                }
-                _ => {
-                    rep.note("connection closed without a reply to GET /");
-                    None
-                }
+            let raw = if let Outcome::NotProtocol { bytes, .. } = &other {
+                rep.note(format!(
+                    "garbage reply to GET /: {}",
+                    escape_bytes(bytes, 48)
+                ));
+                Some(bytes.clone())
+            } else {
+                rep.note("connection closed without a reply to GET /");
+                None
             };
             if onvif_hint && onvif_probe(ip, port, tls, cfg, rep).await {
                 rep.set_service("onvif");
@@ -557,47 +554,44 @@ pub(crate) async fn onvif_probe(
     for op in ["GetDeviceInformation", "GetScopes"] {
         match soap_exchange(ip, port, tls, op, cfg, step(cfg)).await {
             Outcome::Response { head, body, .. } if head.protocol == Protocol::Http => {
-                match soap::parse_soap(&body) {
-                    Ok(r) => {
-                        if let Some(d) = &r.device_info {
-                            for (k, v) in [
-                                (keys::ONVIF_MANUFACTURER, &d.manufacturer),
-                                (keys::ONVIF_MODEL, &d.model),
-                                (keys::ONVIF_FIRMWARE, &d.firmware_version),
-                                (keys::ONVIF_SERIAL, &d.serial_number),
-                                (keys::ONVIF_HARDWARE_ID, &d.hardware_id),
-                            ] {
-                                if let Some(v) = v {
-                                    rep.add(k, truncate_chars(v, 256));
-                                }
+                if let Ok(r) = soap::parse_soap(&body) {
+                    if let Some(d) = &r.device_info {
+                        for (k, v) in [
+                            (keys::ONVIF_MANUFACTURER, &d.manufacturer),
+                            (keys::ONVIF_MODEL, &d.model),
+                            (keys::ONVIF_FIRMWARE, &d.firmware_version),
+                            (keys::ONVIF_SERIAL, &d.serial_number),
+                            (keys::ONVIF_HARDWARE_ID, &d.hardware_id),
+                        ] {
+                            if let Some(v) = v {
+                                rep.add(k, truncate_chars(v, 256));
                             }
                         }
-                        for s in &r.scopes {
-                            rep.add(keys::ONVIF_SCOPE, truncate_chars(s, 512));
-                        }
-                        if let Some(f) = &r.fault {
-                            rep.add(
-                                keys::ONVIF_FAULT,
-                                format!("{op}: {}", truncate_chars(&f.to_string(), 200)),
-                            );
-                        }
                     }
-                    Err(_) => {
-                        let resp = HttpResponse::from_head(head, body);
-                        if resp.status == 401 || resp.status == 403 {
-                            rep.add(keys::ONVIF_FAULT, format!("{op}: HTTP {}", resp.status));
-                            rep.extend(auth_observations(
-                                port,
-                                &resp,
-                                keys::HTTP_REALM,
-                                keys::HTTP_AUTH_SCHEME,
-                            ));
-                        } else {
-                            rep.note(format!(
-                                "ONVIF {op}: HTTP {} without a SOAP body",
-                                resp.status
-                            ));
-                        }
+                    for s in &r.scopes {
+                        rep.add(keys::ONVIF_SCOPE, truncate_chars(s, 512));
+                    }
+                    if let Some(f) = &r.fault {
+                        rep.add(
+                            keys::ONVIF_FAULT,
+                            format!("{op}: {}", truncate_chars(&f.to_string(), 200)),
+                        );
+                    }
+                } else {
+                    let resp = HttpResponse::from_head(head, body);
+                    if resp.status == 401 || resp.status == 403 {
+                        rep.add(keys::ONVIF_FAULT, format!("{op}: HTTP {}", resp.status));
+                        rep.extend(auth_observations(
+                            port,
+                            &resp,
+                            keys::HTTP_REALM,
+                            keys::HTTP_AUTH_SCHEME,
+                        ));
+                    } else {
+                        rep.note(format!(
+                            "ONVIF {op}: HTTP {} without a SOAP body",
+                            resp.status
+                        ));
                     }
                 }
             }

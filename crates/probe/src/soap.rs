@@ -133,7 +133,7 @@ pub fn flatten(bytes: &[u8]) -> Result<Flat, ParseError> {
                 }
                 let name = local(s.local_name().as_ref());
                 if stack.is_empty() && flat.root.is_empty() {
-                    flat.root = name.clone();
+                    flat.root.clone_from(&name);
                 }
                 if let Some(top) = stack.last_mut() {
                     top.has_child = true;
@@ -152,7 +152,7 @@ pub fn flatten(bytes: &[u8]) -> Result<Flat, ParseError> {
                 }
                 let name = local(s.local_name().as_ref());
                 if stack.is_empty() && flat.root.is_empty() {
-                    flat.root = name.clone();
+                    flat.root.clone_from(&name);
                     root_closed = true;
                 }
                 if let Some(top) = stack.last_mut() {
@@ -335,7 +335,7 @@ pub fn parse_soap(bytes: &[u8]) -> Result<SoapResponse, ParseError> {
             } else if (l.ends_with(&["Reason", "Text"]) || l.name() == "faultstring")
                 && f.reason.is_empty()
             {
-                f.reason = l.text.clone();
+                f.reason.clone_from(&l.text);
             }
         }
         r.fault = Some(f);
@@ -452,15 +452,14 @@ pub fn parse_probe_matches(bytes: &[u8]) -> Result<Vec<ProbeMatch>, ParseError> 
         let Some(id) = l.id_of("ProbeMatch") else {
             continue;
         };
-        let idx = match out.iter().position(|(i, _)| *i == id) {
-            Some(i) => i,
-            None => {
-                if out.len() >= MAX_LIST {
-                    break;
-                }
-                out.push((id, ProbeMatch::default()));
-                out.len() - 1
+        let idx = if let Some(i) = out.iter().position(|(i, _)| *i == id) {
+            i
+        } else {
+            if out.len() >= MAX_LIST {
+                break;
             }
+            out.push((id, ProbeMatch::default()));
+            out.len() - 1
         };
         let m = &mut out[idx].1;
         match l.name() {

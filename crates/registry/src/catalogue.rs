@@ -142,15 +142,14 @@ pub fn read_catalogue_csv<R: Read>(r: R) -> Result<CatalogueFile, FileError> {
 }
 
 fn to_entry(v: &mut RowValues, errors: &mut Vec<String>) -> Option<CatalogueEntry> {
-    let status = v
-        .required_text(STATUS, errors)
-        .and_then(|s| match s.parse::<CatalogueStatus>() {
-            Ok(status) => Some(status),
-            Err(_) => {
-                errors.push(format!("status: {} is not certified or warned", quote(&s)));
-                None
-            }
-        });
+    let status = v.required_text(STATUS, errors).and_then(|s| {
+        if let Ok(status) = s.parse::<CatalogueStatus>() {
+            Some(status)
+        } else {
+            errors.push(format!("status: {} is not certified or warned", quote(&s)));
+            None
+        }
+    });
     let vendor = v.required_text(VENDOR, errors);
     let model = v.required_text(MODEL, errors);
     let date = v.date(DATE, errors);

@@ -121,7 +121,7 @@ pub(crate) mod date_serde {
             }
         }
 
-        #[allow(dead_code)]
+        #[expect(dead_code, reason = "kept beside its serialize twin for serde(with)")]
         pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
             d: D,
         ) -> Result<Option<Date>, D::Error> {

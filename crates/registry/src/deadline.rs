@@ -123,7 +123,10 @@ pub struct DeadlineSet {
 #[serde(deny_unknown_fields)]
 struct RawFile {
     schema: u32,
-    #[allow(dead_code)]
+    #[expect(
+        dead_code,
+        reason = "read by serde to check the file's shape; the loader checks schema only"
+    )]
     version: String,
     #[serde(default)]
     set: Vec<RawSet>,

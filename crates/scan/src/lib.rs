@@ -99,7 +99,10 @@ impl Progress {
     /// sent to the scan's channel *before* this value could be read: a consumer that reads the
     /// watermark, then drains the channel, has everything below it. A stored scan resumes here.
     pub fn watermark(&self) -> u64 {
-        let inflight = self.inflight.lock().unwrap_or_else(|e| e.into_inner());
+        let inflight = self
+            .inflight
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         inflight
             .first()
             .copied()
@@ -113,7 +116,7 @@ impl Progress {
     pub fn is_partial(&self, ip: IpAddr) -> bool {
         self.partial
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .contains(&ip)
     }
 }
@@ -223,7 +226,7 @@ impl Scanner {
                 progress
                     .inflight
                     .lock()
-                    .unwrap_or_else(|e| e.into_inner())
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
                     .insert(position);
                 progress.dispatched.store(iter.position(), Ordering::SeqCst);
                 let me = self.clone();
@@ -240,7 +243,7 @@ impl Scanner {
                             progress
                                 .partial
                                 .lock()
-                                .unwrap_or_else(|e| e.into_inner())
+                                .unwrap_or_else(std::sync::PoisonError::into_inner)
                                 .insert(ip);
                         }
                         progress.hosts_up.fetch_add(1, Ordering::Relaxed);
@@ -258,7 +261,7 @@ impl Scanner {
                         progress
                             .inflight
                             .lock()
-                            .unwrap_or_else(|e| e.into_inner())
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
                             .remove(&position);
                         progress.addresses_done.fetch_add(1, Ordering::Relaxed);
                     }
@@ -426,7 +429,7 @@ impl Scanner {
         let web: Vec<(u16, bool)> = port_reports
             .iter()
             .filter_map(|r| match r.service.as_deref() {
-                Some("http") | Some("onvif") => Some((r.port, false)),
+                Some("http" | "onvif") => Some((r.port, false)),
                 Some("https") => Some((r.port, true)),
                 _ => None,
             })

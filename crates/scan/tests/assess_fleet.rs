@@ -45,7 +45,7 @@ async fn scan(kb: Arc<Kb>, profile: Profile) -> Vec<HostReport> {
                     Arc::new(Progress::default()),
                     StopFlag::default(),
                 )
-                .await
+                .await;
         }
     });
     let mut out = Vec::new();
@@ -126,7 +126,7 @@ fn simulated_newest_firmware_is_the_knowledge_bases() {
                     for f in older {
                         assert_eq!(
                             kb.outdated_firmware(vendor, &m.name, f.version())
-                                .map(|x| x.newest()),
+                                .map(camguard_kb::LatestFirmware::newest),
                             Some(e.newest()),
                             "{} {}: {} not outdated per the kb",
                             p.id,
@@ -374,14 +374,13 @@ fn compare(
                 .entry(
                     id.split(':')
                         .next()
-                        .map(|p| {
+                        .map_or(id.as_str(), |p| {
                             if id.starts_with("default-credential:") {
                                 id.as_str()
                             } else {
                                 p
                             }
                         })
-                        .unwrap_or(id)
                         .to_string(),
                 )
                 .or_default();
@@ -628,7 +627,7 @@ async fn scan_range(kb: Arc<Kb>, range: &str, assess: AssessOptions) -> Vec<Host
                     Arc::new(Progress::default()),
                     StopFlag::default(),
                 )
-                .await
+                .await;
         }
     });
     let mut out = Vec::new();

@@ -12,7 +12,11 @@
 //! the `WWW-Authenticate` challenge of the sample), TLS on 443 with a certificate whose subject
 //! (or issuer) is the sample, a telnet (23), FTP (21) or SSH (22) banner, or an RTSP server
 //! (554) with the sample as its `Server`. Only 127.0.0.0/8 is used; port 2024 never.
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+#![expect(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a command-line benchmark prints its results"
+)]
 
 use rcgen::{CertificateParams, DistinguishedName, DnType, DnValue, Issuer, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -430,7 +434,7 @@ fn run_nmap(targets: &Path, out: &Path) -> HashMap<String, Verdict> {
 
 fn norm(s: &str) -> String {
     s.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
+        .filter(char::is_ascii_alphanumeric)
         .collect::<String>()
         .to_ascii_lowercase()
 }
@@ -522,7 +526,7 @@ async fn main() {
                 base = args
                     .next()
                     .and_then(|b| b.trim_start_matches("127.").parse().ok())
-                    .expect("--base 127.N")
+                    .expect("--base 127.N");
             }
             "--corpus" => dir = args.next().expect("--corpus DIR"),
             "--show-heldout" => show_heldout = true,

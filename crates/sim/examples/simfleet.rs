@@ -1,5 +1,8 @@
 //! Runs a simulated fleet until Ctrl-C: `cargo run -p camguard-sim --example simfleet -- 127.66.0.0 16384 1 truth.json`
-#![allow(clippy::print_stderr)]
+#![expect(
+    clippy::print_stderr,
+    reason = "a command-line example prints where the fleet listens"
+)]
 
 use camguard_sim::FleetConfig;
 

@@ -195,7 +195,10 @@ const NONCE_KEEP: usize = 256;
 
 impl NonceBook {
     pub fn issue(&self, nonce: String) -> String {
-        let mut q = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut q = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if q.len() >= NONCE_KEEP {
             q.pop_front();
         }
@@ -204,7 +207,10 @@ impl NonceBook {
     }
 
     pub fn valid(&self, nonce: &str) -> bool {
-        let q = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let q = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         q.iter()
             .any(|(n, t)| n == nonce && t.elapsed() < NONCE_LIFETIME)
     }
@@ -231,12 +237,18 @@ impl Lockout {
     }
 
     pub fn locked(&self) -> bool {
-        let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let st = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         st.1.is_some_and(|t| t > Instant::now())
     }
 
     pub fn failure(&self) {
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut st = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = Instant::now();
         st.0.push_back(now);
         while st
@@ -339,7 +351,7 @@ mod tests {
         assert_eq!(parse_basic(&h), Some(("admin".into(), "12345".into())));
         assert_eq!(
             parse_basic("basic YWRtaW46"),
-            Some(("admin".into(), "".into()))
+            Some(("admin".into(), String::new()))
         );
         assert_eq!(parse_basic("Digest x"), None);
         assert_eq!(parse_basic("Basic !!!"), None);
@@ -437,7 +449,7 @@ mod tests {
                 ("realm".into(), "a, b".into()),
                 ("nonce".into(), "xyz".into()),
                 ("qop".into(), "auth".into()),
-                ("opaque".into(), "".into())
+                ("opaque".into(), String::new())
             ]
         );
     }

@@ -44,7 +44,7 @@ pub(crate) async fn read_head<S: AsyncRead + Unpin>(
         let mut tmp = [0u8; 4096];
         let n = match tokio::time::timeout(to, s.read(&mut tmp)).await {
             Err(_) => return Err(HeadErr::Timeout),
-            Ok(Err(_)) | Ok(Ok(0)) => return Err(HeadErr::Closed),
+            Ok(Err(_) | Ok(0)) => return Err(HeadErr::Closed),
             Ok(Ok(n)) => n,
         };
         buf.extend_from_slice(&tmp[..n]);
@@ -397,7 +397,7 @@ pub(crate) async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         let conn = req
             .head
             .header("connection")
-            .map(|v| v.to_ascii_lowercase())
+            .map(str::to_ascii_lowercase)
             .unwrap_or_default();
         if conn.contains("close") || (v10 && !conn.contains("keep-alive")) {
             resp.close = true;
@@ -539,7 +539,7 @@ fn respond(svc: &SvcRt, req: &Request, tls: bool) -> Resp {
 
 fn route_response(route: &RouteDef, plan: &crate::plan::HostPlan, path: &str) -> Resp {
     let mut r = Resp::new(route.status);
-    r.reason = route.reason.clone();
+    r.reason.clone_from(&route.reason);
     let extra = [("path", path)];
     for [k, v] in &route.headers {
         r.headers
@@ -573,8 +573,8 @@ fn resp_from_def(
     plan: &crate::plan::HostPlan,
 ) -> Resp {
     let mut r = Resp::new(d.status.unwrap_or(default_status));
-    r.reason = d.reason.clone();
-    r.content_type = d.content_type.clone();
+    r.reason.clone_from(&d.reason);
+    r.content_type.clone_from(&d.content_type);
     for [k, v] in &d.headers {
         r.headers.push((k.clone(), render(v, &plan.vars)));
     }
@@ -665,7 +665,7 @@ pub(crate) fn check_auth(
     lock: Option<&Lockout>,
 ) -> bool {
     let Some(h) = header else { return false };
-    if lock.is_some_and(|l| l.locked()) {
+    if lock.is_some_and(super::auth::Lockout::locked) {
         return false;
     }
     let plan = &host.plan;
@@ -737,7 +737,7 @@ fn do_login(
         },
     };
     let lock = host.locks.http.as_ref();
-    let ok = !lock.is_some_and(|l| l.locked())
+    let ok = !lock.is_some_and(super::auth::Lockout::locked)
         && user.as_deref() == Some(plan.user.as_str())
         && pass
             .as_deref()
@@ -797,7 +797,7 @@ mod tests {
             split_target("http://1.2.3.4:80/x/y?z=1"),
             ("/x/y".into(), "z=1".into())
         );
-        assert_eq!(split_target("/p"), ("/p".into(), "".into()));
+        assert_eq!(split_target("/p"), ("/p".into(), String::new()));
         assert_eq!(
             percent_decode("json=%7B%22cmd%22:255%7D"),
             "json={\"cmd\":255}"

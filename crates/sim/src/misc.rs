@@ -20,7 +20,7 @@ async fn send(s: &mut TcpStream, b: &[u8]) -> bool {
 }
 
 fn banner_bytes(svc: &SvcRt, text: Option<&String>, default: &str) -> Vec<u8> {
-    let t = text.map(|s| s.as_str()).unwrap_or(default);
+    let t = text.map_or(default, std::string::String::as_str);
     unescape_bytes(&render(t, &svc.host.plan.vars))
 }
 
@@ -64,7 +64,7 @@ async fn read_line(s: &mut TcpStream, pending: &mut Vec<u8>) -> Option<String> {
                 .trim_end_matches(['\r', '\n', '\0'])
                 .to_string();
             let mut rest = clean[pos + 1..].to_vec();
-            if clean[pos] == b'\r' && matches!(rest.first(), Some(b'\n') | Some(0)) {
+            if clean[pos] == b'\r' && matches!(rest.first(), Some(b'\n' | 0)) {
                 rest.remove(0);
             }
             rest.extend_from_slice(&pending[i..]);
@@ -109,8 +109,9 @@ pub(crate) async fn telnet(mut s: TcpStream, svc: &SvcRt) {
         let Some(pw) = read_line(&mut s, &mut pending).await else {
             return;
         };
-        let ok =
-            !lock.is_some_and(|l| l.locked()) && user == *u && ct_eq(pw.as_bytes(), p.as_bytes());
+        let ok = !lock.is_some_and(super::auth::Lockout::locked)
+            && user == *u
+            && ct_eq(pw.as_bytes(), p.as_bytes());
         if ok {
             if !send(&mut s, b"\r\n").await || !send(&mut s, &shell).await {
                 return;
@@ -172,7 +173,7 @@ pub(crate) async fn ftp(mut s: TcpStream, svc: &SvcRt) {
                 "331 Password required.\r\n".into()
             }
             "PASS" => {
-                let ok = !lock.is_some_and(|l| l.locked())
+                let ok = !lock.is_some_and(super::auth::Lockout::locked)
                     && user.as_deref() == Some(plan.user.as_str())
                     && ct_eq(arg.as_bytes(), plan.password.as_bytes());
                 if ok {
@@ -271,7 +272,7 @@ pub(crate) async fn tarpit(mut s: TcpStream) {
     let mut tmp = [0u8; 1024];
     loop {
         match tokio::time::timeout_at(deadline, s.read(&mut tmp)).await {
-            Ok(Ok(n)) if n > 0 => continue,
+            Ok(Ok(n)) if n > 0 => {}
             _ => return,
         }
     }

@@ -141,7 +141,6 @@ fn assign(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn on_open(
     e: &quick_xml::events::BytesStart<'_>,
     name: &str,
@@ -165,7 +164,7 @@ fn on_open(
             if a.key.local_name().as_ref() == "Type" {
                 token.password_type = a
                     .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                    .map(|v| v.into_owned())
+                    .map(std::borrow::Cow::into_owned)
                     .unwrap_or_default();
             }
         }
@@ -180,8 +179,7 @@ const NS: &str = r#"xmlns:tt="http://www.onvif.org/ver10/schema" xmlns:tds="http
 
 pub(crate) fn envelope(prefix: &str, body: &str) -> String {
     format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{p}:Envelope xmlns:{p}=\"http://www.w3.org/2003/05/soap-envelope\" {NS}><{p}:Header></{p}:Header><{p}:Body>{body}</{p}:Body></{p}:Envelope>\n",
-        p = prefix
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{prefix}:Envelope xmlns:{prefix}=\"http://www.w3.org/2003/05/soap-envelope\" {NS}><{prefix}:Header></{prefix}:Header><{prefix}:Body>{body}</{prefix}:Body></{prefix}:Envelope>\n"
     )
 }
 
@@ -229,7 +227,7 @@ pub(crate) fn handle(host: &HostRt, req: &Request, port: u16) -> Resp {
     if !PRE_AUTH.contains(&op) && plan.variant.onvif_auth == OnvifAuth::Wsse {
         let lock = host.locks.onvif.as_ref();
         let ok = match &soap.token {
-            Some(t) if !lock.is_some_and(|l| l.locked()) => auth::verify_wsse(
+            Some(t) if !lock.is_some_and(super::auth::Lockout::locked) => auth::verify_wsse(
                 t,
                 &plan.user,
                 &plan.password,
@@ -340,8 +338,7 @@ pub(crate) fn stream_uri(host: &HostRt, sub: bool) -> String {
         .services
         .iter()
         .find(|s| s.role == Role::Rtsp)
-        .map(|s| s.port)
-        .unwrap_or(554);
+        .map_or(554, |s| s.port);
     let r = def.rtsp.as_ref();
     let first = r
         .and_then(|r| r.routes.iter().find(|x| !x.ends_with('*')).cloned())

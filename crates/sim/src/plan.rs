@@ -21,7 +21,10 @@ pub const P_RTSP_ANY: f64 = 0.003;
 #[derive(Clone, Debug)]
 pub struct HostPlan {
     /// Offset from the fleet's base address.
-    #[allow(dead_code)]
+    #[expect(
+        dead_code,
+        reason = "the device's place in the fleet, kept for debugging output"
+    )]
     pub index: u32,
     pub ip: Ipv4Addr,
     pub kind: HostKind,
@@ -119,7 +122,7 @@ pub fn plan(base: Ipv4Addr, hosts: u32, seed: u64, set: &ProfileSet) -> Vec<Host
     let mut out = Vec::new();
     for idx in 0..hosts {
         let ip = Ipv4Addr::from(b.wrapping_add(idx));
-        let mut rng = Rng::derive(seed, idx as u64, 0x5157);
+        let mut rng = Rng::derive(seed, u64::from(idx), 0x5157);
         let choice: Option<(Arc<Profile>, Option<&str>)> = if (idx as usize) < fixed.len() {
             Some(fixed[idx as usize].clone())
         } else {
@@ -151,12 +154,11 @@ fn make_host(
     rng: &mut Rng,
 ) -> HostPlan {
     let d = &profile.def;
-    let variant = match variant.and_then(|n| profile.variant(n)) {
-        Some(v) => v.clone(),
-        None => {
-            let w: Vec<f64> = profile.variants.iter().map(|v| v.weight).collect();
-            profile.variants[rng.weighted(&w)].clone()
-        }
+    let variant = if let Some(v) = variant.and_then(|n| profile.variant(n)) {
+        v.clone()
+    } else {
+        let w: Vec<f64> = profile.variants.iter().map(|v| v.weight).collect();
+        profile.variants[rng.weighted(&w)].clone()
     };
     let kind = match d.kind {
         ProfileKind::Camera => HostKind::Camera,
@@ -634,7 +636,7 @@ mod tests {
         let mut seen = BTreeSet::new();
         for h in &plans {
             for k in ["serial", "mac", "MAC", "model", "firmware"] {
-                let v = h.vars.get(k).map(String::as_str).unwrap_or("");
+                let v = h.vars.get(k).map_or("", String::as_str);
                 assert!(!v.contains('{'), "{} {}: {k} = {v:?}", h.ip, h.profile.id);
             }
             for k in ["serial", "mac"] {

@@ -942,7 +942,7 @@ fn validate(p: &Profile) -> Result<(), String> {
         .iter()
         .flat_map(|m| m.firmware.iter())
         .chain(d.firmware.iter())
-        .flat_map(|f| f.cves())
+        .flat_map(FirmwareDef::cves)
         .chain(d.sites.values().flat_map(|s| s.cves.iter()))
     {
         if !is_vuln_id(c) {

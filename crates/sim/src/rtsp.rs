@@ -66,12 +66,11 @@ fn route_ok(r: &RtspDef, path: &str, prefix: bool) -> bool {
     let p = p.trim_end_matches('/');
     r.routes.iter().any(|route| {
         let route = norm(route);
-        match route.strip_suffix('*') {
-            Some(pre) => p.starts_with(pre),
-            None => {
-                let route = route.trim_end_matches('/');
-                p == route || (prefix && p.starts_with(route) && p[route.len()..].starts_with('/'))
-            }
+        if let Some(pre) = route.strip_suffix('*') {
+            p.starts_with(pre)
+        } else {
+            let route = route.trim_end_matches('/');
+            p == route || (prefix && p.starts_with(route) && p[route.len()..].starts_with('/'))
         }
     })
 }
@@ -354,8 +353,7 @@ async fn handle(host: &HostRt, r: &RtspDef, head: &Head, st: &mut State) -> (Str
                             .udp
                             .as_ref()
                             .and_then(|u| u.local_addr().ok())
-                            .map(|a| a.port())
-                            .unwrap_or(0);
+                            .map_or(0, |a| a.port());
                         st.tracks.push(Track {
                             interleaved: None,
                             udp_port: Some(a),
@@ -491,7 +489,10 @@ mod tests {
 
     fn def(routes: &[&str], ci: bool) -> RtspDef {
         let mut t: RtspDef = toml::from_str("").unwrap();
-        t.routes = routes.iter().map(|s| s.to_string()).collect();
+        t.routes = routes
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect();
         t.case_insensitive = ci;
         t
     }
@@ -516,7 +517,7 @@ mod tests {
     fn url_credentials() {
         assert_eq!(
             url_creds("/user=admin&password=&channel=1&stream=0.sdp"),
-            Some(("admin".into(), "".into()))
+            Some(("admin".into(), String::new()))
         );
         assert_eq!(
             url_creds("/user=admin_password=tlJwpbo6_channel=1_stream=0.sdp"),

@@ -196,9 +196,7 @@ pub(crate) fn fd_limit() -> usize {
 }
 
 pub(crate) fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd")
-        .map(|d| d.count())
-        .unwrap_or(0)
+    std::fs::read_dir("/proc/self/fd").map_or(0, std::iter::Iterator::count)
 }
 
 fn is_sim_addr(ip: Ipv4Addr, port: u16) -> bool {
@@ -364,7 +362,7 @@ pub(crate) async fn start(plans: Vec<HostPlan>) -> Result<Running, SimError> {
 
 fn is_fd_exhaustion(e: &std::io::Error) -> bool {
     // EMFILE (24) and ENFILE (23); ENOBUFS/ENOMEM are treated alike.
-    matches!(e.raw_os_error(), Some(23) | Some(24) | Some(105) | Some(12))
+    matches!(e.raw_os_error(), Some(23 | 24 | 105 | 12))
 }
 
 async fn accept_loop(l: TcpListener, svc: Arc<SvcRt>, ctx: Arc<Ctx>) {
@@ -381,8 +379,8 @@ async fn accept_loop(l: TcpListener, svc: Arc<SvcRt>, ctx: Arc<Ctx>) {
             if ctx.sem.available_permits() == 0 {
                 tokio::select! {
                     _ = sd.changed() => break,
-                    _ = freed => {}
-                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    () = freed => {}
+                    () = tokio::time::sleep(Duration::from_secs(1)) => {}
                 }
             }
             continue;
@@ -413,7 +411,7 @@ async fn accept_loop(l: TcpListener, svc: Arc<SvcRt>, ctx: Arc<Ctx>) {
                     if !*sd.borrow() {
                         tokio::select! {
                             _ = sd.changed() => {}
-                            _ = dispatch(svc2, stream, peer) => {}
+                            () = dispatch(svc2, stream, peer) => {}
                         }
                     }
                     drop(permit);
@@ -428,7 +426,7 @@ async fn accept_loop(l: TcpListener, svc: Arc<SvcRt>, ctx: Arc<Ctx>) {
                 };
                 tokio::select! {
                     _ = sd.changed() => break,
-                    _ = tokio::time::sleep(pause) => {}
+                    () = tokio::time::sleep(pause) => {}
                 }
             }
         }
@@ -446,7 +444,7 @@ async fn dispatch(svc: Arc<SvcRt>, stream: TcpStream, peer: SocketAddr) {
             }
         }
         SvcKind::Web { tls: None, .. } | SvcKind::OnvifOnly => {
-            http::serve(stream, &svc, peer, false).await
+            http::serve(stream, &svc, peer, false).await;
         }
         SvcKind::Rtsp => rtsp::serve(stream, &svc, peer).await,
         SvcKind::Telnet => misc::telnet(stream, &svc).await,

@@ -35,13 +35,12 @@ fn render_with(tpl: &str, look: &dyn Fn(&str) -> Option<String>) -> String {
         match end {
             Some(e) if e > 0 && after[e..].starts_with('}') => {
                 let name = &after[..e];
-                match look(name) {
-                    Some(v) => out.push_str(&v),
-                    None => {
-                        out.push('{');
-                        out.push_str(name);
-                        out.push('}');
-                    }
+                if let Some(v) = look(name) {
+                    out.push_str(&v);
+                } else {
+                    out.push('{');
+                    out.push_str(name);
+                    out.push('}');
                 }
                 rest = &after[e + 1..];
             }
@@ -191,10 +190,9 @@ pub fn runtime_rng() -> Rng {
     static CTR: AtomicU64 = AtomicU64::new(0);
     let t = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(0);
+        .map_or(0, |d| d.as_nanos() as u64);
     let c = CTR.fetch_add(1, Ordering::Relaxed);
-    let addr = &c as *const u64 as u64;
+    let addr = &raw const c as u64;
     Rng::derive(t, c, addr)
 }
 

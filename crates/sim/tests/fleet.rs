@@ -253,7 +253,7 @@ async fn rtsp_digest_401_then_200_and_rtp() {
         ],
     )
     .await;
-    assert_eq!(r.status, 200, "{:?}", r);
+    assert_eq!(r.status, 200, "{r:?}");
     let session = r
         .header("session")
         .unwrap()

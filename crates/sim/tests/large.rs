@@ -6,9 +6,7 @@ use camguard_sim::{Fleet, FleetConfig, HostKind};
 use std::time::Instant;
 
 fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd")
-        .map(|d| d.count())
-        .unwrap_or(0)
+    std::fs::read_dir("/proc/self/fd").map_or(0, std::iter::Iterator::count)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -106,16 +106,17 @@ impl Store {
             };
             let system_id = match none_if_empty(&record.system) {
                 None => None,
-                Some(code) => match systems.get(code) {
-                    Some((id, _)) => Some(*id),
-                    None => {
+                Some(code) => {
+                    if let Some((id, _)) = systems.get(code) {
+                        Some(*id)
+                    } else {
                         report.rejected.push(RejectedRow {
                             line,
                             reason: format!("system: {code:?} is not a registered system"),
                         });
                         continue;
                     }
-                },
+                }
             };
             // Duplicates inside the file.
             let mut dup = None;

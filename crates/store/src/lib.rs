@@ -295,7 +295,7 @@ async fn inspect_sqlite_file(path: &Path, shown: &str, mode: OpenMode) -> Result
 /// SQLite's SQLITE_NOTADB (26): the file is something else (text, an image …).
 fn is_not_a_database(e: &sqlx::Error) -> bool {
     e.as_database_error()
-        .and_then(|d| d.code())
+        .and_then(sqlx::error::DatabaseError::code)
         .is_some_and(|c| c == "26")
 }
 

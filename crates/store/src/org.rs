@@ -409,7 +409,7 @@ fn check_within(scopes: &[IpNet], parent: &[IpNet], parent_code: &str) -> Result
                 "scope {s} is outside the scope of the parent organisation {parent_code} ({})",
                 parent
                     .iter()
-                    .map(|p| p.to_string())
+                    .map(std::string::ToString::to_string)
                     .collect::<Vec<_>>()
                     .join(", ")
             )));

@@ -64,7 +64,9 @@ impl Default for Leases {
 
 impl Leases {
     fn lock(&self) -> std::sync::MutexGuard<'_, LeaseState> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
     fn holder(&self) -> String {
         self.lock().holder.clone()

@@ -266,7 +266,7 @@ impl Store {
     ) -> Result<SystemRow> {
         let sys = self.system(code).await?;
         let level = sys.level;
-        use DossierState::*;
+        use DossierState::{Appraised, Approved, Draft, Submitted};
         let ok = match (sys.dossier_state, to) {
             (_, Draft) => true,
             (Draft, Submitted) => level.is_some(),

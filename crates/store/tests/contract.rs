@@ -36,11 +36,10 @@ fn with_database(url: &str, db: &str) -> String {
         Some((b, q)) => (b, Some(q)),
         None => (url, None),
     };
-    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
     let path_start = base[scheme_end..]
         .find('/')
-        .map(|i| i + scheme_end)
-        .unwrap_or(base.len());
+        .map_or(base.len(), |i| i + scheme_end);
     let mut s = format!("{}/{db}", &base[..path_start]);
     if let Some(q) = query {
         s.push('?');
@@ -51,9 +50,10 @@ fn with_database(url: &str, db: &str) -> String {
 
 async fn postgres_db(test: &str) -> Option<TestDb> {
     let Ok(admin) = std::env::var("CAMGUARD_TEST_POSTGRES") else {
-        if std::env::var("CAMGUARD_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
-            panic!("CAMGUARD_REQUIRE_POSTGRES=1 but CAMGUARD_TEST_POSTGRES is not set");
-        }
+        assert!(
+            !std::env::var("CAMGUARD_REQUIRE_POSTGRES").is_ok_and(|v| v == "1"),
+            "CAMGUARD_REQUIRE_POSTGRES=1 but CAMGUARD_TEST_POSTGRES is not set"
+        );
         eprintln!("SKIP {test} on PostgreSQL: set CAMGUARD_TEST_POSTGRES (scripts/test does)");
         return None;
     };
@@ -974,7 +974,7 @@ async fn a_saved_scan_is_held_by_one_store_at_a_time() {
                     break;
                 }
                 Err(StoreError::ScanBusy { .. }) => {
-                    tokio::time::sleep(std::time::Duration::from_millis(10)).await
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
                 }
                 Err(e) => panic!("{e}"),
             }

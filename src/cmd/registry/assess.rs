@@ -1,7 +1,7 @@
 //! `camguard assess`: stored scans and the lifecycle of their findings.
 
 use super::{Table, changed, day, day_or_today, join, json, open_store, or_dash};
-use crate::cli_registry::*;
+use crate::cli_registry::{AssessArgs, AssessCommand, FindingStateArg, OutFormat};
 use crate::errors::{BadInput, OrExit};
 use crate::{exit, usage};
 use camguard_store::{FindingState, Store};
@@ -47,7 +47,7 @@ pub async fn assess(args: AssessArgs) -> anyhow::Result<u8> {
             let unregistered = store.unregistered_cameras(scan).await.or_exit()?;
             match format {
                 OutFormat::Json => {
-                    json(&serde_json::json!({"scan": s, "unregistered": unregistered}))?
+                    json(&serde_json::json!({"scan": s, "unregistered": unregistered}))?;
                 }
                 OutFormat::Table => {
                     println!(
@@ -109,7 +109,7 @@ pub async fn assess(args: AssessArgs) -> anyhow::Result<u8> {
                             x.subject.clone(),
                             x.ip.clone(),
                             x.finding.clone(),
-                            x.port.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
+                            x.port.map_or_else(|| "-".into(), |p| p.to_string()),
                             x.severity.clone(),
                             x.state.as_str().into(),
                             x.first_seen.clone(),

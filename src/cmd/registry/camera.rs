@@ -1,7 +1,7 @@
 //! `camguard camera`: the inventory (import/export CSV and XLSX), list, history.
 
 use super::{REJECTED_ROWS, Table, json, open_store};
-use crate::cli_registry::*;
+use crate::cli_registry::{CameraArgs, CameraCommand, ListFormat, OutFormat};
 use crate::errors::{BadInput, OrExit};
 use crate::exit;
 use camguard_registry::catalogue::{model_key, vendor_key};
@@ -112,7 +112,7 @@ pub async fn camera(args: CameraArgs) -> anyhow::Result<u8> {
                             r.model.clone(),
                             r.firmware.clone().unwrap_or_else(|| "-".into()),
                             r.serial.clone().unwrap_or_else(|| "-".into()),
-                            r.ip.map(|i| i.to_string()).unwrap_or_else(|| "-".into()),
+                            r.ip.map_or_else(|| "-".into(), |i| i.to_string()),
                             r.cert_conformity.clone().unwrap_or_else(|| "-".into()),
                             r.location.clone().unwrap_or_else(|| "-".into()),
                         ]);

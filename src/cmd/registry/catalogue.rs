@@ -4,7 +4,7 @@ use super::{
     CATALOGUE_UNKNOWN, CATALOGUE_WARNED, REJECTED_ROWS, Table, create_store, fmt_day, json,
     open_store,
 };
-use crate::cli_registry::*;
+use crate::cli_registry::{CatalogueArgs, CatalogueCommand, OutFormat};
 use crate::errors::{BadInput, OrExit};
 use crate::exit;
 use camguard_registry::catalogue::{Catalogue, CatalogueVerdict, model_key, vendor_key};

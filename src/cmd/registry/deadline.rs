@@ -1,7 +1,7 @@
 //! `camguard deadline`: the directive's and provinces' deadlines.
 
 use super::{Table, deadline_sets, fmt_day, json};
-use crate::cli_registry::*;
+use crate::cli_registry::{DeadlineArgs, OutFormat};
 use crate::exit;
 use crate::tr;
 

@@ -2,7 +2,7 @@
 //! `status`. Each opens the store (`--database` / `CAMGUARD_DATABASE`, else the embedded SQLite
 //! file), does one thing, and prints a table or JSON.
 
-use crate::cli_registry::*;
+use crate::cli_registry::{DbOpts, OrgKindArg, OutFormat};
 use crate::errors::{BadInput, OrExit};
 use crate::usage;
 use camguard_registry::deadline::{DeadlineSet, load_deadlines};
@@ -74,7 +74,7 @@ pub(super) fn day_or_today(s: &Option<String>, what: &str) -> anyhow::Result<tim
 }
 
 pub(super) fn fmt_day(d: Option<time::Date>) -> String {
-    d.map(format_date).unwrap_or_else(|| "-".into())
+    d.map_or_else(|| "-".into(), format_date)
 }
 
 pub(super) fn json<T: Serialize>(v: &T) -> anyhow::Result<()> {
@@ -108,7 +108,7 @@ pub(super) struct Table {
 impl Table {
     pub(super) fn new<S: ToString>(head: &[S]) -> Self {
         Table {
-            head: head.iter().map(|h| h.to_string()).collect(),
+            head: head.iter().map(std::string::ToString::to_string).collect(),
             rows: Vec::new(),
         }
     }
@@ -139,7 +139,7 @@ impl Table {
             }
             writeln!(out, "{}", s.trim_end())
         };
-        line(self.head.iter().map(|h| h.to_string()).collect(), &mut out)?;
+        line(self.head.clone(), &mut out)?;
         for r in &self.rows {
             line(r.clone(), &mut out)?;
         }
@@ -192,7 +192,7 @@ pub(super) fn check_sets(sets: &[String], known: &[DeadlineSet]) -> anyhow::Resu
 
 pub(super) fn join<T: std::fmt::Display>(v: &[T]) -> String {
     v.iter()
-        .map(|x| x.to_string())
+        .map(std::string::ToString::to_string)
         .collect::<Vec<_>>()
         .join(",")
 }

@@ -4,7 +4,7 @@ use super::{
     REJECTED_ROWS, Table, changed, check_sets, create_store, day, deadline_sets, join, json, kind,
     open_store, or_dash, parse_nets,
 };
-use crate::cli_registry::*;
+use crate::cli_registry::{OrgArgs, OrgCommand, OutFormat};
 use crate::errors::{BadInput, OrExit};
 use crate::{exit, usage};
 use camguard_registry::deadline::Duty;
@@ -252,12 +252,12 @@ async fn org_import(
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, csv::Position::line);
                 reject(line, file.display().to_string(), e.to_string());
                 continue;
             }
         };
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let line = rec.position().map_or(0, csv::Position::line);
         let get = |c: Option<usize>| {
             c.and_then(|c| rec.get(c))
                 .map(str::trim)

@@ -1,7 +1,7 @@
 //! `camguard status`: compliance status per unit, rolled up to the province.
 
 use super::{Table, day_or_today, deadline_sets, fmt_day, json, open_store};
-use crate::cli_registry::*;
+use crate::cli_registry::{OutFormat, StatusArgs};
 use crate::errors::{BadInput, OrExit};
 use crate::exit;
 use crate::tr;
@@ -25,8 +25,7 @@ pub async fn compute_status(
         level
             .and_then(|l| in_force.and_then(|s| s.level(l)))
             .or_else(|| in_force.and_then(|s| s.level(1)))
-            .map(|i| i.assessment_interval_months)
-            .unwrap_or(24)
+            .map_or(24, |i| i.assessment_interval_months)
     };
     let facts = store
         .status_facts(&warned, &interval, today)
@@ -81,7 +80,7 @@ pub async fn status(args: StatusArgs) -> anyhow::Result<u8> {
                 // A parent's own state, then the worst of the units below it when that differs.
                 let state = |id: &str| {
                     let own = u.duties.iter().find(|d| d.duty == id).map(|d| d.state);
-                    let text = own.map(duty_state).unwrap_or_else(|| "-".into());
+                    let text = own.map_or_else(|| "-".into(), duty_state);
                     match u.below.get(id) {
                         Some(worst) if Some(*worst) != own => {
                             tr!("status-duty-below", own = text, worst = duty_state(*worst))

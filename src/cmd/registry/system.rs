@@ -1,7 +1,7 @@
 //! `camguard system`: information systems, the security-level questionnaire and the dossier.
 
 use super::{Table, changed, day, day_or_today, fmt_day, json, open_store};
-use crate::cli_registry::*;
+use crate::cli_registry::{DossierArg, OutFormat, SystemArgs, SystemCommand};
 use crate::errors::{BadInput, OrExit};
 use crate::i18n::pick;
 use crate::tr;
@@ -325,8 +325,7 @@ pub async fn system(args: SystemArgs) -> anyhow::Result<u8> {
                     s.code,
                     fmt_day(s.plan_deployed_on),
                     s.assessment_interval_months
-                        .map(|m| m.to_string())
-                        .unwrap_or_else(|| "(level default)".into())
+                        .map_or_else(|| "(level default)".into(), |m| m.to_string())
                 )
             })?;
         }
@@ -342,7 +341,7 @@ pub async fn system(args: SystemArgs) -> anyhow::Result<u8> {
                         t.row(vec![
                             s.code.clone(),
                             s.org.clone(),
-                            s.level.map(|l| l.to_string()).unwrap_or_else(|| "-".into()),
+                            s.level.map_or_else(|| "-".into(), |l| l.to_string()),
                             s.dossier_state.as_str().into(),
                             fmt_day(s.approved_on),
                             fmt_day(s.plan_deployed_on),
@@ -370,8 +369,7 @@ pub async fn system(args: SystemArgs) -> anyhow::Result<u8> {
                     println!(
                         "level: {}   rule set: {} {}",
                         s.level
-                            .map(|l| l.to_string())
-                            .unwrap_or_else(|| "not determined".into()),
+                            .map_or_else(|| "not determined".into(), |l| l.to_string()),
                         s.ruleset.as_deref().unwrap_or("-"),
                         s.ruleset_version.as_deref().unwrap_or("")
                     );

@@ -520,7 +520,7 @@ fn validate_check(k: &Check) -> Result<(), String> {
         .iter()
         .chain(&k.body_not_contains)
         .chain(k.header_contains.values())
-        .any(|s| s.is_empty())
+        .any(std::string::String::is_empty)
     {
         return Err("an empty expected string matches every response".into());
     }

@@ -533,7 +533,7 @@ mod tests {
 
         #[test]
         fn parsed_components_round_trip(parts in proptest::collection::vec(0u64..100_000, 1..6)) {
-            let text = parts.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(".");
+            let text = parts.iter().map(std::string::ToString::to_string).collect::<Vec<_>>().join(".");
             let got = FirmwareVersion::parse(&text).unwrap();
             prop_assert_eq!(got.build, None);
             prop_assert_eq!(got.parts, parts);

@@ -1,7 +1,10 @@
 //! Tiny in-test servers. Every address is on 127.93.0.0/16 (loopback); each test uses its own
 //! address so tests run in parallel.
 
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "shared by several test binaries, each uses a part"
+)]
 
 use camguard_probe::ProbeConfig;
 use std::net::{IpAddr, SocketAddr};

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use time::{Date, Month};
 
-use super::record::*;
+use super::record::{COLUMNS, CameraRecord, INVENTORY};
 use crate::date::format_date;
 use crate::table::formula::neutralize;
 use crate::table::{FileError, MAX_COLUMNS};

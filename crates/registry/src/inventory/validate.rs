@@ -2,7 +2,11 @@
 
 use std::net::IpAddr;
 
-use super::record::*;
+use super::record::{
+    BRAND, CERT_CONFORMITY, CERT_CONFORMITY_BODY, CERT_CONFORMITY_DATE, CERT_CONFORMITY_STANDARD,
+    CERT_ORIGIN, CERT_QUALITY, CameraRecord, FIRMWARE, INSTALLED_ON, IP, InventoryFile, LOCATION,
+    MAC, MODEL, ORG, ParsedRow, SERIAL, SYSTEM, VENDOR,
+};
 use crate::table::RowValues;
 use crate::table::{FileWarning, TableRows, quote};
 use camguard_model::normalize_mac;
@@ -30,16 +34,18 @@ pub(super) fn to_camera(
     }
     let vendor = v.required_text(VENDOR, errors);
     let model = v.required_text(MODEL, errors);
-    let mac = v.text(MAC).and_then(|s| match normalize_mac(&s) {
-        Some(mac) => Some(mac),
-        None => {
+    let mac = v.text(MAC).and_then(|s| {
+        if let Some(mac) = normalize_mac(&s) {
+            Some(mac)
+        } else {
             errors.push(format!("mac: {} is not a MAC address", quote(&s)));
             None
         }
     });
-    let ip = v.text(IP).and_then(|s| match parse_ip(&s) {
-        Some(ip) => Some(ip),
-        None => {
+    let ip = v.text(IP).and_then(|s| {
+        if let Some(ip) = parse_ip(&s) {
+            Some(ip)
+        } else {
             errors.push(format!("ip: {} is not an IP address", quote(&s)));
             None
         }

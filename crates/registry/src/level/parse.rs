@@ -1,7 +1,7 @@
 //! The rule-file format (`kb/registry/levels-*.toml`) and its validation.
 
 use super::base::{LevelError, MAX_DEPTH, RULESET_PREFIX, SCHEMA};
-use super::questionnaire::*;
+use super::questionnaire::{AnswerOption, Condition, Question, QuestionKind, Scalar, Test};
 use super::rules::{LevelInfo, Rule, RuleSet};
 use crate::date::date_serde;
 use crate::date::date_value;

@@ -128,7 +128,9 @@ impl Condition {
     pub(super) fn questions<'a>(&'a self, out: &mut BTreeSet<&'a str>) {
         match self {
             Condition::All(cs) | Condition::Any(cs) | Condition::NoneOf(cs) => {
-                cs.iter().for_each(|c| c.questions(out))
+                for c in cs {
+                    c.questions(out);
+                }
             }
             Condition::Test { question, .. } => {
                 out.insert(question);

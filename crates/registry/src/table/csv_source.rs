@@ -62,7 +62,7 @@ impl RowSource for CsvSource<'_> {
 }
 
 fn csv_error(e: csv::Error) -> FileError {
-    let line = e.position().map(|p| p.line());
+    let line = e.position().map(csv::Position::line);
     match e.into_kind() {
         csv::ErrorKind::Io(io) => {
             if let Some(t) = io.get_ref().and_then(|r| r.downcast_ref::<TooLong>()) {
@@ -198,7 +198,7 @@ impl<R: Read> Read for RecordGuard<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         for &b in &buf[..n] {
-            use QuoteState::*;
+            use QuoteState::{FieldStart, QuoteInQuoted, Quoted, Unquoted};
             if self.at_record_start && b != b'\n' && b != b'\r' {
                 self.at_record_start = false;
                 self.record_line = self.line;

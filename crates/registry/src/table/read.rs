@@ -198,15 +198,14 @@ pub(crate) fn read_table<T>(
                 }
                 RawCell::Date(d) => Cell::Date(d),
             };
-            match slot {
-                Some(Slot::Field(f)) => values.fields[*f] = Some(cell),
-                _ => {
-                    let text = match cell {
-                        Cell::Text(s) => s,
-                        Cell::Date(d) => format_date(d),
-                    };
-                    values.attributes.insert(name(), text);
-                }
+            if let Some(Slot::Field(f)) = slot {
+                values.fields[*f] = Some(cell);
+            } else {
+                let text = match cell {
+                    Cell::Text(s) => s,
+                    Cell::Date(d) => format_date(d),
+                };
+                values.attributes.insert(name(), text);
             }
         }
         let converted = convert(&mut values, &mut errors);

@@ -137,10 +137,9 @@ pub fn check(path: &Path) -> Result<(), FileError> {
         ));
     }
     file.seek(SeekFrom::Start(0)).map_err(io_err)?;
-    let mut zip = match zip::ZipArchive::new(file) {
-        Ok(z) => z,
-        // Not a readable archive: calamine gives its own error.
-        Err(_) => return Ok(()),
+    // Not a readable archive: calamine gives its own error.
+    let Ok(mut zip) = zip::ZipArchive::new(file) else {
+        return Ok(());
     };
 
     // Declared sizes.
@@ -197,10 +196,9 @@ pub fn check(path: &Path) -> Result<(), FileError> {
         if is_dir {
             continue;
         }
-        let mut entry = match zip.by_index(i) {
-            Ok(e) => e,
-            // Encrypted or an unsupported method: calamine reports it without reading it.
-            Err(_) => continue,
+        // Encrypted or an unsupported method: calamine reports it without reading it.
+        let Ok(mut entry) = zip.by_index(i) else {
+            continue;
         };
         let cap = declared.min(limit);
         let mut read: u64 = 0;

@@ -1,5 +1,8 @@
 //! Raw-socket clients for the integration tests.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "shared by several test binaries, each uses a part"
+)]
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -162,7 +165,7 @@ pub async fn http_get(ip: Ipv4Addr, port: u16, path: &str, headers: &[(&str, &st
 
 /// Parses `k="v", k2=v2` challenge parameters.
 pub fn params(challenge: &str) -> Vec<(String, String)> {
-    let rest = challenge.split_once(' ').map(|x| x.1).unwrap_or("");
+    let rest = challenge.split_once(' ').map_or("", |x| x.1);
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut in_q = false;
