@@ -16,6 +16,8 @@
 //! Modules depend on each other in one direction: `inventory`, `catalogue` → `table` → `date`;
 //! `status` → `deadline`, `date`.
 
+#![forbid(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod catalogue;
 pub mod date;
 pub mod deadline;
