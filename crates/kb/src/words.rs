@@ -112,24 +112,39 @@ fn alternation(terms: &[String], patterns: &[String]) -> String {
         .chain(patterns.iter().cloned())
         .filter(|a| !a.is_empty())
         .collect();
+    // The boundary is an ASCII character that is not a letter or digit: every non-ASCII
+    // character counts as a letter (Vietnamese words stay whole), and the class stays a few
+    // bytes instead of the Unicode letter tables (hundreds of kilobytes per compiled rule).
     format!(
-        r"(?:^|[^\p{{L}}\p{{N}}])(?:{})(?:$|[^\p{{L}}\p{{N}}])",
+        r"(?:^|[\x00-/:-@\[-`{{-\x7F])(?:{})(?:$|[\x00-/:-@\[-`{{-\x7F])",
         alts.join("|")
     )
 }
 
-fn rule(name: &str, raw: RawRule) -> Result<FingerprintRule, KbError> {
+/// Compiled patterns by text: an entry gives one rule per key, all with the same pattern, and a
+/// regex with Unicode word classes costs hundreds of kilobytes, so each is compiled once and
+/// shared (`Regex` clones share the compiled program).
+type Compiled = std::collections::HashMap<String, regex::Regex>;
+
+fn rule(name: &str, raw: RawRule, compiled: &mut Compiled) -> Result<FingerprintRule, KbError> {
     if raw.weight == 0 || raw.weight > 100 {
         return Err(KbError::invalid(
             name,
             format!("{}: weight must be 1–100", raw.id),
         ));
     }
-    let regex = regex::RegexBuilder::new(&raw.pattern)
-        .case_insensitive(true)
-        .size_limit(1 << 22)
-        .build()
-        .map_err(|e| KbError::invalid(name, format!("{}: bad pattern: {e}", raw.id)))?;
+    let regex = match compiled.get(&raw.pattern) {
+        Some(r) => r.clone(),
+        None => {
+            let r = regex::RegexBuilder::new(&raw.pattern)
+                .case_insensitive(true)
+                .size_limit(1 << 22)
+                .build()
+                .map_err(|e| KbError::invalid(name, format!("{}: bad pattern: {e}", raw.id)))?;
+            compiled.insert(raw.pattern.clone(), r.clone());
+            r
+        }
+    };
     Ok(FingerprintRule {
         raw,
         regex,
@@ -161,6 +176,7 @@ fn blank(id: String, key: &str, pattern: String, weight: u8, source: &str) -> Ra
 pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbError> {
     let f: File = toml::from_str(text).map_err(|e| KbError::invalid(name, e))?;
     let mut out = Vec::new();
+    let mut compiled = Compiled::new();
     for w in &f.words {
         if w.terms.is_empty() && w.patterns.is_empty() {
             return Err(KbError::invalid(
@@ -185,7 +201,7 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
             );
             raw.camera = w.camera;
             raw.device_type = w.device_type;
-            out.push(rule(name, raw)?);
+            out.push(rule(name, raw, &mut compiled)?);
         }
     }
     for m in &f.maker {
@@ -216,7 +232,7 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
             raw.brand.clone_from(&m.brand);
             raw.camera = m.surveillance.then_some(true);
             raw.device_type = m.device_type;
-            out.push(rule(name, raw)?);
+            out.push(rule(name, raw, &mut compiled)?);
         }
     }
     Ok(out)
