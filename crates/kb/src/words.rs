@@ -133,17 +133,16 @@ fn rule(name: &str, raw: RawRule, compiled: &mut Compiled) -> Result<Fingerprint
             format!("{}: weight must be 1–100", raw.id),
         ));
     }
-    let regex = match compiled.get(&raw.pattern) {
-        Some(r) => r.clone(),
-        None => {
-            let r = regex::RegexBuilder::new(&raw.pattern)
-                .case_insensitive(true)
-                .size_limit(1 << 22)
-                .build()
-                .map_err(|e| KbError::invalid(name, format!("{}: bad pattern: {e}", raw.id)))?;
-            compiled.insert(raw.pattern.clone(), r.clone());
-            r
-        }
+    let regex = if let Some(r) = compiled.get(&raw.pattern) {
+        r.clone()
+    } else {
+        let r = regex::RegexBuilder::new(&raw.pattern)
+            .case_insensitive(true)
+            .size_limit(1 << 22)
+            .build()
+            .map_err(|e| KbError::invalid(name, format!("{}: bad pattern: {e}", raw.id)))?;
+        compiled.insert(raw.pattern.clone(), r.clone());
+        r
     };
     Ok(FingerprintRule {
         raw,
