@@ -78,7 +78,7 @@ pub fn rtsp_options_observations(port: u16, resp: &HttpResponse) -> Vec<Observat
 }
 
 /// Observations from the reply to `DESCRIBE`: `rtsp.status`, `rtsp.server`, the challenges,
-/// and the SDP excerpt (`rtsp.sdp`, first [`SDP_EXCERPT`] bytes) of a 200 with a body.
+/// and the SDP excerpt (`rtsp.sdp`, first `SDP_EXCERPT` bytes) of a 200 with a body.
 pub fn rtsp_describe_observations(port: u16, resp: &HttpResponse) -> Vec<Observation> {
     let mut out = vec![Observation::new(
         port,
