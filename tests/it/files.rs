@@ -225,3 +225,28 @@ fn status_shows_a_province_its_own_duties_and_what_is_below_it() {
     assert_eq!(p["own_deadlines"][0]["id"], "ag-level-approved");
     assert_eq!(p["own_deadlines"][0]["binding"], false);
 }
+
+/// A catalogue file's unknown columns are named too, in the table output and the JSON report.
+#[test]
+fn catalogue_import_names_unknown_columns() {
+    let r = Registry::new();
+    let f = r.file(
+        "cat.csv",
+        "status,vendor,model,document,lo_hang\ncertified,Hikvision,DS-2CD2143G2-I,cert 001,lô 1\n",
+    );
+    let o = r.ok(&["catalogue", "import", &f], 0);
+    let err = stderr(&o);
+    assert!(
+        err.contains("cat.csv:1: warning: column \"lo_hang\""),
+        "{err}"
+    );
+    let o = r.ok(&["catalogue", "import", &f, "--format", "json"], 0);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let warnings = report["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{report}");
+    assert_eq!(warnings[0]["line"], 1);
+    assert!(
+        warnings[0]["warning"].as_str().unwrap().contains("lo_hang"),
+        "{report}"
+    );
+}

@@ -36,6 +36,9 @@ pub async fn catalogue(args: CatalogueArgs) -> anyhow::Result<u8> {
                 for r in &parsed.rejected {
                     eprintln!("{}:{}: rejected: {}", file.display(), r.line, r.reason);
                 }
+                for w in &parsed.warnings {
+                    eprintln!("{}:{}: warning: {}", file.display(), w.line, w.warning);
+                }
             }
             let entries: Vec<_> = parsed.entries.into_iter().map(|(_, e)| e).collect();
             let vendors = &kb.vendors;
@@ -51,6 +54,11 @@ pub async fn catalogue(args: CatalogueArgs) -> anyhow::Result<u8> {
                     "rows": entries.len() + parsed.rejected.len(),
                     "imported": n,
                     "rejected": parsed.rejected,
+                    "warnings": parsed
+                        .warnings
+                        .iter()
+                        .map(|w| serde_json::json!({"line": w.line, "warning": w.warning}))
+                        .collect::<Vec<_>>(),
                 }))?;
             }
             eprintln!(
