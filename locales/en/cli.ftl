@@ -85,3 +85,15 @@ baseline-json-deprecated = --json is deprecated; use --format json
 ## common errors
 
 error-not-a-date = { $what }: { $value } is not a date (use YYYY-MM-DD or DD/MM/YYYY)
+
+## scan: messages on stderr
+
+scan-intrusive-warning = WARNING: intrusive checks enabled ({ $checks }). They may lock accounts for minutes or create sessions on the devices; run them only with the owner's agreement.
+scan-storing = storing as scan { $id } of { $org } in { $store }
+scan-stopping = stopping; what was found is kept (press Ctrl-C again to quit at once)
+scan-interrupted-again = interrupted again; quitting without finishing the output
+scan-stored = stored scan { $id } ({ $state }) of { $org }
+scan-resume-hint = resume it with `camguard scan --resume { $id }`
+scan-summary = { $addresses } addresses in { $secs } s ({ $rate } connects/s): { $up } hosts up, { $cameras } cameras/NVR/DVR
+scan-self-connects = { $n } TCP self-connects ignored
+scan-interrupted = INTERRUPTED, results are partial

@@ -86,3 +86,15 @@ baseline-json-deprecated = --json đã lỗi thời; hãy dùng --format json
 ## lỗi thường gặp
 
 error-not-a-date = { $what }: { $value } không phải là ngày (dùng YYYY-MM-DD hoặc DD/MM/YYYY)
+
+## quét: thông điệp trên stderr
+
+scan-intrusive-warning = CẢNH BÁO: đã bật kiểm tra có can thiệp ({ $checks }). Chúng có thể khoá tài khoản trong vài phút hoặc tạo phiên làm việc trên thiết bị; chỉ chạy khi chủ thiết bị đồng ý.
+scan-storing = lưu thành lần quét { $id } của { $org } trong { $store }
+scan-stopping = đang dừng; những gì đã tìm thấy được giữ lại (nhấn Ctrl-C lần nữa để thoát ngay)
+scan-interrupted-again = bị ngắt lần nữa; thoát ngay, đầu ra chưa ghi xong
+scan-stored = đã lưu lần quét { $id } ({ $state }) của { $org }
+scan-resume-hint = quét tiếp bằng `camguard scan --resume { $id }`
+scan-summary = { $addresses } địa chỉ trong { $secs } s ({ $rate } kết nối/s): { $up } máy hoạt động, { $cameras } camera/NVR/DVR
+scan-self-connects = bỏ qua { $n } kết nối TCP tự nối
+scan-interrupted = BỊ NGẮT (INTERRUPTED), kết quả chưa đầy đủ

@@ -76,13 +76,15 @@ fn assess_options(
         });
     }
     if !o.intrusive.is_empty() && !args.quiet {
+        let checks = args
+            .intrusive
+            .iter()
+            .map(|i| format!("{i:?}").to_lowercase())
+            .collect::<Vec<_>>()
+            .join(", ");
         eprintln!(
-            "camguard: WARNING: intrusive checks enabled ({}). They may lock accounts for minutes or create sessions on the devices; run them only with the owner's agreement.",
-            args.intrusive
-                .iter()
-                .map(|i| format!("{i:?}").to_lowercase())
-                .collect::<Vec<_>>()
-                .join(", ")
+            "camguard: {}",
+            crate::tr!("scan-intrusive-warning", checks = checks)
         );
     }
     o.reveal_secrets = args.reveal_secrets;
@@ -260,9 +262,13 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
                 .map_err(super::registry::store_err)?;
             if !args.quiet {
                 eprintln!(
-                    "camguard: storing as scan {} of {code} in {}",
-                    scan.id,
-                    store.url()
+                    "camguard: {}",
+                    crate::tr!(
+                        "scan-storing",
+                        id = scan.id,
+                        org = code.as_str(),
+                        store = store.url()
+                    )
                 );
             }
             saving = Some(Saving {
@@ -384,12 +390,10 @@ async fn run_scan(
             super::shutdown_signal().await;
             stop.stop();
             if !quiet {
-                eprintln!(
-                    "camguard: stopping; what was found is kept (press Ctrl-C again to quit at once)"
-                );
+                eprintln!("camguard: {}", crate::tr!("scan-stopping"));
             }
             super::shutdown_signal().await;
-            eprintln!("camguard: interrupted again; quitting without finishing the output");
+            eprintln!("camguard: {}", crate::tr!("scan-interrupted-again"));
             std::process::exit(i32::from(exit::INTERRUPTED));
         })
     };
@@ -470,16 +474,19 @@ async fn run_scan(
             .map_err(super::registry::store_err)?;
         if !args.quiet {
             eprintln!(
-                "camguard: stored scan {} ({}) of {}: {}",
-                stored.scan,
-                state.as_str(),
-                s.scan.org,
+                "camguard: {}: {}",
+                crate::tr!(
+                    "scan-stored",
+                    id = stored.scan,
+                    state = state.as_str(),
+                    org = s.scan.org.as_str()
+                ),
                 stored.describe(),
             );
             if interrupted {
                 eprintln!(
-                    "camguard: resume it with `camguard scan --resume {}`",
-                    stored.scan
+                    "camguard: {}",
+                    crate::tr!("scan-resume-hint", id = stored.scan)
                 );
             }
         }
@@ -520,12 +527,15 @@ fn summary_line(
     let secs = took.as_secs_f64().max(0.001);
     let c = &ports.counters;
     let mut s = format!(
-        "camguard: {} addresses in {:.1} s ({:.0} connects/s): {} hosts up, {} cameras/NVR/DVR",
-        info.addresses_probed,
-        secs,
-        c.attempts.load(Ordering::Relaxed) as f64 / secs,
-        info.hosts_up,
-        info.cameras,
+        "camguard: {}",
+        crate::tr!(
+            "scan-summary",
+            addresses = info.addresses_probed,
+            secs = format!("{secs:.1}"),
+            rate = format!("{:.0}", c.attempts.load(Ordering::Relaxed) as f64 / secs),
+            up = info.hosts_up,
+            cameras = info.cameras,
+        )
     );
     if !vendors.is_empty() {
         let v: Vec<String> = vendors.iter().map(|(k, n)| format!("{k} {n}")).collect();
@@ -533,10 +543,12 @@ fn summary_line(
     }
     let sc = c.self_connects.load(Ordering::Relaxed);
     if sc > 0 {
-        s.push_str(&format!("; {sc} TCP self-connects ignored"));
+        s.push_str("; ");
+        s.push_str(&crate::tr!("scan-self-connects", n = sc));
     }
     if info.interrupted {
-        s.push_str("; INTERRUPTED, results are partial");
+        s.push_str("; ");
+        s.push_str(&crate::tr!("scan-interrupted"));
     }
     s
 }

@@ -71,6 +71,7 @@ fn ctrl_c_stops_a_rate_limited_scan_at_once_and_keeps_what_was_found() {
         ])
         .args(["--no-wsd", "-f", "jsonl", "-o", out.to_str().unwrap()])
         .env("CAMGUARD_LOG", "error")
+        .env("CAMGUARD_LANG", "en")
         .stdin(Stdio::null())
         .stderr(File::create(&err).unwrap())
         .spawn()
@@ -152,6 +153,7 @@ fn a_second_ctrl_c_quits_at_once() {
             "jsonl",
         ])
         .env("CAMGUARD_LOG", "error")
+        .env("CAMGUARD_LANG", "en")
         .stdin(Stdio::null())
         .stdout(write_end)
         .stderr(File::create(&err).unwrap())

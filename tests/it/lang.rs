@@ -157,3 +157,20 @@ fn regex_lite(_: &str) -> impl Fn(&str) -> Vec<String> {
         out
     }
 }
+
+/// The scan's summary on standard error follows the language too (a closed loopback port, no
+/// fleet needed).
+#[test]
+fn scan_summary_speaks_the_chosen_language() {
+    let args = ["scan", "127.113.0.1", "--ports", "9"];
+    let vi = String::from_utf8_lossy(&run(&args, &[]).stderr).into_owned();
+    assert!(
+        vi.contains("1 địa chỉ trong") && vi.contains("0 máy hoạt động"),
+        "{vi}"
+    );
+    let en = String::from_utf8_lossy(&run(&args, &[("CAMGUARD_LANG", "en")]).stderr).into_owned();
+    assert!(
+        en.contains("1 addresses in") && en.contains("0 hosts up"),
+        "{en}"
+    );
+}
