@@ -97,3 +97,18 @@ scan-resume-hint = resume it with `camguard scan --resume { $id }`
 scan-summary = { $addresses } addresses in { $secs } s ({ $rate } connects/s): { $up } hosts up, { $cameras } cameras/NVR/DVR
 scan-self-connects = { $n } TCP self-connects ignored
 scan-interrupted = INTERRUPTED, results are partial
+
+## demo
+
+demo-starting = Starting a simulated fleet of { $hosts } addresses on { $base } (seed { $seed }) …
+demo-scanning = Scanning { $range } for cameras …
+demo-scanned = Scanned { $hosts } addresses in { $secs } s: { $up } hosts up; { $found }/{ $cameras } cameras found, vendor right for { $vendor }/{ $cameras }; { $wrong } non-cameras called cameras.
+demo-assessed = Assessment: { $failing } hosts fail the baseline; { $matched }/{ $expected } seeded weaknesses found; { $extra } further findings (see FINDINGS above).
+demo-registry-skipped = registry part of the demo skipped
+demo-json-written = JSON written to { $path }
+demo-try = Try: camguard sim --hosts 1024 --truth truth.json   (in one terminal)
+         camguard scan 127.66.0.0/22                    (in another)
+demo-row-rejected = inventory row { $line } rejected
+demo-registry = Registry (demo database { $db }): scan stored for DEMO-STTTT, { $matched } cameras matched to the inventory, { $unregistered } found but NOT registered, { $open } findings open.
+demo-explore = Explore it: export CAMGUARD_DATABASE={ $db }
+             camguard status DEMO --format json;  camguard assess findings --state open;  camguard camera list

@@ -98,3 +98,18 @@ scan-resume-hint = quét tiếp bằng `camguard scan --resume { $id }`
 scan-summary = { $addresses } địa chỉ trong { $secs } s ({ $rate } kết nối/s): { $up } máy hoạt động, { $cameras } camera/NVR/DVR
 scan-self-connects = bỏ qua { $n } kết nối TCP tự nối
 scan-interrupted = BỊ NGẮT (INTERRUPTED), kết quả chưa đầy đủ
+
+## demo
+
+demo-starting = Khởi động một đội thiết bị mô phỏng gồm { $hosts } địa chỉ trên { $base } (seed { $seed }) …
+demo-scanning = Quét { $range } để tìm camera …
+demo-scanned = Đã quét { $hosts } địa chỉ trong { $secs } s: { $up } máy hoạt động; tìm thấy { $found }/{ $cameras } camera, đúng hãng { $vendor }/{ $cameras }; { $wrong } thiết bị không phải camera bị gọi là camera.
+demo-assessed = Đánh giá: { $failing } máy không đạt yêu cầu cơ bản; tìm thấy { $matched }/{ $expected } điểm yếu đã gieo; { $extra } phát hiện khác (xem CÁC PHÁT HIỆN ở trên).
+demo-registry-skipped = bỏ qua phần sổ đăng ký của bản demo
+demo-json-written = Đã ghi JSON vào { $path }
+demo-try = Thử: camguard sim --hosts 1024 --truth truth.json   (ở một cửa sổ dòng lệnh)
+         camguard scan 127.66.0.0/22                    (ở cửa sổ khác)
+demo-row-rejected = dòng { $line } của danh mục camera bị từ chối
+demo-registry = Sổ đăng ký (cơ sở dữ liệu demo { $db }): đã lưu lần quét cho DEMO-STTTT, { $matched } camera khớp với danh mục, { $unregistered } tìm thấy nhưng CHƯA đăng ký, { $open } phát hiện đang mở.
+demo-explore = Khám phá: export CAMGUARD_DATABASE={ $db }
+             camguard status DEMO --format json;  camguard assess findings --state open;  camguard camera list

@@ -18,8 +18,13 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<u8> {
     }
     let kb = Arc::new(super::load_kb(&Default::default())?);
     eprintln!(
-        "▶ Starting a simulated fleet of {} addresses on {} (seed {}) …",
-        args.hosts, args.base, args.seed
+        "▶ {}",
+        crate::tr!(
+            "demo-starting",
+            hosts = args.hosts,
+            base = args.base.to_string(),
+            seed = args.seed
+        )
     );
     let fleet = camguard_sim::Fleet::start(camguard_sim::FleetConfig::new(
         args.base, args.hosts, args.seed,
@@ -29,7 +34,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<u8> {
     let truth = fleet.truth().clone();
     let last = std::net::Ipv4Addr::from(u32::from(args.base) + args.hosts - 1);
     let range = format!("{}-{}", args.base, last);
-    eprintln!("▶ Scanning {range} for cameras …");
+    eprintln!("▶ {}", crate::tr!("demo-scanning", range = range.as_str()));
 
     let targets =
         Arc::new(TargetSet::parse(std::slice::from_ref(&range), &[]).map_err(crate::usage)?);
@@ -109,23 +114,32 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<u8> {
         .filter(|h| h.verdict.as_deref() == Some("fail"))
         .count();
     eprintln!(
-        "\n✔ Scanned {} addresses in {:.1} s: {} hosts up; {}/{} cameras found, vendor right for {}/{}; {} non-cameras called cameras.",
-        args.hosts,
-        took.as_secs_f64(),
-        hosts.len(),
-        cams_found,
-        truth_cams.len(),
-        vendor_right,
-        truth_cams.len(),
-        false_cams
+        "\n✔ {}",
+        crate::tr!(
+            "demo-scanned",
+            hosts = args.hosts,
+            secs = format!("{:.1}", took.as_secs_f64()),
+            up = hosts.len(),
+            found = cams_found,
+            cameras = truth_cams.len(),
+            vendor = vendor_right,
+            wrong = false_cams
+        )
     );
     eprintln!(
-        "✔ Assessment: {failing} hosts fail the baseline; {matched}/{expected} seeded weaknesses found; {extra} further findings (see FINDINGS above)."
+        "✔ {}",
+        crate::tr!(
+            "demo-assessed",
+            failing = failing,
+            matched = matched,
+            expected = expected,
+            extra = extra
+        )
     );
     // The registry side: the demo fleet's owner, its inventory and this scan, in a demo
     // database (never the user's own registry).
     if let Err(e) = demo_registry(&args, &kb, &truth, &hosts, &range).await {
-        eprintln!("  (registry part of the demo skipped: {e:#})");
+        eprintln!("  ({}: {e:#})", crate::tr!("demo-registry-skipped"));
     }
     if let Some(path) = &args.output {
         let doc = camguard_model::ScanDocument {
@@ -146,11 +160,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<u8> {
         };
         std::fs::write(path, serde_json::to_vec_pretty(&doc)?)
             .with_context(|| format!("writing {}", path.display()))?;
-        eprintln!("  JSON written to {}", path.display());
+        eprintln!(
+            "  {}",
+            crate::tr!("demo-json-written", path = path.display().to_string())
+        );
     }
-    eprintln!(
-        "  Try: camguard sim --hosts 1024 --truth truth.json   (in one terminal)\n       camguard scan 127.66.0.0/22                    (in another)"
-    );
+    eprintln!("  {}", crate::tr!("demo-try"));
     fleet.shutdown().await;
     Ok(exit::OK)
 }
@@ -257,8 +272,9 @@ async fn demo_registry(
         .await?;
     for r in &imported.rejected {
         eprintln!(
-            "camguard demo: inventory row {} rejected: {}",
-            r.line, r.reason
+            "camguard demo: {}: {}",
+            crate::tr!("demo-row-rejected", line = r.line),
+            r.reason
         );
     }
     let scan = store
@@ -275,11 +291,14 @@ async fn demo_registry(
         .await?;
     let stored = store.finish_scan(scan.id, ScanState::Complete).await?;
     eprintln!(
-        "\n▶ Registry (demo database {}): scan stored for DEMO-STTTT, {} cameras matched to the inventory, {} found but NOT registered, {} findings open.",
-        db.display(),
-        stored.matched,
-        stored.unregistered,
-        stored.findings_open
+        "\n▶ {}",
+        crate::tr!(
+            "demo-registry",
+            db = db.display().to_string(),
+            matched = stored.matched,
+            unregistered = stored.unregistered,
+            open = stored.findings_open
+        )
     );
     store.close().await;
     let status = super::registry::status(crate::cli_registry::StatusArgs {
@@ -294,8 +313,8 @@ async fn demo_registry(
     .await;
     status?;
     eprintln!(
-        "  Explore it: export CAMGUARD_DATABASE={}\n              camguard status DEMO --format json;  camguard assess findings --state open;  camguard camera list",
-        db.display()
+        "  {}",
+        crate::tr!("demo-explore", db = db.display().to_string())
     );
     Ok(())
 }

@@ -8,7 +8,10 @@ fn demo_scans_its_fleet_and_fills_the_demo_registry() {
     let tmp = tempfile::tempdir().unwrap();
     let o = camguard_env(
         &["demo", "--base", "127.89.0.0", "--hosts", "256"],
-        &[("TMPDIR", tmp.path())],
+        &[
+            ("TMPDIR", tmp.path()),
+            ("CAMGUARD_LANG", std::path::Path::new("en")),
+        ],
     );
     let out = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
     assert_eq!(o.status.code(), Some(0), "{out}");
