@@ -35,7 +35,7 @@ pub use system::{DossierState, SystemRow};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 /// Which database a store talks to.
@@ -166,17 +166,6 @@ impl std::fmt::Debug for ConnectUrl {
 pub enum NativePool {
     Sqlite(sqlx::SqlitePool),
     Postgres(sqlx::PgPool),
-}
-
-/// Where the registry lives when no `--database` / `CAMGUARD_DATABASE` is given:
-/// `$XDG_DATA_HOME/camguard/registry.db` (or `~/.local/share/camguard/registry.db`).
-pub fn default_database_path() -> PathBuf {
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    base.join("camguard").join("registry.db")
 }
 
 /// Which backend a database argument names: `postgres://…` / `postgresql://…`, else SQLite
