@@ -112,3 +112,12 @@ demo-row-rejected = inventory row { $line } rejected
 demo-registry = Registry (demo database { $db }): scan stored for DEMO-STTTT, { $matched } cameras matched to the inventory, { $unregistered } found but NOT registered, { $open } findings open.
 demo-explore = Explore it: export CAMGUARD_DATABASE={ $db }
              camguard status DEMO --format json;  camguard assess findings --state open;  camguard camera list
+
+## file imports and exports
+
+import-cameras-summary = { $rows } rows, { $imported } imported ({ $new } new, { $updated } updated), { $rejected } rejected, in { $secs } s
+export-cameras-summary = wrote { $n } cameras to { $path }
+import-catalogue-summary = { $n } entries imported, { $rejected } rejected
+import-orgs-summary = { $added } organisations added, { $rejected } rejected, in { $secs } s
+assess-import-stored = stored { $path } as scan { $id } of { $org }
+took-secs = in { $secs } s

@@ -113,3 +113,12 @@ demo-row-rejected = dòng { $line } của danh mục camera bị từ chối
 demo-registry = Sổ đăng ký (cơ sở dữ liệu demo { $db }): đã lưu lần quét cho DEMO-STTTT, { $matched } camera khớp với danh mục, { $unregistered } tìm thấy nhưng CHƯA đăng ký, { $open } phát hiện đang mở.
 demo-explore = Khám phá: export CAMGUARD_DATABASE={ $db }
              camguard status DEMO --format json;  camguard assess findings --state open;  camguard camera list
+
+## nhập và xuất tệp
+
+import-cameras-summary = { $rows } dòng, nhập { $imported } ({ $new } mới, { $updated } cập nhật), từ chối { $rejected }, trong { $secs } s
+export-cameras-summary = đã ghi { $n } camera vào { $path }
+import-catalogue-summary = nhập { $n } mục, từ chối { $rejected }
+import-orgs-summary = thêm { $added } tổ chức, từ chối { $rejected }, trong { $secs } s
+assess-import-stored = đã lưu { $path } thành lần quét { $id } của { $org }
+took-secs = trong { $secs } s

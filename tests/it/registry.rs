@@ -27,6 +27,7 @@ impl Registry {
         let mut c = Command::new(env!("CARGO_BIN_EXE_camguard"));
         c.args(args)
             .env("CAMGUARD_LOG", "error")
+            .env("CAMGUARD_LANG", "en")
             .env("CAMGUARD_DATABASE", self.db())
             .env("USER", "tester");
         c

@@ -282,11 +282,18 @@ async fn assess_import(
         json(&report)?;
     }
     eprintln!(
-        "camguard: stored {} as scan {} of {org}: {}; in {:.2} s",
-        file.display(),
-        stored.scan,
+        "camguard: {}: {}; {}",
+        crate::tr!(
+            "assess-import-stored",
+            path = file.display().to_string(),
+            id = stored.scan,
+            org = org
+        ),
         stored.describe(),
-        t0.elapsed().as_secs_f64()
+        crate::tr!(
+            "took-secs",
+            secs = format!("{:.2}", t0.elapsed().as_secs_f64())
+        )
     );
     Ok(exit::OK)
 }

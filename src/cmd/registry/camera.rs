@@ -54,14 +54,17 @@ pub async fn camera(args: CameraArgs) -> anyhow::Result<u8> {
                 }
             }
             eprintln!(
-                "camguard: {}: {} rows, {} imported ({} new, {} updated), {} rejected, in {:.2} s",
+                "camguard: {}: {}",
                 file.display(),
-                total,
-                report.inserted + report.updated,
-                report.inserted,
-                report.updated,
-                rejected.len(),
-                took.as_secs_f64()
+                crate::tr!(
+                    "import-cameras-summary",
+                    rows = total,
+                    imported = report.inserted + report.updated,
+                    new = report.inserted,
+                    updated = report.updated,
+                    rejected = rejected.len(),
+                    secs = format!("{:.2}", took.as_secs_f64())
+                )
             );
             return Ok(if rejected.is_empty() {
                 exit::OK
@@ -139,9 +142,12 @@ pub async fn camera(args: CameraArgs) -> anyhow::Result<u8> {
                 }))?;
             }
             eprintln!(
-                "camguard: wrote {} cameras to {}",
-                records.len(),
-                file.display()
+                "camguard: {}",
+                crate::tr!(
+                    "export-cameras-summary",
+                    n = records.len(),
+                    path = file.display().to_string()
+                )
             );
         }
         CameraCommand::History { id, format } => {

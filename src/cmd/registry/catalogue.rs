@@ -62,10 +62,13 @@ pub async fn catalogue(args: CatalogueArgs) -> anyhow::Result<u8> {
                 }))?;
             }
             eprintln!(
-                "camguard: {}: {} entries imported, {} rejected",
+                "camguard: {}: {}",
                 file.display(),
-                n,
-                parsed.rejected.len()
+                crate::tr!(
+                    "import-catalogue-summary",
+                    n = n,
+                    rejected = parsed.rejected.len()
+                )
             );
             return Ok(if parsed.rejected.is_empty() {
                 exit::OK

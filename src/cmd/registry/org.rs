@@ -309,10 +309,14 @@ async fn org_import(
         }))?;
     }
     eprintln!(
-        "camguard: {}: {added} organisations added, {} rejected, in {:.2} s",
+        "camguard: {}: {}",
         file.display(),
-        rejected.len(),
-        t0.elapsed().as_secs_f64()
+        crate::tr!(
+            "import-orgs-summary",
+            added = added,
+            rejected = rejected.len(),
+            secs = format!("{:.2}", t0.elapsed().as_secs_f64())
+        )
     );
     Ok(if rejected.is_empty() {
         exit::OK
