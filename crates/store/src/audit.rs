@@ -115,6 +115,11 @@ impl std::fmt::Display for AuditBreak {
                 from - 1,
                 to + 1
             ),
+            AuditProblem::MissingAtEnd { from, to } if from == to => write!(
+                f,
+                "entry {id} is missing (deleted) at the end: {to} entries were written, the log ends at entry {}",
+                from - 1
+            ),
             AuditProblem::MissingAtEnd { from, to } => write!(
                 f,
                 "entries {from}-{to} are missing (deleted) at the end: {to} entries were written, the log ends at entry {}",
