@@ -60,6 +60,10 @@ pub enum Command {
     Deadline(crate::cli_registry::DeadlineArgs),
     /// Compliance status of every unit, duty by duty, rolled up to the province
     Status(crate::cli_registry::StatusArgs),
+    /// Accounts of `camguard serve`: add, list, disable, set passwords, API tokens
+    User(crate::cli_accounts::UserArgs),
+    /// The hash-chained audit log: verify it, list it
+    Audit(crate::cli_accounts::AuditArgs),
     /// Print a shell completion script
     Completions {
         /// The shell: bash, zsh, fish, elvish or powershell. Install e.g. with

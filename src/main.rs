@@ -2,6 +2,7 @@
 //! in the library crates under `crates/` (see ARCHITECTURE.md).
 
 mod cli;
+mod cli_accounts;
 mod cli_registry;
 mod cmd;
 mod env;

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod accounts;
 mod baseline;
 mod demo;
 pub mod kb;
@@ -25,6 +26,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Assess(args) => registry::assess(args).await,
         Command::Deadline(args) => registry::deadline(args),
         Command::Status(args) => registry::status(args).await,
+        Command::User(args) => accounts::user(args).await,
+        Command::Audit(args) => accounts::audit(args).await,
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

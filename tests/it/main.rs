@@ -1,6 +1,7 @@
 //! Integration tests of the `camguard` binary: one test binary (fast to link), modules by area.
 //! Every packet goes to 127.0.0.0/8.
 
+mod accounts;
 mod cli;
 mod demo;
 mod files;

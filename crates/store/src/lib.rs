@@ -11,11 +11,17 @@
 //! * one schema text per migration, with the primary-key spelling substituted per backend.
 //!
 //! Migrations run when a store is opened; a database whose schema is newer than this binary is
-//! refused (an old binary must not write into a newer layout). The same contract test suite
-//! (`tests/contract.rs`) runs against both backends.
+//! refused (an old binary must not write into a newer layout).
+//!
+//! Accounts (`account.rs`: users, API tokens, sessions; hashing in `camguard-auth`) and the
+//! hash-chained audit log (`audit.rs`) live here too.
+//!
+//! The same contract test suite (`tests/contract.rs`) runs against both backends.
 
 #![forbid(clippy::print_stdout, clippy::print_stderr)]
 
+mod account;
+mod audit;
 mod camera;
 mod catalogue;
 mod org;
@@ -25,7 +31,10 @@ mod scope;
 mod status;
 mod system;
 
+pub use account::{MAX_TOKEN_DAYS, NewSession, NewToken, SessionUser, TokenRow, User};
+pub use audit::{Actor, AuditBreak, AuditCheck, AuditEntry, AuditProblem, NewAudit};
 pub use camera::{CameraFilter, CameraRow, ImportReport};
+pub use camguard_auth::{Password, Role, WeakPassword};
 pub use catalogue::CatalogueRow;
 pub use org::{Org, OrgKind};
 pub use scan::{FindingRow, FindingState, SCAN_LEASE, ScanRow, ScanState, StoredScan};
@@ -99,6 +108,11 @@ pub enum StoreError {
     Invalid(String),
     #[error("{0}")]
     Conflict(String),
+    /// A password the policy refuses (`WeakPassword::vi` gives the reason in Vietnamese).
+    #[error("weak password: {0}")]
+    WeakPassword(camguard_auth::WeakPassword),
+    #[error("{0}")]
+    Auth(#[from] camguard_auth::AuthError),
 }
 
 impl StoreError {
@@ -128,6 +142,7 @@ impl StoreError {
                 | StoreError::NotFound(_)
                 | StoreError::Invalid(_)
                 | StoreError::Conflict(_)
+                | StoreError::WeakPassword(_)
                 | StoreError::SchemaTooNew { .. }
         )
     }

@@ -13,6 +13,11 @@ use sqlx::{Executor, Row};
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "registry", include_str!("sql/0001_registry.sql")),
     (2, "scan lease", include_str!("sql/0002_scan_lease.sql")),
+    (
+        3,
+        "accounts and audit log",
+        include_str!("sql/0003_accounts.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
