@@ -403,6 +403,20 @@ fn tapo_onvif_and_rtsp() {
     );
 }
 
+/// A VStarcam camera names its maker in the SDP session name (`s=streamed by the VSTARCAM RTSP
+/// server`, retina vstarcam_describe.txt): the rule that calls it a camera also names the vendor.
+#[test]
+fn vstarcam_sdp_names_the_vendor() {
+    let obs = [o(
+        554,
+        keys::RTSP_SDP,
+        "v=0\r\no=VSTC 3836411392 3836411392 IN IP4 192.0.2.198\r\ns=streamed by the VSTARCAM RTSP server\r\ne=NONE\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n",
+    )];
+    let id = run(&obs, &[554]);
+    assert!(id.is_camera);
+    assert_eq!(id.vendor.as_deref(), Some("vstarcam"));
+}
+
 /// Older Tapo firmware reports the bare model (`C200`); the engine names it like NVD does.
 #[test]
 fn tapo_bare_model_gets_the_brand_prefix() {
@@ -580,10 +594,11 @@ fn wsd_scopes_alone() {
     assert_eq!(id.model.as_deref(), Some("Tapo C720"));
 }
 
-/// A plain RTSP server with a video stream of unknown make is a camera without a vendor.
+/// A plain RTSP server with a video stream of unknown make is a camera without a vendor (the
+/// VStarcam reply with the maker's name taken out of the session name).
 #[test]
 fn unknown_rtsp_video_is_a_camera() {
-    let sdp = "v=0\r\no=VSTC 3836411392 3836411392 IN IP4 192.168.1.198\r\ns=streamed by the VSTARCAM RTSP server\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n";
+    let sdp = "v=0\r\no=- 3836411392 3836411392 IN IP4 192.168.1.198\r\ns=live stream\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n";
     let id = run(
         &[
             o(554, keys::RTSP_STATUS, "RTSP/1.0 200 OK"),

@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! cargo build --bin camguard && cargo run -p camguard-sim --example identify_bench -- \
-//!     --bin target/debug/camguard [--bin OTHER] [--nmap] [--base 127.88] [--show-heldout]
+//!     --bin target/debug/camguard [--bin OTHER] [--nmap | --nmap-heldout] [--nmap-jobs 4] \
+//!     [--base 127.88] [--third 0] [--corpus bench/identify] [--show-heldout]
 //! ```
 //!
 //! Each sample of `bench/identify/corpus-{train,heldout}.jsonl` gets its own address
@@ -279,19 +280,102 @@ async fn serve_line<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, kind: String, v
                 }
             }
         }
+        "rtsp.reply" => serve_rtsp_capture(&mut s, &value).await,
         _ => {}
     }
 }
 
+/// A captured RTSP reply (status line, headers, SDP body) or a bare SDP, as `(status line,
+/// headers without CSeq/Content-Length, body)`.
+fn rtsp_capture(text: &str) -> (String, Vec<String>, String) {
+    let text = text.replace("\r\n", "\n");
+    if text.trim_start().starts_with("v=") {
+        let body = text.trim_start().replace('\n', "\r\n");
+        return (
+            "RTSP/1.0 200 OK".into(),
+            vec!["Content-Type: application/sdp".into()],
+            body,
+        );
+    }
+    let (head, body) = text.split_once("\n\n").unwrap_or((text.as_str(), ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap_or("RTSP/1.0 200 OK")
+        .trim_end()
+        .to_string();
+    let headers = lines
+        .map(|l| l.trim_end().to_string())
+        .filter(|l| {
+            let k = l.split(':').next().unwrap_or_default().trim();
+            !l.is_empty()
+                && !k.eq_ignore_ascii_case("cseq")
+                && !k.eq_ignore_ascii_case("content-length")
+        })
+        .collect();
+    (status, headers, body.replace('\n', "\r\n"))
+}
+
+/// Replay a captured RTSP reply: a 401 capture answers every request; a capture with `Public:`
+/// answers OPTIONS; a capture with a body answers DESCRIBE. Other requests get the capture's
+/// `Server` header (if any) on a plain reply.
+async fn serve_rtsp_capture<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, value: &str) {
+    let (status, headers, body) = rtsp_capture(value);
+    let server: Vec<&String> = headers
+        .iter()
+        .filter(|h| h.to_ascii_lowercase().starts_with("server:"))
+        .collect();
+    let is_auth = status.contains(" 401 ");
+    let has_public = headers
+        .iter()
+        .any(|h| h.to_ascii_lowercase().starts_with("public:"));
+    while let Some(req) = read_head(s).await {
+        let text = String::from_utf8_lossy(&req).to_string();
+        let cseq = text
+            .lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.trim()
+                    .eq_ignore_ascii_case("cseq")
+                    .then(|| v.trim().to_string())
+            })
+            .unwrap_or_else(|| "1".into());
+        let captured = is_auth
+            || (text.starts_with("OPTIONS") && has_public)
+            || (text.starts_with("DESCRIBE") && !body.is_empty());
+        let reply = if captured {
+            let mut r = format!("{status}\r\nCSeq: {cseq}\r\n");
+            for h in &headers {
+                r.push_str(h);
+                r.push_str("\r\n");
+            }
+            if !body.is_empty() {
+                r.push_str(&format!("Content-Length: {}\r\n", body.len()));
+            }
+            r + "\r\n" + &body
+        } else {
+            let mut r = if text.starts_with("OPTIONS") {
+                format!(
+                    "RTSP/1.0 200 OK\r\nCSeq: {cseq}\r\nPublic: OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN\r\n"
+                )
+            } else {
+                format!("RTSP/1.0 404 Not Found\r\nCSeq: {cseq}\r\n")
+            };
+            for h in &server {
+                r.push_str(h);
+                r.push_str("\r\n");
+            }
+            r + "\r\n"
+        };
+        if s.write_all(reply.as_bytes()).await.is_err() {
+            break;
+        }
+    }
+}
+
 async fn start(s: Sample) -> std::io::Result<()> {
-    let port = match s.kind.as_str() {
-        "http.server" | "http.title" | "http.www_authenticate" => 80,
-        "tls.subject" | "tls.issuer" => 443,
-        "telnet.banner" => 23,
-        "ftp.banner" => 21,
-        "ssh.banner" => 22,
-        "rtsp.server" => 554,
-        _ => return Ok(()),
+    let Some(port) = port_of(&s.kind) else {
+        return Ok(());
     };
     let l = TcpListener::bind((s.ip, port)).await?;
     let reply = Arc::new(http_reply(&s));
@@ -362,74 +446,173 @@ fn run_camguard(bin: &str, targets: &Path, out: &Path) -> HashMap<String, Verdic
     m
 }
 
-fn run_nmap(targets: &Path, out: &Path) -> HashMap<String, Verdict> {
-    let t0 = std::time::Instant::now();
-    let st = std::process::Command::new("nmap")
-        .args([
-            "-sV",
-            "-Pn",
-            "-n",
-            "-T4",
-            "--max-retries",
-            "1",
-            "--host-timeout",
-            "120s",
-            "-p",
-            PORTS,
-            "-iL",
-        ])
-        .arg(targets)
-        .arg("-oX")
-        .arg(out)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("run nmap");
-    assert!(st.success(), "nmap failed: {st}");
-    eprintln!("nmap -sV: scan took {:.1} s", t0.elapsed().as_secs_f64());
-    let xml = std::fs::read_to_string(out).expect("nmap xml");
-    const CAMERA: &[&str] = &[
-        "devicetype=\"webcam\"",
-        "devicetype=\"security-misc\"",
-        "camera",
-        "webcam",
-        " dvr",
-        "dvr ",
-        " nvr",
-        "nvr ",
-        "video server",
-        "video encoder",
-        "surveillance",
-        "ipcam",
-    ];
-    let attr = |tag: &str, name: &str| -> Option<String> {
-        let i = tag.find(&format!("{name}=\""))? + name.len() + 2;
-        Some(tag[i..].split('"').next()?.to_string())
-    };
-    let mut m = HashMap::new();
+/// The one port a sample's service listens on (`None` for a kind the fixture does not serve).
+fn port_of(kind: &str) -> Option<u16> {
+    Some(match kind {
+        "http.server" | "http.title" | "http.www_authenticate" => 80,
+        "tls.subject" | "tls.issuer" => 443,
+        "telnet.banner" => 23,
+        "ftp.banner" => 21,
+        "ssh.banner" => 22,
+        "rtsp.server" | "rtsp.reply" => 554,
+        _ => return None,
+    })
+}
+
+/// nmap's settings (documented in BENCHMARKS.md §7): the default version intensity, one retry,
+/// a host timeout, and large host groups so that nmap's own parallelism applies.
+const NMAP_ARGS: &[&str] = &[
+    "-sV",
+    "-Pn",
+    "-n",
+    "--version-intensity",
+    "7",
+    "-T4",
+    "--max-retries",
+    "1",
+    "--host-timeout",
+    "300s",
+    "--min-hostgroup",
+    "256",
+];
+
+/// Words of nmap's `product`/`extrainfo`/`devicetype`/`ostype` that call a camera.
+const NMAP_CAMERA: &[&str] = &[
+    "camera",
+    "webcam",
+    "dvr",
+    "nvr",
+    "network video recorder",
+    "video recorder",
+    "video server",
+    "video encoder",
+    "surveillance",
+    "ipcam",
+    "netcam",
+];
+
+fn xml_attr(tag: &str, name: &str) -> Option<String> {
+    let needle = format!(" {name}=\"");
+    let i = tag.find(&needle)? + needle.len();
+    let raw = tag[i..].split('"').next()?;
+    Some(
+        raw.replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&"),
+    )
+}
+
+/// What nmap said about each host of one `-oX` file: a camera when a service's `devicetype` is
+/// `webcam` or `security-misc` or its product/extrainfo/devicetype/ostype names a camera, DVR,
+/// NVR or video server/encoder (word match; the raw `servicefp` of unrecognised services, which
+/// echoes the banner, is never read); the vendor text is those attributes plus the CPEs.
+fn parse_nmap(xml: &str, m: &mut HashMap<String, Verdict>) {
     for host in xml.split("<host ").skip(1) {
-        let Some(ip) = host.split("<address ").nth(1).and_then(|a| attr(a, "addr")) else {
+        let Some(ip) = host
+            .split("<address ")
+            .nth(1)
+            .and_then(|a| xml_attr(&format!(" {a}"), "addr"))
+        else {
             continue;
         };
         let mut v = Verdict::default();
         let mut text = String::new();
-        for tag in host
-            .split("<service ")
-            .skip(1)
-            .filter_map(|t| t.split('>').next())
-        {
-            let lower = format!(" {} ", tag.to_ascii_lowercase());
-            v.camera |= CAMERA.iter().any(|w| lower.contains(w));
-            for a in ["product", "extrainfo"] {
-                if let Some(p) = attr(tag, a) {
-                    text.push_str(&p);
-                    text.push(' ');
+        for svc in host.split("<service ").skip(1) {
+            let tag = format!(" {}", svc.split('>').next().unwrap_or_default());
+            let dt = xml_attr(&tag, "devicetype").unwrap_or_default();
+            v.camera |= dt == "webcam" || dt == "security-misc";
+            let mut said = String::new();
+            for a in ["product", "extrainfo", "devicetype", "ostype"] {
+                if let Some(p) = xml_attr(&tag, a) {
+                    said.push_str(&p);
+                    said.push(' ');
                 }
+            }
+            let words: String = said
+                .to_ascii_lowercase()
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+                .collect();
+            let words = format!(
+                " {} ",
+                words.split_whitespace().collect::<Vec<_>>().join(" ")
+            );
+            v.camera |= NMAP_CAMERA
+                .iter()
+                .any(|w| words.contains(&format!(" {w} ")));
+            text.push_str(&said);
+            let body = svc.split("</service>").next().unwrap_or_default();
+            for cpe in body.split("<cpe>").skip(1) {
+                text.push_str(cpe.split("</cpe>").next().unwrap_or_default());
+                text.push(' ');
             }
         }
         v.vendor = Some(text);
         m.insert(ip, v);
     }
-    m
+}
+
+/// `nmap -sV` over the given samples: only each sample's own port, the hosts of one port split
+/// into blocks of at most 128 addresses, up to `jobs` nmap processes at a time.
+fn run_nmap(samples: &[&Sample], dir: &Path, jobs: usize) -> HashMap<String, Verdict> {
+    let t0 = std::time::Instant::now();
+    let mut by_port: std::collections::BTreeMap<u16, Vec<Ipv4Addr>> = Default::default();
+    for s in samples {
+        if let Some(p) = port_of(&s.kind) {
+            by_port.entry(p).or_default().push(s.ip);
+        }
+    }
+    let mut blocks = Vec::new();
+    for (port, ips) in &by_port {
+        for (i, chunk) in ips.chunks(128).enumerate() {
+            let list = dir.join(format!("nmap-{port}-{i}.txt"));
+            std::fs::write(
+                &list,
+                chunk.iter().map(|ip| format!("{ip}\n")).collect::<String>(),
+            )
+            .expect("nmap target list");
+            blocks.push((*port, list, dir.join(format!("nmap-{port}-{i}.xml"))));
+        }
+    }
+    // The line services (FTP, SSH, telnet: many probes with long waits) start first.
+    blocks.reverse();
+    let queue = std::sync::Mutex::new(blocks);
+    let m = std::sync::Mutex::new(HashMap::new());
+    std::thread::scope(|sc| {
+        for _ in 0..jobs.max(1) {
+            sc.spawn(|| {
+                loop {
+                    let Some((port, list, out)) = queue.lock().expect("queue").pop() else {
+                        break;
+                    };
+                    let st = std::process::Command::new("nmap")
+                        .args(NMAP_ARGS)
+                        .arg("-p")
+                        .arg(port.to_string())
+                        .arg("-iL")
+                        .arg(&list)
+                        .arg("-oX")
+                        .arg(&out)
+                        .stdout(std::process::Stdio::null())
+                        .status()
+                        .expect("run nmap");
+                    assert!(st.success(), "nmap failed: {st}");
+                    let xml = std::fs::read_to_string(&out).expect("nmap xml");
+                    let timeouts = xml.matches("timedout=\"true\"").count();
+                    eprintln!(
+                        "nmap -p {port} {}: done at {:.0} s, {timeouts} host timeouts",
+                        list.display(),
+                        t0.elapsed().as_secs_f64()
+                    );
+                    parse_nmap(&xml, &mut m.lock().expect("map"));
+                }
+            });
+        }
+    });
+    eprintln!("nmap -sV: scan took {:.1} s", t0.elapsed().as_secs_f64());
+    m.into_inner().expect("map")
 }
 
 fn norm(s: &str) -> String {
@@ -472,14 +655,17 @@ fn score(samples: &[&Sample], got: &HashMap<String, Verdict>, nmap: bool, show: 
             }
             if let Some(exp) = &s.vendor {
                 sc.named += 1;
-                let right = if nmap {
-                    v.vendor
-                        .as_deref()
-                        .is_some_and(|t| norm(t).contains(&norm(exp)))
-                } else {
-                    v.camera
-                        && (v.vendor.as_deref() == Some(exp) || v.brand.as_deref() == Some(exp))
-                };
+                // Both tools: right only when the host is called a camera and the maker is named
+                // (camguard: its vendor or brand id; nmap: the id within its product, extrainfo,
+                // device type, OS type or CPE text).
+                let right = v.camera
+                    && if nmap {
+                        v.vendor
+                            .as_deref()
+                            .is_some_and(|t| norm(t).contains(&norm(exp)))
+                    } else {
+                        v.vendor.as_deref() == Some(exp) || v.brand.as_deref() == Some(exp)
+                    };
                 sc.named_right += usize::from(right);
                 if !right && show {
                     eprintln!(
@@ -515,13 +701,21 @@ fn ratio(a: usize, b: usize) -> String {
 #[tokio::main]
 async fn main() {
     let mut bins = Vec::new();
-    let (mut with_nmap, mut base, mut show_heldout) = (false, 88u8, false);
+    let (mut with_nmap, mut nmap_heldout_only, mut nmap_jobs) = (false, false, 4usize);
+    let (mut base, mut third, mut show_heldout) = (88u8, 0u8, false);
     let mut dir = "bench/identify".to_string();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--bin" => bins.push(args.next().expect("--bin PATH")),
             "--nmap" => with_nmap = true,
+            "--nmap-heldout" => (with_nmap, nmap_heldout_only) = (true, true),
+            "--nmap-jobs" => {
+                nmap_jobs = args
+                    .next()
+                    .and_then(|j| j.parse().ok())
+                    .expect("--nmap-jobs N");
+            }
             "--base" => {
                 base = args
                     .next()
@@ -529,6 +723,12 @@ async fn main() {
                     .expect("--base 127.N");
             }
             "--corpus" => dir = args.next().expect("--corpus DIR"),
+            "--third" => {
+                third = args
+                    .next()
+                    .and_then(|t| t.parse().ok())
+                    .expect("--third N (first third octet)");
+            }
             "--show-heldout" => show_heldout = true,
             other => panic!("unknown argument {other}"),
         }
@@ -539,7 +739,7 @@ async fn main() {
     let mut samples = load(&format!("{dir}/corpus-train.jsonl"), false);
     samples.extend(load(&format!("{dir}/corpus-heldout.jsonl"), true));
     for (i, s) in samples.iter_mut().enumerate() {
-        s.ip = Ipv4Addr::new(127, base, (i / 250) as u8, (i % 250 + 1) as u8);
+        s.ip = Ipv4Addr::new(127, base, third + (i / 250) as u8, (i % 250 + 1) as u8);
     }
     for s in &samples {
         start(s.clone())
@@ -569,11 +769,17 @@ async fn main() {
         results.push((format!("camguard ({bin})"), got, false));
     }
     if with_nmap {
-        let out = tmp.join("nmap.xml");
-        let t = targets.clone();
-        let got = tokio::task::spawn_blocking(move || run_nmap(&t, &out))
-            .await
-            .expect("join");
+        let chosen: Vec<Sample> = samples
+            .iter()
+            .filter(|s| s.heldout || !nmap_heldout_only)
+            .cloned()
+            .collect();
+        let t = tmp.clone();
+        let got = tokio::task::spawn_blocking(move || {
+            run_nmap(&chosen.iter().collect::<Vec<_>>(), &t, nmap_jobs)
+        })
+        .await
+        .expect("join");
         results.push(("nmap -sV".into(), got, true));
     }
     let train: Vec<&Sample> = samples.iter().filter(|s| !s.heldout).collect();
@@ -587,6 +793,9 @@ async fn main() {
             ("training", &train, !nmap),
             ("held-out", &held, show_heldout && !nmap),
         ] {
+            if *nmap && nmap_heldout_only && part == "training" {
+                continue;
+            }
             if show {
                 eprintln!("{name} {part}:");
             }
