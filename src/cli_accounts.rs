@@ -58,6 +58,7 @@ pub enum UserCommand {
     },
     /// Disable an account: no login, its tokens and sessions stop working
     Disable {
+        /// The account to disable
         username: String,
         /// Output: table (one line for people) or json (stable field names, for scripts)
         #[arg(long, value_enum, default_value = "table")]
@@ -65,6 +66,7 @@ pub enum UserCommand {
     },
     /// Set an account's password (read from standard input); its sessions end
     Passwd {
+        /// The account whose password changes
         username: String,
         /// Read the password from standard input (the only way: never on the command line)
         #[arg(long, required = true)]
@@ -75,6 +77,7 @@ pub enum UserCommand {
         after_help = "The token is printed once on standard output; its id and expiry go to standard error.\nUse it as `Authorization: Bearer TOKEN`; revoke it with `camguard user revoke-token ID`."
     )]
     Token {
+        /// The account the token acts as (its role and organisation)
         username: String,
         /// Days until the token expires (1-3650)
         #[arg(long, value_name = "N", default_value_t = 90)]
