@@ -48,30 +48,10 @@ pub fn excerpt(body: &[u8], max: usize) -> String {
     out.trim().to_string()
 }
 
-/// Replace the values of `user=`, `password=`, `pwd=`, `pass=` query parameters (URLs that
-/// carry credentials, e.g. XiongMai stream URIs).
+/// Credentials out of URLs (userinfo passwords and password-like query values, e.g. XiongMai
+/// stream URIs): the one rule, `camguard_model::redact`.
 pub fn redact_url_credentials(url: &str) -> String {
-    let mut out = String::with_capacity(url.len());
-    let mut rest = url;
-    'outer: while !rest.is_empty() {
-        for key in ["password=", "passwd=", "pwd=", "pass="] {
-            if rest.len() >= key.len()
-                && rest.as_bytes()[..key.len()].eq_ignore_ascii_case(key.as_bytes())
-            {
-                out.push_str(&rest[..key.len()]);
-                out.push_str(REDACTED);
-                let end = rest[key.len()..]
-                    .find(['&', '_', ';', ' ', '"', '<'])
-                    .map_or(rest.len(), |i| i + key.len());
-                rest = &rest[end..];
-                continue 'outer;
-            }
-        }
-        let c = rest.chars().next().unwrap_or(' ');
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    out
+    camguard_model::redact::url_credentials(url)
 }
 
 /// Evidence fields that name an account, not its password: kept when the password equals the

@@ -11,6 +11,7 @@
 
 #![forbid(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod redact;
 pub mod scope;
 
 use serde::{Deserialize, Serialize};

@@ -193,18 +193,10 @@ pub fn backend_of(database: &str) -> Backend {
     }
 }
 
-/// The database argument with any password replaced, for messages and logs.
+/// The database argument with any password replaced, for messages and logs (the one rule,
+/// `camguard_model::redact`).
 pub fn redact_url(database: &str) -> String {
-    match (database.find("://"), database.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let userinfo = &database[s + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{user}:****{}", &database[..s + 3], &database[at..]),
-                None => database.to_string(),
-            }
-        }
-        _ => database.to_string(),
-    }
+    camguard_model::redact::url_credentials(database)
 }
 
 fn sqlite_url(path: &Path) -> String {
