@@ -143,6 +143,12 @@ struct EndpointsFile {
     device_info: Vec<DeviceInfoEndpoint>,
 }
 
+/// The assessment's data files (`kb/assess/*.toml`, embedded or overlaid) cannot be used: the
+/// message names the file and the entry.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct DataError(String);
+
 /// Both files, parsed and checked.
 #[derive(Clone, Debug)]
 pub struct AssessData {
@@ -168,8 +174,12 @@ impl AssessData {
 
     /// The files as the knowledge base loaded them: embedded, or replaced by the user's
     /// installed updates and `--kb DIR`, with the same overlay rules as every other kb file.
-    pub fn from_kb(kb: &camguard_kb::Kb) -> Result<AssessData, String> {
-        let mut d = AssessData::parse(
+    pub fn from_kb(kb: &camguard_kb::Kb) -> Result<AssessData, DataError> {
+        AssessData::from_kb_inner(kb).map_err(DataError)
+    }
+
+    fn from_kb_inner(kb: &camguard_kb::Kb) -> Result<AssessData, String> {
+        let mut d = AssessData::parse_inner(
             kb.file("assess/findings.toml").unwrap_or(FINDINGS_TOML),
             kb.file("assess/http-endpoints.toml")
                 .unwrap_or(ENDPOINTS_TOML),
@@ -183,7 +193,11 @@ impl AssessData {
     }
 
     /// The findings and endpoints files; the password policies are the embedded ones.
-    pub fn parse(findings: &str, endpoints: &str) -> Result<AssessData, String> {
+    pub fn parse(findings: &str, endpoints: &str) -> Result<AssessData, DataError> {
+        AssessData::parse_inner(findings, endpoints).map_err(DataError)
+    }
+
+    fn parse_inner(findings: &str, endpoints: &str) -> Result<AssessData, String> {
         let f: FindingsFile =
             toml::from_str(findings).map_err(|e| format!("assess/findings.toml: {e}"))?;
         let e: EndpointsFile =
@@ -329,13 +343,13 @@ mod tests {
             "schema = 1\n[[finding]]\nid = \"nope\"\nseverity = \"low\"\n",
             ENDPOINTS_TOML,
         );
-        assert!(bad.unwrap_err().contains("not a finding id"));
+        assert!(bad.unwrap_err().to_string().contains("not a finding id"));
         let bad = AssessData::parse(
             FINDINGS_TOML,
             "schema = 1\n[[snapshot]]\nvendor = \"*\"\npath = \"x\"\nsource = \"s\"\n",
         );
-        assert!(bad.unwrap_err().contains("must start with"));
+        assert!(bad.unwrap_err().to_string().contains("must start with"));
         let bad = AssessData::parse("schema = 9\n", ENDPOINTS_TOML);
-        assert!(bad.unwrap_err().contains("newer schema"));
+        assert!(bad.unwrap_err().to_string().contains("newer schema"));
     }
 }

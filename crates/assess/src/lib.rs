@@ -77,7 +77,7 @@ pub use baseline::Verdict;
 pub use candidates::candidate_credentials;
 pub use creds::Cred;
 pub use creds::Target as LoginTarget;
-pub use data::AssessData;
+pub use data::{AssessData, DataError};
 pub use facts::DeviceFacts;
 pub use options::{AssessOptions, Intrusive, Profile};
 

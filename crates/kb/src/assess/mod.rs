@@ -154,16 +154,19 @@ pub struct Pattern {
 }
 
 impl Pattern {
-    pub fn new(source: &str) -> Result<Pattern, String> {
+    pub fn new(source: &str) -> Result<Pattern, PatternError> {
         let regex = regex::RegexBuilder::new(source)
             .case_insensitive(true)
             .size_limit(1 << 20)
             .build()
-            .map_err(|e| format!("bad regex {source:?}: {e}"))?;
+            .map_err(|e| PatternError::Invalid {
+                source_text: source.to_string(),
+                reason: e.to_string(),
+            })?;
         if regex.is_match("") {
-            return Err(format!(
-                "regex {source:?} matches an empty value, i.e. everything; omit the field instead"
-            ));
+            return Err(PatternError::MatchesEverything {
+                source_text: source.to_string(),
+            });
         }
         Ok(Pattern {
             source: source.to_string(),
@@ -185,9 +188,20 @@ impl Pattern {
     }
 }
 
+/// A data file's pattern that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PatternError {
+    #[error("bad regex {source_text:?}: {reason}")]
+    Invalid { source_text: String, reason: String },
+    #[error(
+        "regex {source_text:?} matches an empty value, i.e. everything; omit the field instead"
+    )]
+    MatchesEverything { source_text: String },
+}
+
 impl TryFrom<String> for Pattern {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
+    type Error = PatternError;
+    fn try_from(s: String) -> Result<Self, PatternError> {
         Pattern::new(&s)
     }
 }
