@@ -1,24 +1,12 @@
 //! Scans of simulated fleets (in this test process) by the real binary.
 
 use super::{camguard, stderr};
-use camguard_sim::{Fleet, FleetConfig, Truth};
+use camguard_sim::{Fleet, Truth};
 use serde_json::Value;
 use std::collections::HashMap;
 
 fn start(base: &str, hosts: u32, seed: u64) -> (tokio::runtime::Runtime, Fleet) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let fleet = rt
-        .block_on(Fleet::start(FleetConfig::new(
-            base.parse().unwrap(),
-            hosts,
-            seed,
-        )))
-        .unwrap();
-    (rt, fleet)
+    super::start_fleet(base, hosts, seed)
 }
 
 fn by_ip(doc: &Value) -> HashMap<String, Value> {

@@ -1,26 +1,14 @@
 //! Ctrl-C (issue 8): a scan stops within moments even with a low `--rate`, keeps what it
 //! found, and a second Ctrl-C quits at once. Simulated fleets on 127.112/16 and 127.113/16.
 
-use camguard_sim::{Fleet, FleetConfig};
+use camguard_sim::Fleet;
 use std::fs::File;
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 fn fleet(base: &str, hosts: u32) -> (tokio::runtime::Runtime, Fleet) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let fleet = rt
-        .block_on(Fleet::start(FleetConfig::new(
-            base.parse().unwrap(),
-            hosts,
-            8,
-        )))
-        .unwrap();
-    (rt, fleet)
+    super::start_fleet(base, hosts, 8)
 }
 
 fn sigint(child: &Child) {

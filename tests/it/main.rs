@@ -23,6 +23,28 @@ pub fn camguard(args: &[&str]) -> Output {
         .expect("run camguard")
 }
 
+/// A simulated fleet on its own runtime (two workers), for tests that run the binary against it.
+pub fn start_fleet(
+    base: &str,
+    hosts: u32,
+    seed: u64,
+) -> (tokio::runtime::Runtime, camguard_sim::Fleet) {
+    use camguard_sim::{Fleet, FleetConfig};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let fleet = rt
+        .block_on(Fleet::start(FleetConfig::new(
+            base.parse().unwrap(),
+            hosts,
+            seed,
+        )))
+        .unwrap();
+    (rt, fleet)
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }

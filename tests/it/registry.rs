@@ -2,7 +2,7 @@
 //! store's contract suite covers PostgreSQL). Scans go to simulated fleets on 127.x.
 
 use super::stderr;
-use camguard_sim::{Fleet, FleetConfig};
+use camguard_sim::Fleet;
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -54,19 +54,7 @@ impl Registry {
 }
 
 fn start(base: &str, hosts: u32, seed: u64) -> (tokio::runtime::Runtime, Fleet) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let fleet = rt
-        .block_on(Fleet::start(FleetConfig::new(
-            base.parse().unwrap(),
-            hosts,
-            seed,
-        )))
-        .unwrap();
-    (rt, fleet)
+    super::start_fleet(base, hosts, seed)
 }
 
 fn write(path: &Path, text: &str) {

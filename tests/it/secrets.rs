@@ -19,7 +19,7 @@
 //!   `password` field: in JSON and in the stored rows, `"password"` is only ever `"****"`.
 
 use super::stderr;
-use camguard_sim::{Fleet, FleetConfig, Truth};
+use camguard_sim::{Fleet, Truth};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -201,19 +201,7 @@ fn json_leaks(v: &Value, secrets: &[Truthful], out: &mut Vec<(String, String)>) 
 }
 
 fn start() -> (tokio::runtime::Runtime, Fleet) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let fleet = rt
-        .block_on(Fleet::start(FleetConfig::new(
-            BASE.parse().unwrap(),
-            HOSTS,
-            SEED,
-        )))
-        .unwrap();
-    (rt, fleet)
+    super::start_fleet(BASE, HOSTS, SEED)
 }
 
 fn run(db: &Path, args: &[&str], log: &str) -> Output {

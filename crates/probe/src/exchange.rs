@@ -23,18 +23,12 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// First value of a header, case-insensitive.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        crate::head::first_header(&self.headers, name)
     }
 
     /// All values of a header, case-insensitive.
     pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.headers
-            .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        crate::head::all_headers(&self.headers, name)
     }
 
     pub(crate) fn from_head(head: Head, body: Vec<u8>) -> Self {
