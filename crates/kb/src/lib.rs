@@ -285,17 +285,6 @@ pub struct KevEntry {
 fn parse_kev(name: &str, text: &str) -> Result<Vec<KevEntry>, KbError> {
     #[derive(serde::Deserialize)]
     struct File {
-        #[expect(
-            dead_code,
-            reason = "read by serde to check the file's shape; the loader checks schema and version elsewhere"
-        )]
-        schema: u32,
-        #[expect(
-            dead_code,
-            reason = "read by serde to check the file's shape; the loader checks schema and version elsewhere"
-        )]
-        #[serde(default)]
-        version: String,
         #[serde(default)]
         kev: Vec<KevEntry>,
     }

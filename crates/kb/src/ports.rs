@@ -22,17 +22,6 @@ pub struct PortTable {
 
 #[derive(Deserialize)]
 struct File {
-    #[expect(
-        dead_code,
-        reason = "read by serde to check the file's shape; the loader checks schema and version elsewhere"
-    )]
-    schema: u32,
-    #[expect(
-        dead_code,
-        reason = "read by serde to check the file's shape; the loader checks schema and version elsewhere"
-    )]
-    #[serde(default)]
-    version: String,
     #[serde(default)]
     port: Vec<PortEntry>,
 }

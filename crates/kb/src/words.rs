@@ -75,17 +75,12 @@ struct Maker {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
-    #[expect(
-        dead_code,
-        reason = "read by serde to check the file's shape; the loader checks schema and version elsewhere"
-    )]
-    schema: u32,
-    #[expect(
-        dead_code,
-        reason = "read by serde to check the file's shape; the loader checks schema and version elsewhere"
-    )]
-    #[serde(default)]
-    version: String,
+    // `schema` and `version` are checked by the loader (`Header`); named here only
+    // because unknown fields are refused.
+    #[serde(rename = "schema")]
+    _schema: serde::de::IgnoredAny,
+    #[serde(rename = "version", default)]
+    _version: serde::de::IgnoredAny,
     #[serde(default)]
     words: Vec<Words>,
     #[serde(default)]
