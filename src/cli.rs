@@ -64,6 +64,8 @@ pub enum Command {
     User(crate::cli_accounts::UserArgs),
     /// The hash-chained audit log: verify it, list it
     Audit(crate::cli_accounts::AuditArgs),
+    /// Serve the REST API (accounts, roles, tenancy, audit log) on the registry
+    Serve(crate::cli_serve::ServeArgs),
     /// Print a shell completion script
     Completions {
         /// The shell: bash, zsh, fish, elvish or powershell. Install e.g. with

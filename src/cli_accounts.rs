@@ -86,6 +86,17 @@ pub enum UserCommand {
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
+    /// Assign an assessor account to an organisation: it may then work on its subtree
+    #[command(
+        after_help = "Example:\n  camguard user assign danh.gia@congty.vn --org AG-STTTT\n\nAn assessor reaches only the organisations it is assigned to (and everything below them)."
+    )]
+    Assign {
+        /// The assessor account
+        username: String,
+        /// The organisation it now works for
+        #[arg(long, value_name = "CODE")]
+        org: String,
+    },
     /// Revoke an API token by its id
     RevokeToken {
         /// The token's id (printed by `camguard user token`)

@@ -121,3 +121,6 @@ import-catalogue-summary = { $n } entries imported, { $rejected } rejected
 import-orgs-summary = { $added } organisations added, { $rejected } rejected, in { $secs } s
 assess-import-stored = stored { $path } as scan { $id } of { $org }
 took-secs = in { $secs } s
+user-assigned = assessor { $user } now works for: { $orgs }
+serve-listening = serving on { $url } (registry { $database }); stop with Ctrl-C or SIGTERM
+serve-stopped = stopped; requests in flight finished

@@ -122,3 +122,6 @@ import-catalogue-summary = nhập { $n } mục, từ chối { $rejected }
 import-orgs-summary = thêm { $added } tổ chức, từ chối { $rejected }, trong { $secs } s
 assess-import-stored = đã lưu { $path } thành lần quét { $id } của { $org }
 took-secs = trong { $secs } s
+user-assigned = chuyên gia đánh giá { $user } nay làm việc cho: { $orgs }
+serve-listening = đang phục vụ tại { $url } (sổ đăng ký { $database }); dừng bằng Ctrl-C hoặc SIGTERM
+serve-stopped = đã dừng; các yêu cầu đang xử lý đã hoàn tất

@@ -141,6 +141,21 @@ pub async fn user(args: UserArgs) -> anyhow::Result<u8> {
                 t.id, t.username, t.expires_at, t.id
             );
         }
+        UserCommand::Assign { username, org } => {
+            let u = store
+                .assign_org(&username, &org, &actor())
+                .await
+                .or_exit()?;
+            let all = store.assignments(&u.username).await.or_exit()?;
+            eprintln!(
+                "camguard: {}",
+                crate::tr!(
+                    "user-assigned",
+                    user = u.username.as_str(),
+                    orgs = all.join(", ")
+                )
+            );
+        }
         UserCommand::RevokeToken { id, format } => {
             let t = store.revoke_token(id, &actor()).await.or_exit()?;
             changed(format, &t, || {

@@ -6,6 +6,7 @@ mod demo;
 pub mod kb;
 pub mod registry;
 mod scan;
+mod serve;
 mod sim;
 
 use crate::cli::{Cli, Command, KbOpts};
@@ -28,6 +29,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Status(args) => registry::status(args).await,
         Command::User(args) => accounts::user(args).await,
         Command::Audit(args) => accounts::audit(args).await,
+        Command::Serve(args) => serve::serve(args).await,
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

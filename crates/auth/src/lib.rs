@@ -22,7 +22,7 @@ pub use password::{
     MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Password, WeakPassword, check_password, hash_password,
     verify_password, verify_unknown_user,
 };
-pub use role::{Role, UnknownRole, valid_username};
+pub use role::{Action, Role, UnknownRole, valid_username};
 pub use secret::{NewSecret, TOKEN_PREFIX, hash_secret, new_secret};
 
 /// An error of the hashing machinery (never of the password's content: see [`WeakPassword`]).

@@ -52,6 +52,36 @@ impl Role {
     }
 }
 
+/// What a caller asks to do on something within its reach (docs/spec/api.md). Reach decides
+/// *which* organisations a caller sees; the action decides what its role may do there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Read the registry: organisations, status, inventory, findings, scans.
+    Read,
+    /// Import an inventory file.
+    ImportInventory,
+    /// Mark findings fixed, accept their risk, reopen them.
+    ChangeFindings,
+    /// Start and cancel scans.
+    Scan,
+    /// Read the audit log.
+    ReadAudit,
+}
+
+impl Role {
+    /// Whether this role may do `action` on what it can reach (the table of docs/spec/api.md).
+    pub fn may(self, action: Action) -> bool {
+        use Action::{ChangeFindings, ImportInventory, Read, ReadAudit, Scan};
+        match self {
+            Role::Admin => true,
+            Role::Regulator => matches!(action, Read),
+            Role::Unit => matches!(action, Read | ImportInventory | ChangeFindings | Scan),
+            Role::Isp | Role::Assessor => matches!(action, Read | Scan),
+            Role::Auditor => matches!(action, Read | ReadAudit),
+        }
+    }
+}
+
 impl std::fmt::Display for Role {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -21,6 +21,8 @@ pub struct User {
     pub username: String,
     pub role: Role,
     pub org: Option<String>,
+    #[serde(skip)]
+    pub org_id: Option<i64>,
     pub disabled: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -98,7 +100,7 @@ pub struct SessionUser {
 pub const MAX_TOKEN_DAYS: u32 = 3650;
 
 const USER_COLUMNS: &str =
-    "u.id, u.username, u.role, o.code AS org, u.disabled, u.created_at, u.updated_at";
+    "u.id, u.username, u.role, o.code AS org, u.org_id, u.disabled, u.created_at, u.updated_at";
 
 fn read_user(r: &sqlx::any::AnyRow) -> Result<User> {
     let role: String = r.try_get("role")?;
@@ -109,6 +111,7 @@ fn read_user(r: &sqlx::any::AnyRow) -> Result<User> {
             .parse()
             .map_err(|e| StoreError::Corrupt(format!("account role: {e}")))?,
         org: r.try_get("org")?,
+        org_id: r.try_get("org_id")?,
         disabled: r.try_get::<i64, _>("disabled")? != 0,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
@@ -221,6 +224,7 @@ impl Store {
                 subject: &format!("user:{name}"),
                 before: None,
                 after: Some(user.audit()),
+                org_id: user.org_id,
             },
         )
         .await?;
@@ -273,6 +277,7 @@ impl Store {
                 subject: &format!("user:{name}"),
                 before: Some(before.audit()),
                 after: Some(after.audit()),
+                org_id: after.org_id,
             },
         )
         .await?;
@@ -314,6 +319,7 @@ impl Store {
                 subject: &format!("user:{name}"),
                 before: None,
                 after: Some(json!({"username": name, "password_changed": true})),
+                org_id: after.org_id,
             },
         )
         .await?;
@@ -380,6 +386,7 @@ impl Store {
                 subject: &format!("token:{id}"),
                 before: None,
                 after: Some(json!({"token_id": id, "username": name, "expires_at": expires_at})),
+                org_id: user.org_id,
             },
         )
         .await?;
@@ -406,6 +413,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let after = token_in(&mut tx, id).await?;
+        let owner = user_in(&mut tx, &after.username).await?;
         let audit = |t: &TokenRow| json!({"token_id": t.id, "username": t.username, "expires_at": t.expires_at, "revoked_at": t.revoked_at});
         append_in(
             &mut tx,
@@ -415,6 +423,7 @@ impl Store {
                 subject: &format!("token:{id}"),
                 before: Some(audit(&before)),
                 after: Some(audit(&after)),
+                org_id: owner.org_id,
             },
         )
         .await?;

@@ -48,6 +48,8 @@ pub struct NewAudit<'a> {
     pub subject: &'a str,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
+    /// The organisation the entry concerns, when one does (auditors read their subtree's).
+    pub org_id: Option<i64>,
 }
 
 /// An entry as stored.
@@ -63,6 +65,8 @@ pub struct AuditEntry {
     pub after: Option<serde_json::Value>,
     pub prev_hash: String,
     pub hash: String,
+    /// The organisation the entry concerns.
+    pub org: Option<String>,
 }
 
 /// Why the chain is broken at an entry.
@@ -143,9 +147,12 @@ pub struct AuditCheck {
 }
 
 /// SHA-256 over a canonical encoding of an entry's fields in order (id, at, actor, client
-/// address, action, subject, before, after, prev_hash): a version tag, then each field as a
-/// presence byte and, when present, its length (8 bytes, big-endian) and bytes.
-fn entry_hash(fields: [Option<&str>; 9]) -> String {
+/// address, action, subject, before, after, prev_hash, and the organisation id when there is
+/// one): a version tag, then each field as a presence byte and, when present, its length
+/// (8 bytes, big-endian) and bytes. Entries written before the organisation was recorded
+/// (schema 3 and 4) have nine fields; setting or clearing an entry's organisation afterwards
+/// changes its hash.
+fn entry_hash(fields: &[Option<&str>]) -> String {
     let mut h = Sha256::new();
     h.update(b"camguard-audit-v1\n");
     for field in fields {
@@ -176,8 +183,9 @@ pub(crate) async fn append_in(conn: &mut sqlx::AnyConnection, e: &NewAudit<'_>) 
     let before = e.before.as_ref().map(serde_json::Value::to_string);
     let after = e.after.as_ref().map(serde_json::Value::to_string);
     let id_text = id.to_string();
-    let hash = entry_hash([
-        Some(&id_text),
+    let org_text = e.org_id.map(|o| o.to_string());
+    let mut fields = vec![
+        Some(id_text.as_str()),
         Some(&at),
         Some(&e.actor.name),
         e.actor.client.as_deref(),
@@ -186,10 +194,14 @@ pub(crate) async fn append_in(conn: &mut sqlx::AnyConnection, e: &NewAudit<'_>) 
         before.as_deref(),
         after.as_deref(),
         Some(&prev),
-    ]);
+    ];
+    if let Some(o) = &org_text {
+        fields.push(Some(o));
+    }
+    let hash = entry_hash(&fields);
     sqlx::query(
-        "INSERT INTO audit_log (id, at, actor, client_addr, action, subject, before_json, after_json, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO audit_log (id, at, actor, client_addr, action, subject, before_json, after_json, prev_hash, hash, org_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(id)
     .bind(&at)
@@ -201,6 +213,7 @@ pub(crate) async fn append_in(conn: &mut sqlx::AnyConnection, e: &NewAudit<'_>) 
     .bind(after.as_deref())
     .bind(&prev)
     .bind(&hash)
+    .bind(e.org_id)
     .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE one = 1")
@@ -210,8 +223,8 @@ pub(crate) async fn append_in(conn: &mut sqlx::AnyConnection, e: &NewAudit<'_>) 
     Ok(id)
 }
 
-const COLUMNS: &str =
-    "id, at, actor, client_addr, action, subject, before_json, after_json, prev_hash, hash";
+const COLUMNS: &str = "a.id, a.at, a.actor, a.client_addr, a.action, a.subject, a.before_json, a.after_json, a.prev_hash, a.hash, a.org_id, o.code AS org";
+const FROM: &str = "audit_log a LEFT JOIN orgs o ON o.id = a.org_id";
 
 struct RawEntry {
     id: i64,
@@ -224,6 +237,8 @@ struct RawEntry {
     after: Option<String>,
     prev_hash: String,
     hash: String,
+    org_id: Option<i64>,
+    org: Option<String>,
 }
 
 impl RawEntry {
@@ -239,12 +254,15 @@ impl RawEntry {
             after: r.try_get("after_json")?,
             prev_hash: r.try_get("prev_hash")?,
             hash: r.try_get("hash")?,
+            org_id: r.try_get("org_id")?,
+            org: r.try_get("org")?,
         })
     }
     fn computed_hash(&self) -> String {
         let id = self.id.to_string();
-        entry_hash([
-            Some(&id),
+        let org = self.org_id.map(|o| o.to_string());
+        let mut fields = vec![
+            Some(id.as_str()),
             Some(&self.at),
             Some(&self.actor),
             self.client.as_deref(),
@@ -253,7 +271,11 @@ impl RawEntry {
             self.before.as_deref(),
             self.after.as_deref(),
             Some(&self.prev_hash),
-        ])
+        ];
+        if let Some(o) = &org {
+            fields.push(Some(o));
+        }
+        entry_hash(&fields)
     }
     fn into_entry(self) -> AuditEntry {
         // A JSON text that no longer parses is shown as the text itself.
@@ -271,6 +293,7 @@ impl RawEntry {
             after: json(self.after),
             prev_hash: self.prev_hash,
             hash: self.hash,
+            org: self.org,
         }
     }
 }
@@ -287,7 +310,7 @@ impl Store {
     /// The audit log in order, from `since` (RFC 3339 UTC text, `YYYY-MM-DDTHH:MM:SSZ`) on.
     pub async fn audit_log(&self, since: Option<&str>) -> Result<Vec<AuditEntry>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM audit_log WHERE at >= $1 ORDER BY id"
+            "SELECT {COLUMNS} FROM {FROM} WHERE a.at >= $1 ORDER BY a.id"
         ))
         .bind(since.unwrap_or(""))
         .fetch_all(self.pool())
@@ -297,10 +320,30 @@ impl Store {
             .collect()
     }
 
+    /// Entries matching a condition written by the store (`$1` an id, `$2` a time text, `$3`
+    /// a limit).
+    pub(crate) async fn audit_where(
+        &self,
+        condition: &str,
+        after: i64,
+        since: &str,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>> {
+        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM {FROM} WHERE {condition}"))
+            .bind(after)
+            .bind(since)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| RawEntry::read(r).map(RawEntry::into_entry))
+            .collect()
+    }
+
     /// Walk the whole chain (streamed: memory does not grow with the log) and name the first
     /// entry that breaks it.
     pub async fn verify_audit(&self) -> Result<AuditCheck> {
-        let sql = format!("SELECT {COLUMNS} FROM audit_log ORDER BY id");
+        let sql = format!("SELECT {COLUMNS} FROM {FROM} ORDER BY a.id");
         let mut rows = sqlx::query(&sql).fetch(self.pool());
         let mut entries = 0u64;
         let mut last_id = 0i64;
@@ -362,7 +405,7 @@ mod tests {
     #[test]
     fn the_encoding_separates_fields() {
         let f = |actor, client| {
-            entry_hash([
+            entry_hash(&[
                 Some("1"),
                 Some("t"),
                 Some(actor),

@@ -45,6 +45,47 @@ pub struct CameraFilter {
 
 const COLS: usize = 22;
 
+/// The columns of a [`CameraRow`], for [`camera_row`] (`c` is the camera).
+pub(crate) const CAMERA_SELECT: &str = "SELECT c.id, c.org_id, c.system_id, o.code AS org_code, s.code AS system_code, c.vendor, c.vendor_key, c.brand, c.model, c.model_key, c.firmware, c.serial, c.mac, c.ip, c.location, c.installed_on, c.cert_origin, c.cert_quality, c.cert_conformity, c.cert_conformity_standard, c.cert_conformity_body, c.cert_conformity_date, c.attributes \
+     FROM cameras c JOIN orgs o ON o.id = c.org_id LEFT JOIN systems s ON s.id = c.system_id";
+
+pub(crate) fn camera_row(r: &sqlx::any::AnyRow) -> Result<CameraRow> {
+    let attributes: BTreeMap<String, String> = r
+        .try_get::<Option<String>, _>("attributes")?
+        .and_then(|a| serde_json::from_str(&a).ok())
+        .unwrap_or_default();
+    let record = CameraRecord {
+        org: r.try_get("org_code")?,
+        system: r.try_get("system_code")?,
+        vendor: r.try_get("vendor")?,
+        brand: r.try_get("brand")?,
+        model: r.try_get("model")?,
+        firmware: r.try_get("firmware")?,
+        serial: r.try_get("serial")?,
+        mac: r.try_get("mac")?,
+        ip: r
+            .try_get::<Option<String>, _>("ip")?
+            .and_then(|i| i.parse().ok()),
+        location: r.try_get("location")?,
+        installed_on: opt_date(r.try_get("installed_on")?),
+        cert_origin: r.try_get("cert_origin")?,
+        cert_quality: r.try_get("cert_quality")?,
+        cert_conformity: r.try_get("cert_conformity")?,
+        cert_conformity_standard: r.try_get("cert_conformity_standard")?,
+        cert_conformity_body: r.try_get("cert_conformity_body")?,
+        cert_conformity_date: opt_date(r.try_get("cert_conformity_date")?),
+        attributes,
+    };
+    Ok(CameraRow {
+        id: r.try_get("id")?,
+        record,
+        org_id: r.try_get("org_id")?,
+        system_id: r.try_get("system_id")?,
+        vendor_key: r.try_get("vendor_key")?,
+        model_key: r.try_get("model_key")?,
+    })
+}
+
 fn none_if_empty(s: &Option<String>) -> Option<&str> {
     s.as_deref().filter(|v| !v.is_empty())
 }
@@ -204,15 +245,6 @@ impl Store {
 
     /// Cameras, in inventory order.
     pub async fn cameras(&self, filter: &CameraFilter) -> Result<Vec<CameraRow>> {
-        let orgs = self.orgs().await?;
-        let code_of: HashMap<i64, String> = orgs.iter().map(|o| (o.id, o.code.clone())).collect();
-        let system_rows = sqlx::query("SELECT id, code FROM systems")
-            .fetch_all(self.pool())
-            .await?;
-        let mut system_code: HashMap<i64, String> = HashMap::new();
-        for r in &system_rows {
-            system_code.insert(r.try_get("id")?, r.try_get("code")?);
-        }
         let keep_orgs = match &filter.org {
             Some(code) => {
                 let o = self.org(code).await?;
@@ -224,11 +256,9 @@ impl Store {
             Some(code) => Some(self.system(code).await?.id),
             None => None,
         };
-        let rows = sqlx::query(
-            "SELECT id, org_id, system_id, vendor, vendor_key, brand, model, model_key, firmware, serial, mac, ip, location, installed_on, cert_origin, cert_quality, cert_conformity, cert_conformity_standard, cert_conformity_body, cert_conformity_date, attributes FROM cameras ORDER BY id",
-        )
-        .fetch_all(self.pool())
-        .await?;
+        let rows = sqlx::query(&format!("{CAMERA_SELECT} ORDER BY c.id"))
+            .fetch_all(self.pool())
+            .await?;
         let mut out = Vec::new();
         for r in &rows {
             let org_id: i64 = r.try_get("org_id")?;
@@ -239,40 +269,7 @@ impl Store {
             if keep_system.is_some() && system_id != keep_system {
                 continue;
             }
-            let attributes: BTreeMap<String, String> = r
-                .try_get::<Option<String>, _>("attributes")?
-                .and_then(|a| serde_json::from_str(&a).ok())
-                .unwrap_or_default();
-            let record = CameraRecord {
-                org: code_of.get(&org_id).cloned().unwrap_or_default(),
-                system: system_id.and_then(|s| system_code.get(&s).cloned()),
-                vendor: r.try_get("vendor")?,
-                brand: r.try_get("brand")?,
-                model: r.try_get("model")?,
-                firmware: r.try_get("firmware")?,
-                serial: r.try_get("serial")?,
-                mac: r.try_get("mac")?,
-                ip: r
-                    .try_get::<Option<String>, _>("ip")?
-                    .and_then(|i| i.parse().ok()),
-                location: r.try_get("location")?,
-                installed_on: opt_date(r.try_get("installed_on")?),
-                cert_origin: r.try_get("cert_origin")?,
-                cert_quality: r.try_get("cert_quality")?,
-                cert_conformity: r.try_get("cert_conformity")?,
-                cert_conformity_standard: r.try_get("cert_conformity_standard")?,
-                cert_conformity_body: r.try_get("cert_conformity_body")?,
-                cert_conformity_date: opt_date(r.try_get("cert_conformity_date")?),
-                attributes,
-            };
-            out.push(CameraRow {
-                id: r.try_get("id")?,
-                record,
-                org_id,
-                system_id,
-                vendor_key: r.try_get("vendor_key")?,
-                model_key: r.try_get("model_key")?,
-            });
+            out.push(camera_row(r)?);
             if filter.limit.is_some_and(|l| out.len() >= l) {
                 break;
             }

@@ -25,6 +25,7 @@ mod audit;
 mod camera;
 mod catalogue;
 mod org;
+mod reach;
 mod scan;
 mod schema;
 mod scope;
@@ -37,6 +38,7 @@ pub use camera::{CameraFilter, CameraRow, ImportReport};
 pub use camguard_auth::{Password, Role, WeakPassword};
 pub use catalogue::CatalogueRow;
 pub use org::{Org, OrgKind};
+pub use reach::{FindingChange, FindingQuery, MAX_PAGE, Page, Reach};
 pub use scan::{FindingRow, FindingState, SCAN_LEASE, ScanRow, ScanState, StoredScan};
 pub use schema::SCHEMA_VERSION;
 pub use scope::{HostOutsideScope, RowWarning};
@@ -405,6 +407,12 @@ impl Store {
             })
             .await?;
         Ok(pool.clone())
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     pub fn backend(&self) -> Backend {

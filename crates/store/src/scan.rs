@@ -150,6 +150,17 @@ impl FindingState {
             FindingState::Accepted => "accepted",
         }
     }
+    /// A state by its name (`open`, `fixed`, `verified`, `accepted`).
+    pub fn from_name(s: &str) -> Option<FindingState> {
+        [
+            FindingState::Open,
+            FindingState::Fixed,
+            FindingState::Verified,
+            FindingState::Accepted,
+        ]
+        .into_iter()
+        .find(|f| f.as_str() == s.trim())
+    }
     fn parse(s: &str) -> FindingState {
         match s {
             "fixed" => FindingState::Fixed,
@@ -244,10 +255,10 @@ fn profile_rank(p: &str) -> u8 {
 const HOST_COLS: usize = 11;
 
 /// The columns of a [`FindingRow`], for [`finding_row`].
-const FINDING_SELECT: &str = "SELECT f.id, o.code AS org, f.org_id, f.subject, f.camera_id, f.ip, f.finding, f.port, f.severity, f.state, f.first_seen, f.last_seen, f.first_scan_id, f.last_scan_id, f.fixed_on, f.verified_scan_id, f.accepted_reason, f.accepted_until \
+pub(crate) const FINDING_SELECT: &str = "SELECT f.id, o.code AS org, f.org_id, f.subject, f.camera_id, f.ip, f.finding, f.port, f.severity, f.state, f.first_seen, f.last_seen, f.first_scan_id, f.last_scan_id, f.fixed_on, f.verified_scan_id, f.accepted_reason, f.accepted_until \
      FROM findings f JOIN orgs o ON o.id = f.org_id";
 
-fn finding_row(r: &AnyRow) -> Result<FindingRow> {
+pub(crate) fn finding_row(r: &AnyRow) -> Result<FindingRow> {
     let port: i64 = r.try_get("port")?;
     Ok(FindingRow {
         id: r.try_get("id")?,

@@ -182,7 +182,7 @@ async fn province(store: &Store) {
 #[tokio::test]
 async fn migrations_are_idempotent_and_newer_schemas_refused() {
     both("migrations", |store, url| async move {
-        assert_eq!(camguard_store::SCHEMA_VERSION, 3);
+        assert_eq!(camguard_store::SCHEMA_VERSION, 5);
         province(&store).await;
         store.close().await;
         // Reopening migrates nothing and keeps the data.
@@ -1631,6 +1631,7 @@ async fn account_changes_are_audited_without_secrets() {
                 subject: "scan:1",
                 before: None,
                 after: Some(serde_json::json!({"org": "AG"})),
+                org_id: None,
             })
             .await
             .unwrap();
@@ -1800,6 +1801,7 @@ async fn concurrent_appends_keep_one_chain() {
                             subject: &format!("t{i}:{j}"),
                             before: None,
                             after: None,
+                            org_id: None,
                         })
                         .await
                         .unwrap();

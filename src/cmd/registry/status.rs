@@ -1,43 +1,25 @@
 //! `camguard status`: compliance status per unit, rolled up to the province.
 
-use super::{Table, day_or_today, deadline_sets, fmt_day, json, open_store};
+use super::{Table, day_or_today, fmt_day, json, open_store};
 use crate::cli_registry::{OutFormat, StatusArgs};
-use crate::errors::{BadInput, OrExit};
+use crate::errors::OrExit;
 use crate::exit;
 use crate::tr;
-use camguard_registry::catalogue::CatalogueVerdict;
-use camguard_registry::level::{load_rulesets, ruleset_in_force};
 use camguard_store::Store;
 
-/// The facts and the computed status (shared by `status` and the benchmark).
+/// The facts and the computed status (shared by `status`, the benchmark and the service:
+/// `camguard_service::views`).
 pub async fn compute_status(
     store: &Store,
     kb: &camguard_kb::Kb,
     org: Option<&str>,
     today: time::Date,
 ) -> anyhow::Result<Vec<camguard_registry::status::UnitStatus>> {
-    let sets = deadline_sets(kb)?;
-    let rulesets = load_rulesets(kb).usage_in("knowledge base")?;
-    let in_force = ruleset_in_force(&rulesets, today).or(rulesets.first());
-    let cat = super::catalogue::load_catalogue(store, kb).await?;
-    let warned = |vk: &str, mk: &str| matches!(cat.check(vk, mk), CatalogueVerdict::Warned(_));
-    let interval = |level: Option<u8>| {
-        level
-            .and_then(|l| in_force.and_then(|s| s.level(l)))
-            .or_else(|| in_force.and_then(|s| s.level(1)))
-            .map_or(24, |i| i.assessment_interval_months)
-    };
-    let facts = store
-        .status_facts(&warned, &interval, today)
-        .await
-        .or_exit()?;
-    let root = match org {
-        Some(code) => Some(store.org(code).await.or_exit()?.id),
-        None => None,
-    };
-    Ok(camguard_registry::status::compute(
-        &facts, &sets, today, root,
-    ))
+    match camguard_service::views::compute_status(store, kb, org, today).await {
+        Ok(units) => Ok(units),
+        Err(camguard_service::views::ViewError::Store(e)) => Err(e).or_exit(),
+        Err(e @ camguard_service::views::ViewError::Kb(_)) => Err(crate::usage(e.to_string())),
+    }
 }
 
 /// A duty's state in the chosen language (`done`, `overdue`, … in JSON).

@@ -1,0 +1,578 @@
+//! The handlers of `/api/v1` (docs/spec/api.md). Each takes the [`Caller`], checks the role's
+//! right to act ([`Caller::require`]) and hands the caller's reach to the store, which applies
+//! it in the query.
+
+use crate::AppState;
+use crate::auth::{Caller, SESSION_COOKIE, client_addr};
+use crate::dto::{
+    AcceptRequest, AuditFilter, AuditPage, CameraPage, FindingFilter, FindingPage, FindingView,
+    FixRequest, Health, ImportAnswer, LoginAnswer, LoginRequest, Me, OrgDetail, OrgPage, OrgParam,
+    OrgView, Paging, ReopenRequest, RequiredOrg, RowProblem, RowWarningView, TokenAnswer,
+    TokenRequest,
+};
+use crate::error::{ApiError, ErrorBody};
+use axum::Json;
+use axum::extract::{FromRequestParts, Multipart, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use camguard_auth::{Action, Password};
+use camguard_store::{Actor, FindingChange, FindingQuery, FindingState, NewAudit};
+use serde_json::json;
+
+type ApiResult<T> = Result<T, ApiError>;
+
+fn limit(p: &Paging) -> usize {
+    p.limit.unwrap_or(100).clamp(1, camguard_store::MAX_PAGE)
+}
+
+fn cursor(p: &Paging) -> ApiResult<Option<i64>> {
+    match p.cursor.as_deref().filter(|c| !c.is_empty()) {
+        None => Ok(None),
+        Some(c) => c.parse::<i64>().map(Some).map_err(|_| {
+            ApiError::bad_request(
+                format!("Con trỏ trang không hợp lệ: {c:?}."),
+                format!("Bad cursor {c:?}: pass the next_cursor of the previous page."),
+            )
+        }),
+    }
+}
+
+fn date(s: &str, what: &str) -> ApiResult<time::Date> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s.trim(), &fmt).map_err(|_| {
+        ApiError::bad_request(
+            format!("{what}: ngày không hợp lệ {s:?} (dạng YYYY-MM-DD)."),
+            format!("{what}: bad date {s:?} (expected YYYY-MM-DD)."),
+        )
+    })
+}
+
+/// The service is up and its database open.
+#[utoipa::path(get, path = "/healthz", tag = "service",
+    responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
+pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
+    state.store.ping().await.map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Không kết nối được cơ sở dữ liệu.",
+            "The database cannot be reached.",
+        )
+    })?;
+    Ok(Json(Health {
+        status: "ok".into(),
+    }))
+}
+
+/// The client's address, for handlers that run before there is a caller.
+pub struct Client(pub std::net::IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Client(client_addr(parts)))
+    }
+}
+
+/// Log in: a session cookie (`HttpOnly`, `SameSite=Strict`, `Secure` under TLS) and the CSRF
+/// token. A wrong username and a wrong password get the same answer; repeated attempts for one
+/// account or from one address get `429`.
+#[utoipa::path(post, path = "/api/v1/login", tag = "session", request_body = LoginRequest,
+    responses((status = 200, body = LoginAnswer,
+        headers(("set-cookie" = String, description = "camguard_session"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    Client(client): Client,
+    Json(req): Json<LoginRequest>,
+) -> ApiResult<Response> {
+    state.throttle.attempt(&req.username, client)?;
+    let password = Password::new(req.password);
+    let name_shown = camguard_auth::valid_username(&req.username).unwrap_or_else(|| "?".into());
+    let actor = Actor {
+        name: name_shown.clone(),
+        client: Some(client.to_string()),
+    };
+    let Some(user) = state
+        .store
+        .verify_password(&req.username, &password)
+        .await?
+    else {
+        state
+            .store
+            .append_audit(&NewAudit {
+                actor: &actor,
+                action: "login.fail",
+                subject: &format!("user:{name_shown}"),
+                before: None,
+                after: None,
+                org_id: None,
+            })
+            .await?;
+        return Err(ApiError::unauthenticated());
+    };
+    let session = state
+        .store
+        .create_session(&user.username, state.config.session_ttl)
+        .await?;
+    state
+        .store
+        .append_audit(&NewAudit {
+            actor: &actor,
+            action: "login",
+            subject: &format!("user:{}", user.username),
+            before: None,
+            after: None,
+            org_id: user.org_id,
+        })
+        .await?;
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        session.id,
+        state.config.session_ttl.as_secs(),
+        if state.config.tls { "; Secure" } else { "" }
+    );
+    let mut res = Json(LoginAnswer {
+        username: user.username.clone(),
+        role: user.role.as_str().to_string(),
+        org: user.org.clone(),
+        csrf_token: session.csrf_token,
+    })
+    .into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(|_| ApiError::internal())?,
+    );
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
+/// End the session (the cookie is cleared).
+#[utoipa::path(post, path = "/api/v1/logout", tag = "session",
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn logout(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<Response> {
+    if let Some(id) = crate::auth::cookie(&headers, SESSION_COOKIE) {
+        state.store.end_session(id).await?;
+    }
+    state
+        .store
+        .append_audit(&NewAudit {
+            actor: &caller.actor(),
+            action: "logout",
+            subject: &format!("user:{}", caller.user.username),
+            before: None,
+            after: None,
+            org_id: caller.user.org_id,
+        })
+        .await?;
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("camguard_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+    );
+    Ok(res)
+}
+
+/// The calling account.
+#[utoipa::path(get, path = "/api/v1/me", tag = "session",
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+pub async fn me(caller: Caller) -> Json<Me> {
+    Json(Me::from(&caller.user))
+}
+
+/// A new API token for the calling account, shown once; use it as `Authorization: Bearer`.
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "session", request_body = TokenRequest,
+    responses((status = 201, body = TokenAnswer), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Option<Json<TokenRequest>>,
+) -> ApiResult<(StatusCode, Json<TokenAnswer>)> {
+    let days = body.and_then(|b| b.0.days).unwrap_or(90);
+    let t = state
+        .store
+        .create_token(&caller.user.username, days, &caller.actor())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenAnswer {
+            token: t.token,
+            expires_at: t.expires_at,
+        }),
+    ))
+}
+
+/// Organisations the caller can see, parents before children.
+#[utoipa::path(get, path = "/api/v1/orgs", tag = "registry", params(Paging),
+    responses((status = 200, body = OrgPage), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody)))]
+pub async fn orgs(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<Paging>,
+) -> ApiResult<Json<OrgPage>> {
+    caller.require(Action::Read)?;
+    let after = cursor(&p)?.unwrap_or(0);
+    let n = limit(&p);
+    let mut items: Vec<_> = state
+        .store
+        .orgs_in(&caller.reach)
+        .await?
+        .into_iter()
+        .filter(|o| o.id > after)
+        .collect();
+    items.sort_by_key(|o| o.id);
+    let next = (items.len() > n).then(|| items[n - 1].id.to_string());
+    items.truncate(n);
+    Ok(Json(OrgPage {
+        items: items.iter().map(OrgView::from).collect(),
+        next_cursor: next,
+    }))
+}
+
+/// One organisation with its scope and children.
+#[utoipa::path(get, path = "/api/v1/orgs/{code}", tag = "registry",
+    params(("code" = String, Path, description = "The organisation's code")),
+    responses((status = 200, body = OrgDetail), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn org(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<OrgDetail>> {
+    caller.require(Action::Read)?;
+    let o = state.store.org_in(&caller.reach, &code).await?;
+    let children = state
+        .store
+        .orgs_in(&caller.reach)
+        .await?
+        .into_iter()
+        .filter(|c| c.parent_id == Some(o.id))
+        .map(|c| c.code)
+        .collect();
+    Ok(Json(OrgDetail {
+        org: OrgView::from(&o),
+        children,
+    }))
+}
+
+/// The compliance status: the same document as `camguard status CODE --format json`.
+#[utoipa::path(get, path = "/api/v1/status", tag = "registry", params(OrgParam),
+    responses((status = 200, body = Object,
+        description = "`{\"as_of\": \"YYYY-MM-DD\", \"units\": [...]}` as `camguard status --format json`"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn status(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<OrgParam>,
+) -> ApiResult<Json<serde_json::Value>> {
+    caller.require(Action::Read)?;
+    let today = camguard_store::today();
+    let units = crate::views::status_in(
+        &state.store,
+        &state.kb,
+        &caller.reach,
+        q.org.as_deref(),
+        today,
+    )
+    .await
+    .map_err(|e| match e {
+        crate::views::ViewError::Store(s) => ApiError::from(s),
+        crate::views::ViewError::Kb(k) => {
+            tracing::error!(error = %k, "knowledge base");
+            ApiError::internal()
+        }
+    })?;
+    Ok(Json(json!({
+        "as_of": format!("{:04}-{:02}-{:02}", today.year(), u8::from(today.month()), today.day()),
+        "units": units,
+    })))
+}
+
+/// The inventory, a page at a time.
+#[utoipa::path(get, path = "/api/v1/cameras", tag = "registry", params(OrgParam, Paging),
+    responses((status = 200, body = CameraPage), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn cameras(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<OrgParam>,
+    Query(p): Query<Paging>,
+) -> ApiResult<Json<CameraPage>> {
+    caller.require(Action::Read)?;
+    let page = state
+        .store
+        .cameras_page(&caller.reach, q.org.as_deref(), limit(&p), cursor(&p)?)
+        .await?;
+    Ok(Json(page.into()))
+}
+
+/// Import an inventory file (CSV or XLSX, multipart field `file`): the same report as
+/// `camguard camera import --format json`. Rows with an empty `org` cell belong to `org`.
+#[utoipa::path(post, path = "/api/v1/cameras/import", tag = "registry", params(RequiredOrg),
+    request_body(content_type = "multipart/form-data", content = Object,
+        description = "field `file`: the inventory (CSV, XLSX)"),
+    responses((status = 200, body = ImportAnswer), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)))]
+pub async fn import_cameras(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<RequiredOrg>,
+    mut form: Multipart,
+) -> ApiResult<Json<ImportAnswer>> {
+    caller.require(Action::ImportInventory)?;
+    state.store.org_in(&caller.reach, &q.org).await?;
+    let bad = |e: &dyn std::fmt::Display| {
+        ApiError::bad_request(
+            format!("Tệp tải lên không đọc được: {e}"),
+            format!("The upload cannot be read: {e}"),
+        )
+    };
+    let mut upload = None;
+    while let Some(field) = form.next_field().await.map_err(|e| bad(&e))? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("inventory.csv").to_string();
+            let bytes = field.bytes().await.map_err(|e| bad(&e))?;
+            upload = Some((name, bytes));
+        }
+    }
+    let Some((name, bytes)) = upload else {
+        return Err(ApiError::bad_request(
+            "Thiếu trường `file` (tệp danh mục camera).",
+            "Missing the `file` field (the inventory file).",
+        ));
+    };
+    // The reader picks the format by extension, else by content: keep only a known extension.
+    let ext = std::path::Path::new(&name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .filter(|e| {
+            ["csv", "txt", "tsv", "xlsx", "xlsm", "xlsb", "xls", "ods"].contains(&e.as_str())
+        })
+        .unwrap_or_else(|| "bin".into());
+    let org = q.org.clone();
+    let parsed = tokio::task::spawn_blocking(move || {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join(format!("upload.{ext}"));
+        std::fs::write(&path, &bytes)?;
+        Ok::<_, std::io::Error>(camguard_registry::inventory::read_inventory(
+            &path,
+            Some(&org),
+        ))
+    })
+    .await
+    .map_err(|_| ApiError::internal())?
+    .map_err(|e| {
+        tracing::error!(error = %e, "upload spool");
+        ApiError::internal()
+    })?
+    .map_err(|e| bad(&e))?;
+    let total = parsed.rows.len() + parsed.rejected.len();
+    let vendors = &state.kb.vendors;
+    let keys = |r: &camguard_registry::inventory::CameraRecord| {
+        (
+            camguard_registry::catalogue::vendor_key(&r.vendor, vendors),
+            camguard_registry::catalogue::model_key(&r.model),
+        )
+    };
+    let mut report = state
+        .store
+        .import_cameras_in(&caller.reach, &q.org, parsed.rows, &keys, &caller.actor())
+        .await?;
+    let mut rejected = parsed.rejected;
+    rejected.append(&mut report.rejected);
+    rejected.sort_by_key(|r| r.line);
+    let mut warnings: Vec<RowWarningView> = parsed
+        .warnings
+        .into_iter()
+        .map(|w| RowWarningView {
+            line: w.line,
+            warning: w.warning,
+        })
+        .chain(report.warnings.into_iter().map(|w| RowWarningView {
+            line: w.line,
+            warning: w.warning,
+        }))
+        .collect();
+    warnings.sort_by_key(|w| w.line);
+    Ok(Json(ImportAnswer {
+        file: name,
+        rows: total,
+        inserted: report.inserted,
+        updated: report.updated,
+        rejected: rejected
+            .into_iter()
+            .map(|r| RowProblem {
+                line: r.line,
+                reason: r.reason,
+            })
+            .collect(),
+        warnings,
+    }))
+}
+
+/// Findings, a page at a time.
+#[utoipa::path(get, path = "/api/v1/findings", tag = "findings", params(FindingFilter, Paging),
+    responses((status = 200, body = FindingPage), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn findings(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(f): Query<FindingFilter>,
+    Query(p): Query<Paging>,
+) -> ApiResult<Json<FindingPage>> {
+    caller.require(Action::Read)?;
+    let state_filter = match f.state.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(FindingState::from_name(s).ok_or_else(|| {
+            ApiError::bad_request(
+                format!("Trạng thái không hợp lệ {s:?} (open, fixed, verified, accepted)."),
+                format!("Unknown state {s:?} (open, fixed, verified, accepted)."),
+            )
+        })?),
+    };
+    let query = FindingQuery {
+        org: f.org,
+        state: state_filter,
+        severity: f.severity.filter(|s| !s.is_empty()),
+    };
+    let page = state
+        .store
+        .findings_page(&caller.reach, &query, limit(&p), cursor(&p)?)
+        .await?;
+    Ok(Json(page.into()))
+}
+
+async fn change(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    change: FindingChange,
+) -> ApiResult<Json<FindingView>> {
+    // Existence first: a finding outside the reach is 404 whatever the role.
+    state.store.finding_in(&caller.reach, id).await?;
+    caller.require(Action::ChangeFindings)?;
+    let f = state
+        .store
+        .change_finding_in(&caller.reach, id, &change, &caller.actor())
+        .await?;
+    Ok(Json(f.into()))
+}
+
+/// The owner says the finding is fixed; the next complete scan verifies it or reopens it.
+#[utoipa::path(post, path = "/api/v1/findings/{id}/fix", tag = "findings",
+    params(("id" = i64, Path)), request_body = FixRequest,
+    responses((status = 200, body = FindingView), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn fix(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    body: Option<Json<FixRequest>>,
+) -> ApiResult<Json<FindingView>> {
+    let body = body.map(|b| b.0).unwrap_or_default();
+    let on = match body.on.as_deref() {
+        Some(d) => date(d, "on")?,
+        None => camguard_store::today(),
+    };
+    change(
+        &state,
+        &caller,
+        id,
+        FindingChange::Fixed {
+            on,
+            note: body.note,
+        },
+    )
+    .await
+}
+
+/// Accept the risk of a finding, for a reason, until a date.
+#[utoipa::path(post, path = "/api/v1/findings/{id}/accept", tag = "findings",
+    params(("id" = i64, Path)), request_body = AcceptRequest,
+    responses((status = 200, body = FindingView), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn accept(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(body): Json<AcceptRequest>,
+) -> ApiResult<Json<FindingView>> {
+    let until = date(&body.expires_on, "expires_on")?;
+    change(
+        &state,
+        &caller,
+        id,
+        FindingChange::Accepted {
+            reason: body.reason,
+            until,
+        },
+    )
+    .await
+}
+
+/// Open a finding again.
+#[utoipa::path(post, path = "/api/v1/findings/{id}/reopen", tag = "findings",
+    params(("id" = i64, Path)), request_body = ReopenRequest,
+    responses((status = 200, body = FindingView), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn reopen(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    body: Option<Json<ReopenRequest>>,
+) -> ApiResult<Json<FindingView>> {
+    let note = body.and_then(|b| b.0.note);
+    change(&state, &caller, id, FindingChange::Reopened { note }).await
+}
+
+/// The audit log (admin: all of it; auditor: the entries of its subtree).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditFilter, Paging),
+    responses((status = 200, body = AuditPage), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn audit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(f): Query<AuditFilter>,
+    Query(p): Query<Paging>,
+) -> ApiResult<Json<AuditPage>> {
+    caller.require(Action::ReadAudit)?;
+    let since = match f.since.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+                .ok()
+                .and_then(|t| {
+                    t.to_offset(time::UtcOffset::UTC)
+                        .replace_nanosecond(0)
+                        .ok()?
+                        .format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        format!("since: thời điểm không hợp lệ {s:?} (RFC 3339)."),
+                        format!("since: bad time {s:?} (expected RFC 3339)."),
+                    )
+                })?,
+        ),
+    };
+    let page = state
+        .store
+        .audit_page(&caller.reach, since.as_deref(), limit(&p), cursor(&p)?)
+        .await?;
+    Ok(Json(page.into()))
+}

@@ -1,0 +1,476 @@
+//! Tenancy: what an account may reach, enforced where the data is read.
+//!
+//! Every read the service makes on behalf of a caller goes through a function here that takes
+//! the caller's [`Reach`] and puts it in the query itself, so that no handler can forget it. A
+//! row outside the reach is answered exactly as a row that does not exist
+//! ([`StoreError::NotFound`]): its existence is not revealed.
+//!
+//! * `admin`: every organisation;
+//! * `assessor`: the subtrees of the organisations it is assigned to ([`Store::assign_org`]);
+//! * every other role: the subtree of its own organisation.
+
+use crate::audit::{Actor, AuditEntry, NewAudit, append_in};
+use crate::camera::{CAMERA_SELECT, camera_row};
+use crate::scan::{FINDING_SELECT, finding_row};
+use crate::{CameraRow, FindingRow, FindingState, Org, Result, ScanRow, Store, StoreError, User};
+use camguard_auth::Role;
+use serde_json::json;
+use sqlx::Row;
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+/// The organisations a caller may see and act on (by id). Closed under "is below": when an
+/// organisation is in the reach, so is its whole subtree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// Every organisation (an admin, or the command line).
+    All,
+    /// These organisations only (possibly none).
+    Orgs(Arc<BTreeSet<i64>>),
+}
+
+impl Reach {
+    /// Whether an organisation is within the reach.
+    pub fn contains(&self, org_id: i64) -> bool {
+        match self {
+            Reach::All => true,
+            Reach::Orgs(ids) => ids.contains(&org_id),
+        }
+    }
+
+    /// A SQL condition on an organisation-id column. The ids are integers read from the
+    /// database, written as literals (no text from a request ever reaches this).
+    fn condition(&self, column: &str) -> String {
+        match self {
+            Reach::All => "1 = 1".to_string(),
+            Reach::Orgs(ids) if ids.is_empty() => "1 = 0".to_string(),
+            Reach::Orgs(ids) => {
+                let mut s = format!("{column} IN (");
+                for (i, id) in ids.iter().enumerate() {
+                    if i > 0 {
+                        s.push(',');
+                    }
+                    let _ = write!(s, "{id}");
+                }
+                s.push(')');
+                s
+            }
+        }
+    }
+
+    /// The part of this reach that lies in `subtree`.
+    fn within(&self, subtree: &[i64]) -> Reach {
+        Reach::Orgs(Arc::new(
+            subtree
+                .iter()
+                .copied()
+                .filter(|i| self.contains(*i))
+                .collect(),
+        ))
+    }
+}
+
+/// One page of a list, in id order; `next` is the id to continue after.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<i64>,
+}
+
+/// Which findings to list.
+#[derive(Clone, Debug, Default)]
+pub struct FindingQuery {
+    /// An organisation and its subtree (all in reach when `None`).
+    pub org: Option<String>,
+    pub state: Option<FindingState>,
+    pub severity: Option<String>,
+}
+
+/// A change in a finding's lifecycle.
+#[derive(Clone, Debug)]
+pub enum FindingChange {
+    /// The owner says it is fixed; the next complete scan verifies it (or reopens it).
+    Fixed {
+        on: time::Date,
+        note: Option<String>,
+    },
+    /// The risk is accepted, for a reason, until a date.
+    Accepted { reason: String, until: time::Date },
+    /// Open again.
+    Reopened { note: Option<String> },
+}
+
+impl FindingChange {
+    fn action(&self) -> &'static str {
+        match self {
+            FindingChange::Fixed { .. } => "finding.fix",
+            FindingChange::Accepted { .. } => "finding.accept",
+            FindingChange::Reopened { .. } => "finding.reopen",
+        }
+    }
+}
+
+fn finding_audit(f: &FindingRow) -> serde_json::Value {
+    json!({
+        "state": f.state.as_str(),
+        "fixed_on": f.fixed_on,
+        "accepted_reason": f.accepted_reason,
+        "accepted_until": f.accepted_until,
+    })
+}
+
+/// The longest page a list returns.
+pub const MAX_PAGE: usize = 1000;
+
+fn not_found_org(code: &str) -> StoreError {
+    StoreError::not_found(format!("no organisation {code:?} in the registry"))
+}
+
+impl Store {
+    /// What an account may reach.
+    pub async fn reach_of(&self, user: &User) -> Result<Reach> {
+        let roots: Vec<i64> = match (user.role, user.org_id) {
+            (Role::Admin, _) => return Ok(Reach::All),
+            (Role::Assessor, _) => {
+                let rows = sqlx::query("SELECT org_id FROM user_orgs WHERE user_id = $1")
+                    .bind(user.id)
+                    .fetch_all(self.pool())
+                    .await?;
+                rows.iter()
+                    .map(|r| r.try_get::<i64, _>("org_id"))
+                    .collect::<std::result::Result<_, _>>()?
+            }
+            (_, Some(org)) => vec![org],
+            (_, None) => Vec::new(),
+        };
+        Ok(Reach::Orgs(Arc::new(self.subtrees(&roots).await?)))
+    }
+
+    /// The organisations at or below any of `roots`.
+    async fn subtrees(&self, roots: &[i64]) -> Result<BTreeSet<i64>> {
+        if roots.is_empty() {
+            return Ok(BTreeSet::new());
+        }
+        let list = roots
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let rows = sqlx::query(&format!(
+            "WITH RECURSIVE sub(id) AS (SELECT id FROM orgs WHERE id IN ({list}) \
+             UNION SELECT o.id FROM orgs o JOIN sub ON o.parent_id = sub.id) SELECT id FROM sub"
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| r.try_get::<i64, _>("id").map_err(StoreError::from))
+            .collect()
+    }
+
+    /// Assign an assessor account to an organisation (its reach grows by that subtree).
+    /// Recorded (`user.assign`).
+    pub async fn assign_org(&self, username: &str, org: &str, actor: &Actor) -> Result<User> {
+        let user = self.user(username).await?;
+        if user.role != Role::Assessor {
+            return Err(StoreError::invalid(format!(
+                "only assessor accounts are assigned to organisations; {} is {}",
+                user.username, user.role
+            )));
+        }
+        let org = self.org(org).await?;
+        let mut tx = self.pool().begin().await?;
+        let done = sqlx::query(
+            "INSERT INTO user_orgs (user_id, org_id, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id, org_id) DO NOTHING",
+        )
+        .bind(user.id)
+        .bind(org.id)
+        .bind(crate::now())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() > 0 {
+            append_in(
+                &mut tx,
+                &NewAudit {
+                    actor,
+                    action: "user.assign",
+                    subject: &format!("user:{}", user.username),
+                    before: None,
+                    after: Some(json!({"username": user.username, "assigned_org": org.code})),
+                    org_id: Some(org.id),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// The organisations an assessor is assigned to (codes).
+    pub async fn assignments(&self, username: &str) -> Result<Vec<String>> {
+        let user = self.user(username).await?;
+        let rows = sqlx::query(
+            "SELECT o.code FROM user_orgs u JOIN orgs o ON o.id = u.org_id WHERE u.user_id = $1 ORDER BY o.code",
+        )
+        .bind(user.id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("code").map_err(StoreError::from))
+            .collect()
+    }
+
+    /// The organisations in reach, parents before children.
+    pub async fn orgs_in(&self, reach: &Reach) -> Result<Vec<Org>> {
+        Ok(self
+            .orgs()
+            .await?
+            .into_iter()
+            .filter(|o| reach.contains(o.id))
+            .collect())
+    }
+
+    /// One organisation, when it is in reach.
+    pub async fn org_in(&self, reach: &Reach, code: &str) -> Result<Org> {
+        match self.org(code).await {
+            Ok(o) if reach.contains(o.id) => Ok(o),
+            Ok(_) | Err(StoreError::NotFound(_)) => Err(not_found_org(code)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The reach narrowed to one organisation's subtree (`None`: the whole reach).
+    async fn narrowed(&self, reach: &Reach, org: Option<&str>) -> Result<Reach> {
+        match org {
+            None => Ok(reach.clone()),
+            Some(code) => {
+                let o = self.org_in(reach, code).await?;
+                Ok(reach.within(&self.subtree_ids(o.id).await?))
+            }
+        }
+    }
+
+    /// A page of the inventory in reach (of `org`'s subtree when given), in id order after
+    /// `after`.
+    pub async fn cameras_page(
+        &self,
+        reach: &Reach,
+        org: Option<&str>,
+        limit: usize,
+        after: Option<i64>,
+    ) -> Result<Page<CameraRow>> {
+        let reach = self.narrowed(reach, org).await?;
+        let limit = limit.clamp(1, MAX_PAGE);
+        let rows = sqlx::query(&format!(
+            "{CAMERA_SELECT} WHERE {} AND c.id > $1 ORDER BY c.id LIMIT $2",
+            reach.condition("c.org_id")
+        ))
+        .bind(after.unwrap_or(0))
+        .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX))
+        .fetch_all(self.pool())
+        .await?;
+        let mut items = rows.iter().map(camera_row).collect::<Result<Vec<_>>>()?;
+        Ok(page(&mut items, limit, |c| c.id))
+    }
+
+    /// A page of findings in reach, in id order after `after`.
+    pub async fn findings_page(
+        &self,
+        reach: &Reach,
+        query: &FindingQuery,
+        limit: usize,
+        after: Option<i64>,
+    ) -> Result<Page<FindingRow>> {
+        let reach = self.narrowed(reach, query.org.as_deref()).await?;
+        let limit = limit.clamp(1, MAX_PAGE);
+        let rows = sqlx::query(&format!(
+            "{FINDING_SELECT} WHERE {} AND f.id > $1 AND ($2 = '' OR f.state = $2) \
+             AND ($3 = '' OR f.severity = $3) ORDER BY f.id LIMIT $4",
+            reach.condition("f.org_id")
+        ))
+        .bind(after.unwrap_or(0))
+        .bind(query.state.map_or("", FindingState::as_str))
+        .bind(query.severity.as_deref().unwrap_or(""))
+        .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX))
+        .fetch_all(self.pool())
+        .await?;
+        let mut items = rows.iter().map(finding_row).collect::<Result<Vec<_>>>()?;
+        Ok(page(&mut items, limit, |f| f.id))
+    }
+
+    /// One finding, when it is in reach.
+    pub async fn finding_in(&self, reach: &Reach, id: i64) -> Result<FindingRow> {
+        let row = sqlx::query(&format!(
+            "{FINDING_SELECT} WHERE f.id = $1 AND {}",
+            reach.condition("f.org_id")
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        match row {
+            Some(r) => finding_row(&r),
+            None => Err(StoreError::not_found(format!(
+                "no finding {id} in the registry"
+            ))),
+        }
+    }
+
+    /// Change a finding in reach, and record the change (who, before, after) in the audit log.
+    pub async fn change_finding_in(
+        &self,
+        reach: &Reach,
+        id: i64,
+        change: &FindingChange,
+        actor: &Actor,
+    ) -> Result<FindingRow> {
+        let before = self.finding_in(reach, id).await?;
+        match change {
+            FindingChange::Fixed { on, note } => self.mark_fixed(id, *on, note.as_deref()).await?,
+            FindingChange::Accepted { reason, until } => {
+                self.accept_risk(id, reason, *until).await?;
+            }
+            FindingChange::Reopened { note } => self.reopen_finding(id, note.as_deref()).await?,
+        }
+        let after = self.finding_in(reach, id).await?;
+        let org_id: i64 = sqlx::query("SELECT org_id FROM findings WHERE id = $1")
+            .bind(id)
+            .fetch_one(self.pool())
+            .await?
+            .try_get("org_id")?;
+        self.append_audit(&NewAudit {
+            actor,
+            action: change.action(),
+            subject: &format!("finding:{id}"),
+            before: Some(finding_audit(&before)),
+            after: Some(finding_audit(&after)),
+            org_id: Some(org_id),
+        })
+        .await?;
+        Ok(after)
+    }
+
+    /// Import inventory rows on behalf of a caller: a row naming an organisation outside the
+    /// reach is rejected exactly as one naming no organisation; the others go through
+    /// [`Store::import_cameras`]. Recorded (`camera.import`, with the counts) against `org`.
+    pub async fn import_cameras_in(
+        &self,
+        reach: &Reach,
+        org: &str,
+        rows: Vec<camguard_registry::inventory::ParsedRow>,
+        keys: &(dyn Fn(&camguard_registry::inventory::CameraRecord) -> (String, String) + Sync),
+        actor: &Actor,
+    ) -> Result<crate::ImportReport> {
+        let target = self.org_in(reach, org).await?;
+        let index = self.org_index().await?;
+        let mut inside = Vec::with_capacity(rows.len());
+        let mut rejected = Vec::new();
+        for row in rows {
+            match index.resolve(&row.record.org) {
+                Ok(id) if reach.contains(id) => inside.push(row),
+                Ok(_) => rejected.push(camguard_registry::table::RejectedRow {
+                    line: row.line,
+                    reason: format!(
+                        "org: {:?} is not a registered organisation",
+                        row.record.org.trim()
+                    ),
+                }),
+                // The store names the problem itself.
+                Err(_) => inside.push(row),
+            }
+        }
+        let mut report = self.import_cameras(inside, keys).await?;
+        report.rejected.append(&mut rejected);
+        report.rejected.sort_by_key(|r| r.line);
+        self.append_audit(&NewAudit {
+            actor,
+            action: "camera.import",
+            subject: &format!("org:{}", target.code),
+            before: None,
+            after: Some(json!({
+                "inserted": report.inserted,
+                "updated": report.updated,
+                "rejected": report.rejected.len(),
+            })),
+            org_id: Some(target.id),
+        })
+        .await?;
+        Ok(report)
+    }
+
+    /// One scan, when it is in reach.
+    pub async fn scan_in(&self, reach: &Reach, id: i64) -> Result<ScanRow> {
+        let org: Option<i64> = sqlx::query("SELECT org_id FROM scans WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| r.try_get("org_id"))
+            .transpose()?;
+        match org {
+            Some(o) if reach.contains(o) => self.scan(id).await,
+            _ => Err(StoreError::not_found(format!(
+                "no scan {id} in the registry"
+            ))),
+        }
+    }
+
+    /// A page of the audit log from `since` (RFC 3339 UTC text) on, in id order after `after`.
+    /// Outside [`Reach::All`], only the entries that concern an organisation in reach.
+    pub async fn audit_page(
+        &self,
+        reach: &Reach,
+        since: Option<&str>,
+        limit: usize,
+        after: Option<i64>,
+    ) -> Result<Page<AuditEntry>> {
+        let limit = limit.clamp(1, MAX_PAGE);
+        let cond = reach.condition("a.org_id");
+        let mut items = self
+            .audit_where(
+                &format!("{cond} AND a.id > $1 AND a.at >= $2 ORDER BY a.id LIMIT $3"),
+                after.unwrap_or(0),
+                since.unwrap_or(""),
+                i64::try_from(limit + 1).unwrap_or(i64::MAX),
+            )
+            .await?;
+        Ok(page(&mut items, limit, |e| e.id))
+    }
+}
+
+fn page<T>(items: &mut Vec<T>, limit: usize, id: impl Fn(&T) -> i64) -> Page<T> {
+    let next = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(&id)
+    } else {
+        None
+    };
+    Page {
+        items: std::mem::take(items),
+        next,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reach_is_a_closed_condition() {
+        let r = Reach::Orgs(Arc::new([3, 1, 2].into_iter().collect()));
+        assert_eq!(r.condition("c.org_id"), "c.org_id IN (1,2,3)");
+        assert!(r.contains(2) && !r.contains(4));
+        assert_eq!(Reach::Orgs(Arc::default()).condition("x"), "1 = 0");
+        assert_eq!(Reach::All.condition("x"), "1 = 1");
+        assert_eq!(r.within(&[2, 5]), Reach::Orgs(Arc::new([2].into())));
+    }
+
+    #[test]
+    fn a_page_names_its_last_id_only_when_more_follow() {
+        let mut v = vec![1, 2, 3];
+        let p = page(&mut v, 2, |x| *x);
+        assert_eq!((p.items, p.next), (vec![1, 2], Some(2)));
+        let mut v = vec![1, 2];
+        let p = page(&mut v, 2, |x| *x);
+        assert_eq!((p.items, p.next), (vec![1, 2], None));
+    }
+}
