@@ -329,8 +329,9 @@ pub async fn import_cameras(
     Query(q): Query<RequiredOrg>,
     mut form: Multipart,
 ) -> ApiResult<Json<ImportAnswer>> {
-    caller.require(Action::ImportInventory)?;
+    // Out of reach is 404 whatever the role; then the role's right.
     state.store.org_in(&caller.reach, &q.org).await?;
+    caller.require(Action::ImportInventory)?;
     let bad = |e: &dyn std::fmt::Display| {
         ApiError::bad_request(
             format!("Tệp tải lên không đọc được: {e}"),
