@@ -22,19 +22,57 @@ use serde_json::json;
 
 type ApiResult<T> = Result<T, ApiError>;
 
-fn limit(p: &Paging) -> usize {
-    p.limit.unwrap_or(100).clamp(1, camguard_store::MAX_PAGE)
+fn limit(p: &Paging) -> ApiResult<usize> {
+    match p.limit {
+        None => Ok(100),
+        Some(n) if (1..=camguard_store::MAX_PAGE as i64).contains(&n) => Ok(n as usize),
+        Some(n) => Err(ApiError::bad_request(
+            format!(
+                "limit phải từ 1 đến {} (không phải {n}).",
+                camguard_store::MAX_PAGE
+            ),
+            format!("limit must be 1 to {} (not {n}).", camguard_store::MAX_PAGE),
+        )),
+    }
 }
 
 fn cursor(p: &Paging) -> ApiResult<Option<i64>> {
-    match p.cursor.as_deref().filter(|c| !c.is_empty()) {
+    match p.cursor.as_deref() {
         None => Ok(None),
-        Some(c) => c.parse::<i64>().map(Some).map_err(|_| {
+        Some(c) => Some(c)
+            .filter(|c| (1..=18).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|c| c.parse::<i64>().ok())
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    format!("Con trỏ trang không hợp lệ: {c:?}."),
+                    format!("Bad cursor {c:?}: pass the next_cursor of the previous page."),
+                )
+            }),
+    }
+}
+
+/// A JSON body that must be an object (serde would also read a struct from an array); an
+/// absent or `null` body reads as `T::default()` where the body is optional.
+fn object<T: serde::de::DeserializeOwned>(
+    body: Option<serde_json::Value>,
+    optional: bool,
+) -> ApiResult<T>
+where
+    T: Default,
+{
+    match body {
+        None | Some(serde_json::Value::Null) if optional => Ok(T::default()),
+        Some(v @ serde_json::Value::Object(_)) => serde_json::from_value(v).map_err(|e| {
             ApiError::bad_request(
-                format!("Con trỏ trang không hợp lệ: {c:?}."),
-                format!("Bad cursor {c:?}: pass the next_cursor of the previous page."),
+                format!("Nội dung JSON không hợp lệ: {e}"),
+                format!("Bad JSON body: {e}"),
             )
         }),
+        _ => Err(ApiError::bad_request(
+            "Nội dung phải là một đối tượng JSON.",
+            "The body must be a JSON object.",
+        )),
     }
 }
 
@@ -49,7 +87,7 @@ fn date(s: &str, what: &str) -> ApiResult<time::Date> {
 }
 
 /// The service is up and its database open.
-#[utoipa::path(get, path = "/healthz", tag = "service",
+#[utoipa::path(get, path = "/healthz", tag = "service", security(()),
     responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
 pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
     state.store.ping().await.map_err(|_| {
@@ -78,16 +116,18 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
 /// Log in: a session cookie (`HttpOnly`, `SameSite=Strict`, `Secure` under TLS) and the CSRF
 /// token. A wrong username and a wrong password get the same answer; repeated attempts for one
 /// account or from one address get `429`.
-#[utoipa::path(post, path = "/api/v1/login", tag = "session", request_body = LoginRequest,
+#[utoipa::path(post, path = "/api/v1/login", tag = "session", security(()), request_body = LoginRequest,
     responses((status = 200, body = LoginAnswer,
         headers(("set-cookie" = String, description = "camguard_session"))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
         (status = 429, body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     Client(client): Client,
-    Json(req): Json<LoginRequest>,
+    Json(body): Json<serde_json::Value>,
 ) -> ApiResult<Response> {
+    let req: LoginRequest = object(Some(body), false)?;
     state.throttle.attempt(&req.username, client)?;
     let password = Password::new(req.password);
     let name_shown = camguard_auth::valid_username(&req.username).unwrap_or_else(|| "?".into());
@@ -188,15 +228,38 @@ pub async fn me(caller: Caller) -> Json<Me> {
 }
 
 /// A new API token for the calling account, shown once; use it as `Authorization: Bearer`.
-#[utoipa::path(post, path = "/api/v1/tokens", tag = "session", request_body = TokenRequest,
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "session", request_body = Option<TokenRequest>,
     responses((status = 201, body = TokenAnswer), (status = 400, body = ErrorBody),
+        (status = 415, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn create_token(
     State(state): State<AppState>,
     caller: Caller,
-    body: Option<Json<TokenRequest>>,
+    body: Option<Json<serde_json::Value>>,
 ) -> ApiResult<(StatusCode, Json<TokenAnswer>)> {
-    let days = body.and_then(|b| b.0.days).unwrap_or(90);
+    let body: TokenRequest = object(body.map(|b| b.0), true)?;
+    let days = match body.days {
+        None => 90,
+        // JSON does not tell 90 from 90.0; both are the integer 90.
+        Some(n) => n
+            .as_f64()
+            .filter(|d| {
+                d.fract() == 0.0 && (1.0..=f64::from(camguard_store::MAX_TOKEN_DAYS)).contains(d)
+            })
+            .map(|d| d as u32)
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    format!(
+                        "days phải là số nguyên từ 1 đến {} (không phải {n}).",
+                        camguard_store::MAX_TOKEN_DAYS
+                    ),
+                    format!(
+                        "days must be a whole number 1 to {} (not {n}).",
+                        camguard_store::MAX_TOKEN_DAYS
+                    ),
+                )
+            })?,
+    };
     let t = state
         .store
         .create_token(&caller.user.username, days, &caller.actor())
@@ -221,7 +284,7 @@ pub async fn orgs(
 ) -> ApiResult<Json<OrgPage>> {
     caller.require(Action::Read)?;
     let after = cursor(&p)?.unwrap_or(0);
-    let n = limit(&p);
+    let n = limit(&p)?;
     let mut items: Vec<_> = state
         .store
         .orgs_in(&caller.reach)
@@ -310,7 +373,7 @@ pub async fn cameras(
     caller.require(Action::Read)?;
     let page = state
         .store
-        .cameras_page(&caller.reach, q.org.as_deref(), limit(&p), cursor(&p)?)
+        .cameras_page(&caller.reach, q.org.as_deref(), limit(&p)?, cursor(&p)?)
         .await?;
     Ok(Json(page.into()))
 }
@@ -318,8 +381,7 @@ pub async fn cameras(
 /// Import an inventory file (CSV or XLSX, multipart field `file`): the same report as
 /// `camguard camera import --format json`. Rows with an empty `org` cell belong to `org`.
 #[utoipa::path(post, path = "/api/v1/cameras/import", tag = "registry", params(RequiredOrg),
-    request_body(content_type = "multipart/form-data", content = Object,
-        description = "field `file`: the inventory (CSV, XLSX)"),
+    request_body(content_type = "multipart/form-data", content = crate::dto::ImportForm),
     responses((status = 200, body = ImportAnswer), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)))]
@@ -433,7 +495,7 @@ pub async fn findings(
     Query(p): Query<Paging>,
 ) -> ApiResult<Json<FindingPage>> {
     caller.require(Action::Read)?;
-    let state_filter = match f.state.as_deref().filter(|s| !s.is_empty()) {
+    let state_filter = match f.state.as_deref() {
         None => None,
         Some(s) => Some(FindingState::from_name(s).ok_or_else(|| {
             ApiError::bad_request(
@@ -449,7 +511,7 @@ pub async fn findings(
     };
     let page = state
         .store
-        .findings_page(&caller.reach, &query, limit(&p), cursor(&p)?)
+        .findings_page(&caller.reach, &query, limit(&p)?, cursor(&p)?)
         .await?;
     Ok(Json(page.into()))
 }
@@ -472,17 +534,20 @@ async fn change(
 
 /// The owner says the finding is fixed; the next complete scan verifies it or reopens it.
 #[utoipa::path(post, path = "/api/v1/findings/{id}/fix", tag = "findings",
-    params(("id" = i64, Path)), request_body = FixRequest,
+    params(("id" = i64, Path)), request_body = Option<FixRequest>,
     responses((status = 200, body = FindingView), (status = 400, body = ErrorBody),
+        (status = 415, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 pub async fn fix(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    body: Option<Json<FixRequest>>,
+    body: Option<Json<serde_json::Value>>,
 ) -> ApiResult<Json<FindingView>> {
-    let body = body.map(|b| b.0).unwrap_or_default();
+    let body: FixRequest = object(body.map(|b| b.0), true)?;
+    // Not found comes before a bad body.
+    state.store.finding_in(&caller.reach, id).await?;
     let on = match body.on.as_deref() {
         Some(d) => date(d, "on")?,
         None => camguard_store::today(),
@@ -503,14 +568,23 @@ pub async fn fix(
 #[utoipa::path(post, path = "/api/v1/findings/{id}/accept", tag = "findings",
     params(("id" = i64, Path)), request_body = AcceptRequest,
     responses((status = 200, body = FindingView), (status = 400, body = ErrorBody),
+        (status = 415, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 pub async fn accept(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    Json(body): Json<AcceptRequest>,
+    Json(body): Json<serde_json::Value>,
 ) -> ApiResult<Json<FindingView>> {
+    state.store.finding_in(&caller.reach, id).await?;
+    let body: AcceptRequest = object(Some(body), false)?;
+    if body.reason.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "Cần nêu lý do chấp nhận rủi ro (reason).",
+            "Accepting a risk needs a reason.",
+        ));
+    }
     let until = date(&body.expires_on, "expires_on")?;
     change(
         &state,
@@ -526,17 +600,18 @@ pub async fn accept(
 
 /// Open a finding again.
 #[utoipa::path(post, path = "/api/v1/findings/{id}/reopen", tag = "findings",
-    params(("id" = i64, Path)), request_body = ReopenRequest,
+    params(("id" = i64, Path)), request_body = Option<ReopenRequest>,
     responses((status = 200, body = FindingView), (status = 400, body = ErrorBody),
+        (status = 415, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 pub async fn reopen(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    body: Option<Json<ReopenRequest>>,
+    body: Option<Json<serde_json::Value>>,
 ) -> ApiResult<Json<FindingView>> {
-    let note = body.and_then(|b| b.0.note);
+    let note = object::<ReopenRequest>(body.map(|b| b.0), true)?.note;
     change(&state, &caller, id, FindingChange::Reopened { note }).await
 }
 
@@ -551,7 +626,7 @@ pub async fn audit(
     Query(p): Query<Paging>,
 ) -> ApiResult<Json<AuditPage>> {
     caller.require(Action::ReadAudit)?;
-    let since = match f.since.as_deref().filter(|s| !s.is_empty()) {
+    let since = match f.since.as_deref() {
         None => None,
         Some(s) => Some(
             time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
@@ -573,7 +648,7 @@ pub async fn audit(
     };
     let page = state
         .store
-        .audit_page(&caller.reach, since.as_deref(), limit(&p), cursor(&p)?)
+        .audit_page(&caller.reach, since.as_deref(), limit(&p)?, cursor(&p)?)
         .await?;
     Ok(Json(page.into()))
 }

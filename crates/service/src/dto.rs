@@ -13,7 +13,7 @@ pub struct Health {
     pub status: String,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema, Default)]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
@@ -50,8 +50,8 @@ impl From<&User> for Me {
 #[derive(Deserialize, ToSchema, Default)]
 pub struct TokenRequest {
     /// Days the token lives (1 to 3650; 90 when not given).
-    #[schema(minimum = 1, maximum = 3650)]
-    pub days: Option<u32>,
+    #[schema(value_type = Option<u32>, minimum = 1, maximum = 3650)]
+    pub days: Option<serde_json::Number>,
 }
 
 /// A new API token: shown once, stored only as a hash.
@@ -312,8 +312,11 @@ pub struct OrgPage {
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct Paging {
+    /// Items per page (100 when not given).
     #[param(minimum = 1, maximum = 1000)]
-    pub limit: Option<usize>,
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[0-9]{1,18}$")]
     pub cursor: Option<String>,
 }
 
@@ -336,6 +339,7 @@ pub struct RequiredOrg {
 pub struct FindingFilter {
     pub org: Option<String>,
     /// `open`, `fixed`, `verified` or `accepted`.
+    #[param(pattern = "^(open|fixed|verified|accepted)$")]
     pub state: Option<String>,
     /// `critical`, `high`, `medium`, `low` or `info`.
     pub severity: Option<String>,
@@ -345,26 +349,39 @@ pub struct FindingFilter {
 #[into_params(parameter_in = Query)]
 pub struct AuditFilter {
     /// RFC 3339 time: entries at or after it.
+    #[param(format = DateTime)]
     pub since: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema, Default)]
 pub struct FixRequest {
     /// `YYYY-MM-DD` (today when not given).
+    #[schema(format = Date, min_length = 10, max_length = 10)]
     pub on: Option<String>,
     pub note: Option<String>,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema, Default)]
 pub struct AcceptRequest {
+    /// Why the risk is accepted (not empty).
+    #[schema(min_length = 1, pattern = "\\S")]
     pub reason: String,
     /// `YYYY-MM-DD`, in the future.
+    #[schema(format = Date, min_length = 10, max_length = 10)]
     pub expires_on: String,
 }
 
 #[derive(Deserialize, ToSchema, Default)]
 pub struct ReopenRequest {
     pub note: Option<String>,
+}
+
+/// The upload of `POST /api/v1/cameras/import`.
+#[derive(ToSchema)]
+pub struct ImportForm {
+    /// The inventory file: CSV (UTF-8, with or without BOM) or a workbook (XLSX, XLS, ODS).
+    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream")]
+    pub file: Vec<u8>,
 }
 
 /// A row refused by an import.

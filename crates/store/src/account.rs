@@ -194,7 +194,7 @@ impl Store {
         check_role_fits(role, org.as_ref())?;
         let hash = hash_password(password).await?;
         let at = now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let exists = sqlx::query("SELECT id FROM users WHERE username = $1")
             .bind(&name)
             .fetch_optional(&mut *tx)
@@ -254,7 +254,7 @@ impl Store {
     /// changes and records nothing.
     pub async fn disable_user(&self, name: &str, actor: &Actor) -> Result<User> {
         let name = username(name)?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = user_in(&mut tx, &name).await?;
         if before.disabled {
             return Ok(before);
@@ -298,7 +298,7 @@ impl Store {
         // Named before the slow hash when it does not exist.
         self.user(&name).await?;
         let hash = hash_password(password).await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let user = user_in(&mut tx, &name).await?;
         sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
             .bind(&hash)
@@ -361,7 +361,7 @@ impl Store {
         }
         let secret = new_secret(TOKEN_PREFIX);
         let expires_at = later(time::Duration::days(i64::from(days)));
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let user = user_in(&mut tx, &name).await?;
         if user.disabled {
             return Err(StoreError::invalid(format!(
@@ -402,7 +402,7 @@ impl Store {
     /// Revoke an API token. Recorded (`token.revoke`); revoking a revoked token changes and
     /// records nothing.
     pub async fn revoke_token(&self, id: i64, actor: &Actor) -> Result<TokenRow> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = token_in(&mut tx, id).await?;
         if before.revoked_at.is_some() {
             return Ok(before);

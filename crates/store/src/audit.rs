@@ -301,7 +301,7 @@ impl RawEntry {
 impl Store {
     /// Append one entry to the audit log (in its own transaction).
     pub async fn append_audit(&self, entry: &NewAudit<'_>) -> Result<i64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = append_in(&mut tx, entry).await?;
         tx.commit().await?;
         Ok(id)

@@ -206,7 +206,7 @@ impl Store {
         report.warnings.sort_by_key(|r| r.line);
 
         let t = now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         for chunk in inserts.chunks(batch_rows(COLS)) {
             let sql = format!(
                 "INSERT INTO cameras (org_id, system_id, vendor, vendor_key, brand, model, model_key, firmware, serial, mac, ip, location, installed_on, cert_origin, cert_quality, cert_conformity, cert_conformity_standard, cert_conformity_body, cert_conformity_date, attributes, created_at, updated_at) VALUES {}",

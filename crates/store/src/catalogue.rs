@@ -22,7 +22,7 @@ impl Store {
         entries: &[CatalogueEntry],
         keys: &(dyn Fn(&CatalogueEntry) -> (String, String) + Sync),
     ) -> Result<usize> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let t = now();
         for e in entries {
             let (vk, mk) = keys(e);

@@ -126,7 +126,7 @@ impl Store {
         if let Some(p) = &parent {
             check_within(scopes, &p.scopes, &p.code)?;
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let exists = sqlx::query("SELECT id FROM orgs WHERE code = $1")
             .bind(code)
             .fetch_optional(&mut *tx)
@@ -172,7 +172,7 @@ impl Store {
             let p = self.org(parent).await?;
             check_within(scopes, &p.scopes, &p.code)?;
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         for net in scopes {
             let net = net.trunc().to_string();
             if !org.scopes.iter().any(|s| s.to_string() == net) {

@@ -179,7 +179,7 @@ impl Store {
             )));
         }
         let org = self.org(org).await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "INSERT INTO user_orgs (user_id, org_id, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (user_id, org_id) DO NOTHING",

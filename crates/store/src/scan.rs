@@ -429,7 +429,7 @@ impl Store {
         resume_from: u64,
     ) -> Result<()> {
         self.check_hosts_in_scope(scan, hosts).await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         for chunk in hosts.chunks(batch_rows(HOST_COLS).min(200)) {
             let sql = format!(
                 "INSERT INTO scan_hosts (scan_id, ip, is_camera, vendor, model, firmware, serial, mac, verdict, report, scanned_at) VALUES {} ON CONFLICT (scan_id, ip) DO NOTHING",
@@ -555,7 +555,7 @@ impl Store {
             scan,
             ..Default::default()
         };
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         // Existing findings of the organisation: (subject, finding, port) -> (id, state, last profile).
         let mut existing: HashMap<(String, String, i64), (i64, FindingState, u8)> = HashMap::new();
         for r in sqlx::query(
@@ -920,7 +920,7 @@ impl Store {
         note: Option<&str>,
     ) -> Result<()> {
         let t = now();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let n = sqlx::query(
             "UPDATE findings SET state = $1, fixed_on = $2, accepted_reason = $3, accepted_until = $4, updated_at = $5 WHERE id = $6",
         )

@@ -219,7 +219,7 @@ impl Store {
         let sys = self.system(code).await?;
         let reset =
             sys.level.is_some_and(|l| l != level) && sys.dossier_state != DossierState::Draft;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE systems SET level = $1, ruleset = $2, ruleset_version = $3, answers = $4, reasons = $5, updated_at = $6 WHERE id = $7",
         )
@@ -296,7 +296,7 @@ impl Store {
             Appraised => Some(("appraised_on", Some("appraised_by"))),
             Approved => Some(("approved_on", Some("approved_by"))),
         };
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         match column {
             None => {
                 sqlx::query(
