@@ -54,13 +54,10 @@ fn cursor(p: &Paging) -> ApiResult<Option<i64>> {
 
 /// A JSON body that must be an object (serde would also read a struct from an array); an
 /// absent or `null` body reads as `T::default()` where the body is optional.
-fn object<T: serde::de::DeserializeOwned>(
+fn object<T: serde::de::DeserializeOwned + Default>(
     body: Option<serde_json::Value>,
     optional: bool,
-) -> ApiResult<T>
-where
-    T: Default,
-{
+) -> ApiResult<T> {
     match body {
         None | Some(serde_json::Value::Null) if optional => Ok(T::default()),
         Some(v @ serde_json::Value::Object(_)) => serde_json::from_value(v).map_err(|e| {
