@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "accounts and audit log",
         include_str!("sql/0003_accounts.sql"),
     ),
+    (4, "scan jobs", include_str!("sql/0004_scan_jobs.sql")),
 ];
 
 /// The schema version this binary writes.
