@@ -232,8 +232,7 @@ impl Jobs {
         let (done_tx, done_rx) = tokio::sync::watch::channel(false);
         let tag = format!("{:08x}", rand::random::<u32>());
         let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-            .map(|h| h.trim().to_string())
-            .unwrap_or_else(|_| "host".into());
+            .map_or_else(|_| "host".into(), |h| h.trim().to_string());
         let mut set = tokio::task::JoinSet::new();
         for i in 0..workers.max(1) {
             let name = format!("camguard-{host}-{}-{tag}-{i}", std::process::id());
