@@ -119,25 +119,20 @@ fn resolve_format(args: &ScanArgs) -> Format {
     }
 }
 
-/// The registry side of a scan: where hosts are stored as they stream in.
+/// The registry side of a scan: the saved scan, stored as it streams by the implementation the
+/// queue's workers use too (`camguard_jobs::saving`).
 struct Saving {
-    store: camguard_store::Store,
     scan: camguard_store::ScanRow,
-    pending: Vec<HostReport>,
-    last_flush: Instant,
+    saved: camguard_jobs::saving::SavedScan,
 }
 
 impl Saving {
-    /// Write what is pending, with the watermark read *before* the channel was drained (see
-    /// `Progress::watermark`).
-    async fn flush(&mut self, watermark: u64) -> anyhow::Result<()> {
-        self.store
-            .add_scan_hosts(self.scan.id, &self.pending, watermark)
-            .await
-            .map_err(super::registry::store_err)?;
-        self.pending.clear();
-        self.last_flush = Instant::now();
-        Ok(())
+    fn new(store: camguard_store::Store, scan: camguard_store::ScanRow) -> Self {
+        let saved = camguard_jobs::saving::SavedScan::new(store, scan.id);
+        Saving { scan, saved }
+    }
+    fn store(&self) -> &camguard_store::Store {
+        self.saved.store()
     }
 }
 
@@ -201,15 +196,7 @@ async fn resumed_args(
 pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
     let (args, mut saving) = if args.resume.is_some() {
         let (args, store, scan) = resumed_args(args).await?;
-        (
-            args,
-            Some(Saving {
-                store,
-                scan,
-                pending: Vec::new(),
-                last_flush: Instant::now(),
-            }),
-        )
+        (args, Some(Saving::new(store, scan)))
     } else {
         (args, None)
     };
@@ -231,7 +218,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
     // A scan for an organisation is confined to its authorised scope as well.
     if let Some(code) = &args.org {
         let store = match &saving {
-            Some(s) => s.store.clone(),
+            Some(s) => s.store().clone(),
             None => super::registry::open_store(&args.db).await?,
         };
         let org = store.org(code).await.map_err(super::registry::store_err)?;
@@ -271,12 +258,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<u8> {
                     )
                 );
             }
-            saving = Some(Saving {
-                store,
-                scan,
-                pending: Vec::new(),
-                last_flush: Instant::now(),
-            });
+            saving = Some(Saving::new(store, scan));
             return run_scan(args, kb, targets, Some(seed), saving).await;
         }
     }
@@ -316,13 +298,10 @@ async fn run_scan(
     // Resuming: start at the stored watermark, skip hosts stored past it.
     let (resume_from, skip) = match &saving {
         Some(s) if args.resume.is_some() => {
-            let done = s
-                .store
-                .scan_host_addresses(s.scan.id)
-                .await
-                .map_err(super::registry::store_err)?;
-            let done: std::collections::HashSet<std::net::IpAddr> =
-                done.iter().filter_map(|a| a.parse().ok()).collect();
+            let (resume_from, done) =
+                camguard_jobs::saving::resume_point(s.store(), s.scan.id, s.scan.resume_from)
+                    .await
+                    .map_err(super::registry::store_err)?;
             if !args.quiet {
                 eprintln!(
                     "camguard: resuming scan {} at address {} of its order, {} hosts already stored",
@@ -331,10 +310,7 @@ async fn run_scan(
                     done.len()
                 );
             }
-            (
-                u64::try_from(s.scan.resume_from).unwrap_or(0),
-                Some(Arc::new(done)),
-            )
+            (resume_from, Some(done))
         }
         _ => (0, None),
     };
@@ -412,20 +388,16 @@ async fn run_scan(
                 if let Some(s) = &mut saving {
                     // A host cut short by a stop is shown, not stored: its position stays
                     // below the watermark and `--resume` does it again, in full.
-                    if !progress.is_partial(host.ip) {
-                        s.pending.push(host);
-                    }
-                    if s.pending.len() >= 256 || s.last_flush.elapsed() >= Duration::from_secs(1) {
+                    s.saved.push(host, &progress);
+                    if s.saved.due() {
                         let watermark = progress.watermark();
                         while let Ok(h) = rx.try_recv() {
                             if !args.cameras_only || h.is_camera {
                                 writer.host(&h)?;
                             }
-                            if !progress.is_partial(h.ip) {
-                                s.pending.push(h);
-                            }
+                            s.saved.push(h, &progress);
                         }
-                        s.flush(watermark).await?;
+                        s.saved.flush(watermark).await.map_err(super::registry::store_err)?;
                     }
                 }
             }
@@ -460,16 +432,15 @@ async fn run_scan(
     if !args.quiet {
         eprintln!("{summary}");
     }
-    if let Some(mut s) = saving {
-        s.flush(progress.watermark()).await?;
+    if let Some(s) = saving {
         let state = if interrupted {
             camguard_store::ScanState::Interrupted
         } else {
             camguard_store::ScanState::Complete
         };
         let stored = s
-            .store
-            .finish_scan(s.scan.id, state)
+            .saved
+            .finish(&progress, state)
             .await
             .map_err(super::registry::store_err)?;
         if !args.quiet {

@@ -24,6 +24,7 @@ mod account;
 mod audit;
 mod camera;
 mod catalogue;
+mod jobs;
 mod org;
 mod reach;
 mod scan;
@@ -37,6 +38,7 @@ pub use audit::{Actor, AuditBreak, AuditCheck, AuditEntry, AuditProblem, NewAudi
 pub use camera::{CameraFilter, CameraRow, ImportReport};
 pub use camguard_auth::{Password, Role, WeakPassword};
 pub use catalogue::CatalogueRow;
+pub use jobs::ScanProgress;
 pub use org::{Org, OrgKind};
 pub use reach::{FindingChange, FindingQuery, MAX_PAGE, Page, Reach};
 pub use scan::{FindingRow, FindingState, SCAN_LEASE, ScanRow, ScanState, StoredScan};
@@ -100,6 +102,10 @@ pub enum StoreError {
     LeaseLost { scan: i64 },
     #[error("{0}")]
     OutsideScope(HostOutsideScope),
+    /// A target of a scan to queue that the organisation's scope does not allow (outside its
+    /// networks, or in a block that is never scanned): nothing was queued.
+    #[error("{0}")]
+    TargetRefused(camguard_model::scope::Refusal),
     #[error("the registry database holds a corrupt record: {0}")]
     Corrupt(String),
     #[error("registry database error: {0}")]
@@ -127,7 +133,10 @@ impl StoreError {
     /// True when the store refused something outside an organisation's scope (exit status 3
     /// in the contract, like the scan command's own scope refusals).
     pub fn is_refusal(&self) -> bool {
-        matches!(self, StoreError::OutsideScope(_))
+        matches!(
+            self,
+            StoreError::OutsideScope(_) | StoreError::TargetRefused(_)
+        )
     }
     /// True for errors caused by the request or the setup (unknown organisation, bad value,
     /// duplicate code, a database that cannot be opened or is too new), as opposed to the
@@ -141,6 +150,7 @@ impl StoreError {
                 | StoreError::Foreign { .. }
                 | StoreError::ScanBusy { .. }
                 | StoreError::OutsideScope(_)
+                | StoreError::TargetRefused(_)
                 | StoreError::NotFound(_)
                 | StoreError::Invalid(_)
                 | StoreError::Conflict(_)
@@ -427,6 +437,13 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The database to connect to, password included, for a library that opens its own
+    /// connections to the same database (the job queue, whose sqlx differs from the store's).
+    /// Never print or log it: [`Store::url`] is the redacted form.
+    pub fn connect_url(&self) -> &str {
+        &self.connect.0
     }
 
     /// The database, password redacted.

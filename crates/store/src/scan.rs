@@ -68,17 +68,17 @@ impl Leases {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-    fn holder(&self) -> String {
+    pub(crate) fn holder(&self) -> String {
         self.lock().holder.clone()
     }
     fn duration(&self) -> Duration {
         self.lock().duration
     }
     /// The lease's expiry if taken now, in ms since the epoch.
-    fn until(&self) -> i64 {
+    pub(crate) fn until(&self) -> i64 {
         now_ms().saturating_add(i64::try_from(self.duration().as_millis()).unwrap_or(i64::MAX))
     }
-    fn stop(&self, scan: i64) {
+    pub(crate) fn stop(&self, scan: i64) {
         if let Some(h) = self.lock().renewals.remove(&scan) {
             h.abort();
         }
@@ -90,7 +90,7 @@ impl Leases {
     }
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
@@ -107,26 +107,62 @@ fn ms_text(ms: i64) -> String {
         .unwrap_or_else(|| ms.to_string())
 }
 
+/// A stored scan's state. The stored texts are `as_str`; the HTTP API names them by
+/// [`ScanState::api_name`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ScanState {
+    /// Waiting for a worker (a scan queued through the API, or one whose worker shut down).
+    Queued,
     Running,
+    /// Stopped before the end by its operator (Ctrl-C on the command line); resumable with
+    /// `scan --resume`.
     Interrupted,
     Complete,
+    /// A queued scan that could not run (the reason is stored with it).
+    Failed,
+    /// A queued scan cancelled through the API; hosts found before the cancel are kept.
+    Cancelled,
 }
 
 impl ScanState {
     pub fn as_str(self) -> &'static str {
         match self {
+            ScanState::Queued => "queued",
             ScanState::Running => "running",
             ScanState::Interrupted => "interrupted",
             ScanState::Complete => "complete",
+            ScanState::Failed => "failed",
+            ScanState::Cancelled => "cancelled",
         }
     }
-    fn parse(s: &str) -> ScanState {
+    /// The state as the HTTP API names it (`docs/spec/api.md`: queued, running, done, failed,
+    /// cancelled). `complete` is `done`; `interrupted` (a command-line scan stopped by its
+    /// operator, not running and not finished) is `cancelled`: a person stopped it, and
+    /// nothing runs it until someone resumes it.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            ScanState::Queued => "queued",
+            ScanState::Running => "running",
+            ScanState::Complete => "done",
+            ScanState::Failed => "failed",
+            ScanState::Interrupted | ScanState::Cancelled => "cancelled",
+        }
+    }
+    /// Finished for good: nothing will run it again.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            ScanState::Complete | ScanState::Failed | ScanState::Cancelled
+        )
+    }
+    pub(crate) fn parse(s: &str) -> ScanState {
         match s {
             "complete" => ScanState::Complete,
             "running" => ScanState::Running,
+            "queued" => ScanState::Queued,
+            "failed" => ScanState::Failed,
+            "cancelled" => ScanState::Cancelled,
             _ => ScanState::Interrupted,
         }
     }
@@ -319,7 +355,7 @@ impl Store {
     }
 
     /// Take (or take over) the lease of a saved scan: free, expired, or already ours.
-    async fn take_lease(&self, scan: i64) -> Result<()> {
+    pub(crate) async fn take_lease(&self, scan: i64) -> Result<()> {
         let holder = self.leases.holder();
         let taken = sqlx::query(
             "UPDATE scans SET lease_holder = $1, lease_until = $2 WHERE id = $3 \

@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "accounts and audit log",
         include_str!("sql/0003_accounts.sql"),
     ),
+    (4, "scan jobs", include_str!("sql/0004_scan_jobs.sql")),
     (5, "reach", include_str!("sql/0005_reach.sql")),
 ];
 

@@ -1857,3 +1857,125 @@ async fn rehash(conn: &mut sqlx::AnyConnection, id: i64) -> String {
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[tokio::test]
+async fn queued_scans_check_scope_and_move_through_their_states() {
+    both("queued", |store, _url| async move {
+        province(&store).await;
+        // Outside the scope, or a name: refused, nothing stored.
+        for bad in ["127.81.0.1", "127.80.0.0/15"] {
+            let e = store
+                .queue_scan(
+                    "AG",
+                    &[bad.into()],
+                    "default",
+                    &serde_json::json!({}),
+                    "alice",
+                )
+                .await
+                .unwrap_err();
+            assert!(matches!(e, StoreError::TargetRefused(_)), "{bad}: {e}");
+        }
+        assert!(matches!(
+            store
+                .queue_scan(
+                    "AG",
+                    &["cam.local".into()],
+                    "default",
+                    &serde_json::json!({}),
+                    "a"
+                )
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(store.scans(None).await.unwrap().is_empty());
+
+        let s = store
+            .queue_scan(
+                "AG",
+                &["127.80.0.1-127.80.0.10".into(), "127.80.0.8/30".into()],
+                "quick",
+                &serde_json::json!({ "rate": 5 }),
+                "alice",
+            )
+            .await
+            .unwrap();
+        assert_eq!(s.state, ScanState::Queued);
+        assert_eq!(s.args["options"]["rate"], 5);
+        let p = store.scan_progress(s.id).await.unwrap();
+        assert_eq!(p.state, "queued");
+        assert_eq!(p.targets_total, 11, "overlapping targets counted once");
+        assert_eq!(p.requested_by.as_deref(), Some("alice"));
+        assert!(!p.cancel_requested);
+
+        // A worker starts it, reports progress, stores a host, is asked to cancel.
+        let running = store.start_queued_scan(s.id).await.unwrap();
+        assert_eq!(running.state, ScanState::Running);
+        store.set_scan_progress(s.id, 4).await.unwrap();
+        store
+            .add_scan_hosts(s.id, &[host("127.80.0.2", None, &[])], 2)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.request_cancel(s.id).await.unwrap(),
+            ScanState::Running
+        );
+        assert!(store.cancel_requested(s.id).await.unwrap());
+        let p = store.scan_progress(s.id).await.unwrap();
+        assert_eq!((p.addresses_done, p.hosts, p.state), (4, 1, "running"));
+        store.finish_scan(s.id, ScanState::Cancelled).await.unwrap();
+        let p = store.scan_progress(s.id).await.unwrap();
+        assert_eq!(p.state, "cancelled");
+        assert_eq!(store.scan_hosts(s.id).await.unwrap().len(), 1);
+        assert!(store.start_queued_scan(s.id).await.is_err(), "final");
+
+        // Shut down mid-way: queued again, lease released; then failed with a reason.
+        let s2 = store
+            .queue_scan(
+                "AG",
+                &["127.80.0.3".into()],
+                "default",
+                &serde_json::json!({}),
+                "bob",
+            )
+            .await
+            .unwrap();
+        store.start_queued_scan(s2.id).await.unwrap();
+        store.requeue_scan(s2.id).await.unwrap();
+        assert_eq!(store.scan(s2.id).await.unwrap().state, ScanState::Queued);
+        store.start_queued_scan(s2.id).await.unwrap();
+        store
+            .fail_scan(s2.id, "cannot connect to postgres://u:secret@db/x")
+            .await
+            .unwrap();
+        let p = store.scan_progress(s2.id).await.unwrap();
+        assert_eq!(p.state, "failed");
+        assert!(
+            !p.error.unwrap().contains("secret"),
+            "no password in the error"
+        );
+
+        // A queued scan is cancelled at once; a final scan is left as it is.
+        let s3 = store
+            .queue_scan(
+                "AG",
+                &["127.80.0.4".into()],
+                "default",
+                &serde_json::json!({}),
+                "bob",
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store.request_cancel(s3.id).await.unwrap(),
+            ScanState::Cancelled
+        );
+        assert_eq!(
+            store.request_cancel(s2.id).await.unwrap(),
+            ScanState::Failed
+        );
+        assert_eq!(ScanState::Complete.api_name(), "done");
+        assert_eq!(ScanState::Interrupted.api_name(), "cancelled");
+    })
+    .await;
+}
