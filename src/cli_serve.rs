@@ -35,6 +35,14 @@ pub struct ServeArgs {
     /// Largest request body in MiB (an inventory upload is the largest)
     #[arg(long, value_name = "MIB", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub max_body_mib: u64,
+    /// Scan workers in this process (0: queue scans only, for `camguard-worker` processes
+    /// elsewhere to run)
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub workers: usize,
+    /// Seconds between a worker's heartbeats; a worker silent for two is taken for dead and
+    /// its scans resume in another (after a crash or `kill -9`)
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub heartbeat: u64,
     /// Seconds requests in flight may take to finish after SIGTERM
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub grace: u64,

@@ -16,10 +16,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<u8> {
         session_ttl: Duration::from_secs(args.session_hours * 3600),
         body_limit: usize::try_from(args.max_body_mib << 20).unwrap_or(usize::MAX),
         grace: Duration::from_secs(args.grace),
+        workers: args.workers,
+        heartbeat: Duration::from_secs(args.heartbeat),
         ..ServeConfig::default()
     };
     let https = config.tls.is_some();
-    let server = Server::bind(store.clone(), kb, config).context("camguard serve")?;
+    let server = Server::bind(store.clone(), kb, config)
+        .await
+        .context("camguard serve")?;
     let addr = server.local_addr()?;
     eprintln!(
         "camguard: {}",

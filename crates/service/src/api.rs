@@ -22,7 +22,7 @@ use serde_json::json;
 
 type ApiResult<T> = Result<T, ApiError>;
 
-fn limit(p: &Paging) -> ApiResult<usize> {
+pub(crate) fn limit(p: &Paging) -> ApiResult<usize> {
     match p.limit {
         None => Ok(100),
         Some(n) if (1..=camguard_store::MAX_PAGE as i64).contains(&n) => Ok(n as usize),
@@ -36,7 +36,7 @@ fn limit(p: &Paging) -> ApiResult<usize> {
     }
 }
 
-fn cursor(p: &Paging) -> ApiResult<Option<i64>> {
+pub(crate) fn cursor(p: &Paging) -> ApiResult<Option<i64>> {
     match p.cursor.as_deref() {
         None => Ok(None),
         Some(c) => Some(c)
@@ -54,7 +54,7 @@ fn cursor(p: &Paging) -> ApiResult<Option<i64>> {
 
 /// A JSON body that must be an object (serde would also read a struct from an array); an
 /// absent or `null` body reads as `T::default()` where the body is optional.
-fn object<T: serde::de::DeserializeOwned + Default>(
+pub(crate) fn object<T: serde::de::DeserializeOwned + Default>(
     body: Option<serde_json::Value>,
     optional: bool,
 ) -> ApiResult<T> {

@@ -14,6 +14,7 @@ pub mod api;
 pub mod auth;
 pub mod dto;
 pub mod error;
+pub mod scans;
 pub mod views;
 
 use axum::Router;
@@ -44,6 +45,8 @@ pub enum ServiceError {
     Tls(String),
     #[error("serving: {0}")]
     Io(#[from] std::io::Error),
+    #[error("scan jobs: {0}")]
+    Jobs(String),
 }
 
 /// How to serve.
@@ -61,6 +64,11 @@ pub struct ServeConfig {
     /// How long in-flight requests may take to finish after SIGTERM.
     pub grace: Duration,
     pub throttle: ThrottleConfig,
+    /// Scan workers in this process (0: only queue; `camguard-worker` processes run them).
+    pub workers: usize,
+    /// How often workers tell the queue they are alive; a worker silent for two of these is
+    /// taken for dead and its scans are resumed by another.
+    pub heartbeat: Duration,
 }
 
 impl Default for ServeConfig {
@@ -73,6 +81,8 @@ impl Default for ServeConfig {
             request_timeout: Duration::from_secs(60),
             grace: Duration::from_secs(30),
             throttle: ThrottleConfig::default(),
+            workers: 2,
+            heartbeat: Duration::from_secs(30),
         }
     }
 }
@@ -84,6 +94,38 @@ pub struct AppState {
     pub kb: Arc<camguard_kb::Kb>,
     pub throttle: Arc<auth::LoginThrottle>,
     pub config: Arc<StateConfig>,
+    pub jobs: camguard_jobs::Jobs,
+}
+
+impl AppState {
+    /// Everything handlers share, with the job queue opened on the store's database.
+    pub async fn new(
+        store: Store,
+        kb: camguard_kb::Kb,
+        config: &ServeConfig,
+    ) -> Result<AppState, ServiceError> {
+        let kb = Arc::new(kb);
+        let jobs = camguard_jobs::Jobs::open_with(
+            &store,
+            camguard_jobs::JobConfig {
+                heartbeat: config.heartbeat,
+                kb: Some(kb.clone()),
+                ..camguard_jobs::JobConfig::default()
+            },
+        )
+        .await
+        .map_err(|e| ServiceError::Jobs(e.to_string()))?;
+        Ok(AppState {
+            store,
+            kb,
+            jobs,
+            throttle: Arc::new(auth::LoginThrottle::new(config.throttle)),
+            config: Arc::new(StateConfig {
+                session_ttl: config.session_ttl,
+                tls: config.tls.is_some(),
+            }),
+        })
+    }
 }
 
 /// The settings handlers read.
@@ -107,6 +149,7 @@ pub struct StateConfig {
         (name = "session", description = "Logging in and API tokens"),
         (name = "registry", description = "Organisations, status, inventory"),
         (name = "findings", description = "Findings and their lifecycle"),
+        (name = "scans", description = "Scans as durable jobs"),
         (name = "audit", description = "The audit log")
     )
 )]
@@ -152,6 +195,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::accept))
         .routes(routes!(api::reopen))
         .routes(routes!(api::audit))
+        .routes(routes!(scans::create, scans::list))
+        .routes(routes!(scans::get, scans::cancel))
+        .routes(routes!(scans::hosts))
+        .routes(routes!(scans::events))
 }
 
 /// The OpenAPI 3.1 document of the API (served at `/api/v1/openapi.json`, committed as
@@ -189,9 +236,9 @@ pub fn app(state: AppState, config: &ServeConfig) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             config.body_limit,
         ))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
+        .layer(axum::middleware::from_fn_with_state(
             config.request_timeout,
+            time_limit,
         ))
         .layer(header("x-content-type-options", "nosniff"))
         .layer(header("x-frame-options", "DENY"))
@@ -204,6 +251,23 @@ pub fn app(state: AppState, config: &ServeConfig) -> Router {
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
+/// Answer `408` to a request that takes longer than the limit; server-sent event streams
+/// (`…/events`) run as long as their scan.
+async fn time_limit(
+    axum::extract::State(limit): axum::extract::State<Duration>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if req.uri().path().ends_with("/events") {
+        return next.run(req).await;
+    }
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => axum::http::StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
+}
+
 /// A bound, not yet serving, service.
 pub struct Server {
     listener: std::net::TcpListener,
@@ -212,27 +276,20 @@ pub struct Server {
 }
 
 impl Server {
-    /// Bind the listening socket (so that the caller can print the address before serving).
-    pub fn bind(
+    /// Open the job queue and bind the listening socket (so that the caller can print the
+    /// address before serving).
+    pub async fn bind(
         store: Store,
         kb: camguard_kb::Kb,
         config: ServeConfig,
     ) -> Result<Server, ServiceError> {
+        let state = AppState::new(store, kb, &config).await?;
         let listener =
             std::net::TcpListener::bind(config.listen).map_err(|source| ServiceError::Bind {
                 addr: config.listen,
                 source,
             })?;
         listener.set_nonblocking(true)?;
-        let state = AppState {
-            store,
-            kb: Arc::new(kb),
-            throttle: Arc::new(auth::LoginThrottle::new(config.throttle)),
-            config: Arc::new(StateConfig {
-                session_ttl: config.session_ttl,
-                tls: config.tls.is_some(),
-            }),
-        };
         Ok(Server {
             listener,
             config,
@@ -256,9 +313,28 @@ impl Server {
         let handle = axum_server::Handle::new();
         let grace = self.config.grace;
         let h = handle.clone();
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let stop_tx = Arc::new(stop_tx);
+        let stop = stop_tx.clone();
         tokio::spawn(async move {
             shutdown.await;
             h.graceful_shutdown(Some(grace));
+            let _ = stop.send(true);
+        });
+        // Scan workers stop with the service: running scans are checkpointed and put back in
+        // the queue, and the next start resumes them.
+        let workers = (self.config.workers > 0).then(|| {
+            let jobs = self.state.jobs.clone();
+            let n = self.config.workers;
+            let mut rx = stop_rx.clone();
+            tokio::spawn(async move {
+                let stop = async move {
+                    let _ = rx.wait_for(|s| *s).await;
+                };
+                if let Err(e) = jobs.run(n, stop).await {
+                    tracing::error!(error = %e, "scan workers stopped");
+                }
+            })
         });
         let throttle = self.state.throttle.clone();
         let sweeper = tokio::spawn(async move {
@@ -290,6 +366,11 @@ impl Server {
             }
         };
         sweeper.abort();
+        // However the server stopped, the workers stop with it.
+        let _ = stop_tx.send(true);
+        if let Some(w) = workers {
+            let _ = w.await;
+        }
         served.map_err(ServiceError::Io)
     }
 }

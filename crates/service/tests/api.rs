@@ -3,10 +3,9 @@
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use camguard_service::{AppState, ServeConfig, StateConfig, ThrottleConfig, app};
+use camguard_service::{AppState, ServeConfig, ThrottleConfig, app};
 use camguard_store::{Actor, OrgKind, Password, Reach, Role, Store};
 use serde_json::{Value, json};
-use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceExt;
 
@@ -31,15 +30,9 @@ async fn setup(config: ServeConfig) -> (tempfile::TempDir, Store, axum::Router) 
         )
         .await
         .unwrap();
-    let state = AppState {
-        store: store.clone(),
-        kb: Arc::new(camguard_kb::Kb::embedded().unwrap()),
-        throttle: Arc::new(camguard_service::auth::LoginThrottle::new(config.throttle)),
-        config: Arc::new(StateConfig {
-            session_ttl: config.session_ttl,
-            tls: false,
-        }),
-    };
+    let state = AppState::new(store.clone(), camguard_kb::Kb::embedded().unwrap(), &config)
+        .await
+        .unwrap();
     let router = app(state, &config);
     (dir, store, router)
 }

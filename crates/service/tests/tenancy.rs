@@ -9,12 +9,11 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use camguard_model::{Finding, HostReport, Identification, Severity};
 use camguard_registry::inventory::{CameraRecord, ParsedRow};
-use camguard_service::{AppState, ServeConfig, StateConfig, app};
+use camguard_service::{AppState, ServeConfig, app};
 use camguard_store::{Actor, FindingState, OrgKind, Password, Reach, Role, ScanState, Store};
 use serde_json::Value;
 use sqlx::Connection;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 use tower::ServiceExt;
 
 const PW: &str = "Tenancy-Test-Password-42";
@@ -100,6 +99,9 @@ fn host(ip: &str, serial: &str, finding: &str) -> HostReport {
 struct Holding {
     org: String,
     finding: i64,
+    scan: i64,
+    /// A block inside the organisation's scope.
+    net: String,
 }
 
 /// Orgs P1 > U1, P2 > U2 and ISP1, each leaf with a camera, a scan and two findings.
@@ -177,6 +179,8 @@ async fn fixture(store: &Store) -> BTreeMap<&'static str, Holding> {
             Holding {
                 org: code.to_string(),
                 finding: f[0].id,
+                scan: scan.id,
+                net: format!("{net}.0/28"),
             },
         );
     }
@@ -219,17 +223,11 @@ async fn accounts(store: &Store) -> Vec<Account> {
     out
 }
 
-fn state(store: &Store) -> (AppState, ServeConfig) {
+async fn state(store: &Store) -> (AppState, ServeConfig) {
     let config = ServeConfig::default();
-    let state = AppState {
-        store: store.clone(),
-        kb: Arc::new(camguard_kb::Kb::embedded().unwrap()),
-        throttle: Arc::new(camguard_service::auth::LoginThrottle::new(config.throttle)),
-        config: Arc::new(StateConfig {
-            session_ttl: config.session_ttl,
-            tls: false,
-        }),
-    };
+    let state = AppState::new(store.clone(), camguard_kb::Kb::embedded().unwrap(), &config)
+        .await
+        .unwrap();
     (state, config)
 }
 
@@ -262,6 +260,20 @@ async fn call(
         .unwrap();
     let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     (status, json)
+}
+
+async fn raw(router: &axum::Router, token: &str, uri: &str) -> (StatusCode, String) {
+    let req = Request::builder()
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
 async fn upload(router: &axum::Router, token: &str, org: &str, csv: &str) -> (StatusCode, Value) {
@@ -336,7 +348,7 @@ async fn no_route_leaks_or_changes_another_organisations_data() {
         let store = Store::open(&db.url()).await.unwrap();
         let held = fixture(&store).await;
         let accounts = accounts(&store).await;
-        let (state, config) = state(&store);
+        let (state, config) = state(&store).await;
         let router = app(state, &config);
         let mut covered: BTreeSet<(String, String)> = BTreeSet::new();
         let mut cover = |m: &str, p: &str| {
@@ -475,6 +487,108 @@ async fn no_route_leaks_or_changes_another_organisations_data() {
                 "{who}: import {body}"
             );
             cover("post", "/api/v1/cameras/import");
+
+            // Scans: read by every role in reach; queued and cancelled by the roles that scan.
+            let may_scan = matches!(
+                a.role,
+                Role::Admin | Role::Unit | Role::Isp | Role::Assessor
+            );
+            for uri in [
+                format!("/api/v1/scans/{}", own.scan),
+                format!("/api/v1/scans/{}/hosts", own.scan),
+            ] {
+                let (s, body) = call(&router, &a.token, Method::GET, &uri, None).await;
+                assert_eq!(s, StatusCode::OK, "{who}: GET {uri}: {body}");
+            }
+            let hosts = call(
+                &router,
+                &a.token,
+                Method::GET,
+                &format!("/api/v1/scans/{}/hosts", own.scan),
+                None,
+            )
+            .await
+            .1;
+            assert_eq!(
+                hosts["items"].as_array().map(Vec::len),
+                Some(2),
+                "{who}: {hosts}"
+            );
+            let (s, text) = raw(
+                &router,
+                &a.token,
+                &format!("/api/v1/scans/{}/events", own.scan),
+            )
+            .await;
+            assert_eq!(s, StatusCode::OK, "{who}");
+            assert!(
+                text.contains("event: progress") && text.contains("\"state\":\"done\""),
+                "{who}: {text}"
+            );
+            cover("get", "/api/v1/scans/{id}");
+            cover("get", "/api/v1/scans/{id}/hosts");
+            cover("get", "/api/v1/scans/{id}/events");
+            let (s, list) = call(&router, &a.token, Method::GET, "/api/v1/scans", None).await;
+            assert_eq!(s, StatusCode::OK);
+            let orgs_of_scans = codes(&list, "org");
+            assert!(
+                !orgs_of_scans.is_empty()
+                    && orgs_of_scans.iter().all(|o| reach.contains(o.as_str())),
+                "{who}: {orgs_of_scans:?}"
+            );
+            cover("get", "/api/v1/scans");
+            let (s, body) = call(
+                &router,
+                &a.token,
+                Method::POST,
+                "/api/v1/scans",
+                Some(serde_json::json!({"org": own.org, "targets": [own.net]})),
+            )
+            .await;
+            cover("post", "/api/v1/scans");
+            if may_scan {
+                assert_eq!(s, StatusCode::ACCEPTED, "{who}: {body}");
+                let id = body["id"].as_i64().unwrap();
+                let (s, body) = call(
+                    &router,
+                    &a.token,
+                    Method::DELETE,
+                    &format!("/api/v1/scans/{id}"),
+                    None,
+                )
+                .await;
+                assert_eq!(
+                    (s, body["state"].as_str()),
+                    (StatusCode::ACCEPTED, Some("cancelled")),
+                    "{who}: {body}"
+                );
+                // Outside the organisation's scope: refused before anything is queued.
+                let (s, body) = call(
+                    &router,
+                    &a.token,
+                    Method::POST,
+                    "/api/v1/scans",
+                    Some(serde_json::json!({"org": own.org, "targets": ["127.199.0.1"]})),
+                )
+                .await;
+                assert_eq!(
+                    (s, body["error"]["code"].as_str()),
+                    (StatusCode::FORBIDDEN, Some("out_of_scope")),
+                    "{who}: {body}"
+                );
+            } else {
+                assert_eq!(s, StatusCode::FORBIDDEN, "{who}: {body}");
+                let (s, _) = call(
+                    &router,
+                    &a.token,
+                    Method::DELETE,
+                    &format!("/api/v1/scans/{}", own.scan),
+                    None,
+                )
+                .await;
+                assert_eq!(s, StatusCode::FORBIDDEN, "{who}: cancel");
+            }
+            cover("delete", "/api/v1/scans/{id}");
 
             // The audit log: admin and auditor only; an auditor sees its subtree's entries.
             let (s, log) = call(

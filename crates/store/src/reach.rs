@@ -398,6 +398,32 @@ impl Store {
         Ok(report)
     }
 
+    /// A page of the scans in reach (of `org`'s subtree when given), newest first, before
+    /// the scan `before`.
+    pub async fn scans_page(
+        &self,
+        reach: &Reach,
+        org: Option<&str>,
+        limit: usize,
+        before: Option<i64>,
+    ) -> Result<Page<ScanRow>> {
+        let reach = self.narrowed(reach, org).await?;
+        let limit = limit.clamp(1, MAX_PAGE);
+        let rows = sqlx::query(&format!(
+            "SELECT id FROM scans WHERE {} AND id < $1 ORDER BY id DESC LIMIT $2",
+            reach.condition("org_id")
+        ))
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX))
+        .fetch_all(self.pool())
+        .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for r in &rows {
+            items.push(self.scan(r.try_get("id")?).await?);
+        }
+        Ok(page(&mut items, limit, |s| s.id))
+    }
+
     /// One scan, when it is in reach.
     pub async fn scan_in(&self, reach: &Reach, id: i64) -> Result<ScanRow> {
         let org: Option<i64> = sqlx::query("SELECT org_id FROM scans WHERE id = $1")
