@@ -12,6 +12,7 @@ mod kb;
 mod lang;
 mod registry;
 mod secrets;
+mod serve;
 
 use std::process::{Command, Output};
 
