@@ -336,7 +336,8 @@ pub async fn status(
 ) -> ApiResult<Json<serde_json::Value>> {
     caller.require(Action::Read)?;
     let today = camguard_store::today();
-    let units = crate::views::status_in(
+    let units = crate::views::status_cached(
+        &state.status,
         &state.store,
         &state.kb,
         &caller.reach,
@@ -449,6 +450,7 @@ pub async fn import_cameras(
         .store
         .import_cameras_in(&caller.reach, &q.org, parsed.rows, &keys, &caller.actor())
         .await?;
+    state.status.invalidate();
     let mut rejected = parsed.rejected;
     rejected.append(&mut report.rejected);
     rejected.sort_by_key(|r| r.line);
@@ -526,6 +528,7 @@ async fn change(
         .store
         .change_finding_in(&caller.reach, id, &change, &caller.actor())
         .await?;
+    state.status.invalidate();
     Ok(Json(f.into()))
 }
 

@@ -95,6 +95,8 @@ pub struct AppState {
     pub throttle: Arc<auth::LoginThrottle>,
     pub config: Arc<StateConfig>,
     pub jobs: camguard_jobs::Jobs,
+    /// The computed compliance status, shared by callers ([`views::StatusCache`]).
+    pub status: Arc<views::StatusCache>,
 }
 
 impl AppState {
@@ -119,6 +121,7 @@ impl AppState {
             store,
             kb,
             jobs,
+            status: Arc::new(views::StatusCache::default()),
             throttle: Arc::new(auth::LoginThrottle::new(config.throttle)),
             config: Arc::new(StateConfig {
                 session_ttl: config.session_ttl,

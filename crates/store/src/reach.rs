@@ -262,9 +262,15 @@ impl Store {
     ) -> Result<Page<CameraRow>> {
         let reach = self.narrowed(reach, org).await?;
         let limit = limit.clamp(1, MAX_PAGE);
+        // SQLite, without statistics, would read a province's cameras through the org index
+        // and sort them all to return one page; `+` makes it walk the ids in order instead.
+        let column = match self.backend() {
+            crate::Backend::Sqlite => "+c.org_id",
+            crate::Backend::Postgres => "c.org_id",
+        };
         let rows = sqlx::query(&format!(
             "{CAMERA_SELECT} WHERE {} AND c.id > $1 ORDER BY c.id LIMIT $2",
-            reach.condition("c.org_id")
+            reach.condition(column)
         ))
         .bind(after.unwrap_or(0))
         .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX))

@@ -20,6 +20,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (4, "scan jobs", include_str!("sql/0004_scan_jobs.sql")),
     (5, "reach", include_str!("sql/0005_reach.sql")),
+    (
+        6,
+        "status indexes",
+        include_str!("sql/0006_status_indexes.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -182,7 +182,7 @@ async fn province(store: &Store) {
 #[tokio::test]
 async fn migrations_are_idempotent_and_newer_schemas_refused() {
     both("migrations", |store, url| async move {
-        assert_eq!(camguard_store::SCHEMA_VERSION, 5);
+        assert_eq!(camguard_store::SCHEMA_VERSION, 6);
         province(&store).await;
         store.close().await;
         // Reopening migrates nothing and keeps the data.
