@@ -13,7 +13,13 @@ use std::time::{Duration, Instant};
 const PW: &str = "Serve-Test-Password-77";
 
 /// One HTTP/1.1 request with `Connection: close`; the status and the body.
-fn http(addr: SocketAddr, method: &str, path: &str, token: &str, body: Option<&str>) -> (u16, String) {
+fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<&str>,
+) -> (u16, String) {
     let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let body = body.unwrap_or("");
@@ -30,7 +36,10 @@ fn http(addr: SocketAddr, method: &str, path: &str, token: &str, body: Option<&s
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     (status, body)
 }
 
@@ -41,7 +50,15 @@ fn json(body: &str) -> serde_json::Value {
 /// Start the service on a free port of 127.0.0.1 and read the address it prints.
 fn serve(db: &Path) -> (Child, SocketAddr) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_camguard"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--heartbeat", "1", "--workers", "1"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--heartbeat",
+            "1",
+            "--workers",
+            "1",
+        ])
         .arg("--database")
         .arg(db)
         .env("CAMGUARD_LOG", "warn")
@@ -90,10 +107,31 @@ fn a_scan_survives_sigterm_and_kill_9_of_the_service() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("registry.db");
     let dbs = db.to_str().unwrap();
-    let out = super::camguard(&["org", "add", "U", "--name", "Unit", "--scope", "127.154.0.0/26", "--database", dbs]);
+    let out = super::camguard(&[
+        "org",
+        "add",
+        "U",
+        "--name",
+        "Unit",
+        "--scope",
+        "127.154.0.0/26",
+        "--database",
+        dbs,
+    ]);
     assert!(out.status.success(), "{}", super::stderr(&out));
     let mut add = Command::new(env!("CARGO_BIN_EXE_camguard"))
-        .args(["user", "add", "ops", "--role", "unit", "--org", "U", "--password-stdin", "--database", dbs])
+        .args([
+            "user",
+            "add",
+            "ops",
+            "--role",
+            "unit",
+            "--org",
+            "U",
+            "--password-stdin",
+            "--database",
+            dbs,
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -116,12 +154,18 @@ fn a_scan_survives_sigterm_and_kill_9_of_the_service() {
     let id = json(&body)["id"].as_i64().unwrap();
 
     // SIGTERM while it runs: the service exits 0 and the scan goes back to the queue.
-    wait_for("3 hosts", Duration::from_secs(120), || status(addr, &token, id)["hosts"].as_i64() >= Some(3));
+    wait_for("3 hosts", Duration::from_secs(120), || {
+        status(addr, &token, id)["hosts"].as_i64() >= Some(3)
+    });
     let t = Instant::now();
     assert_eq!(signal(server.id(), "TERM"), 0);
     let exit = server.wait().unwrap();
     assert!(exit.success(), "SIGTERM: {exit:?}");
-    assert!(t.elapsed() < Duration::from_secs(30), "stopped in {:?}", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_secs(30),
+        "stopped in {:?}",
+        t.elapsed()
+    );
 
     // Restart; then kill -9 while it runs again.
     let (mut server, addr) = serve(&db);
@@ -143,7 +187,13 @@ fn a_scan_survives_sigterm_and_kill_9_of_the_service() {
     let mut seen = Vec::new();
     let mut cursor = String::new();
     loop {
-        let (code, body) = http(addr, "GET", &format!("/api/v1/scans/{id}/hosts?limit=7{cursor}"), &token, None);
+        let (code, body) = http(
+            addr,
+            "GET",
+            &format!("/api/v1/scans/{id}/hosts?limit=7{cursor}"),
+            &token,
+            None,
+        );
         assert_eq!(code, 200, "{body}");
         let page = json(&body);
         for h in page["items"].as_array().unwrap() {
@@ -157,7 +207,10 @@ fn a_scan_survives_sigterm_and_kill_9_of_the_service() {
     let set: HashSet<String> = seen.iter().cloned().collect();
     assert_eq!(set.len(), seen.len(), "a host stored twice: {seen:?}");
     assert_eq!(set, want, "hosts lost or foreign");
-    assert_eq!(status(addr, &token, id)["hosts"].as_i64(), Some(want.len() as i64));
+    assert_eq!(
+        status(addr, &token, id)["hosts"].as_i64(),
+        Some(want.len() as i64)
+    );
     let _ = signal(server.id(), "TERM");
     assert!(server.wait().unwrap().success());
 }

@@ -174,6 +174,34 @@ impl utoipa::Modify for Security {
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(auth::SESSION_COOKIE))),
         );
+        // OpenAPI 3.1 requires every response to have a description: the status's reason
+        // phrase where the handler gives none.
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                for (code, r) in &mut op.responses.responses {
+                    if let utoipa::openapi::RefOr::T(r) = r
+                        && r.description.is_empty()
+                    {
+                        r.description = code
+                            .parse::<u16>()
+                            .ok()
+                            .and_then(|c| axum::http::StatusCode::from_u16(c).ok())
+                            .and_then(|c| c.canonical_reason())
+                            .unwrap_or("Answer")
+                            .to_string();
+                    }
+                }
+            }
+        }
         openapi.security = Some(vec![
             SecurityRequirement::new("bearer", Vec::<String>::new()),
             SecurityRequirement::new("session", Vec::<String>::new()),
@@ -356,13 +384,13 @@ impl Server {
                     .map_err(|e| {
                         ServiceError::Tls(format!("{} / {}: {e}", cert.display(), key.display()))
                     })?;
-                axum_server::from_tcp_rustls(self.listener, tls)
+                axum_server::from_tcp_rustls(self.listener, tls)?
                     .handle(handle)
                     .serve(app)
                     .await
             }
             None => {
-                axum_server::from_tcp(self.listener)
+                axum_server::from_tcp(self.listener)?
                     .handle(handle)
                     .serve(app)
                     .await

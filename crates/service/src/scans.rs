@@ -90,6 +90,16 @@ impl From<ScanProgress> for ScanStatus {
     }
 }
 
+/// One server-sent event of `GET /api/v1/scans/{id}/events`.
+#[derive(ToSchema)]
+pub struct ProgressEvent {
+    /// `progress`.
+    #[schema(example = "progress")]
+    pub event: String,
+    /// A [`ScanStatus`] document, as JSON text.
+    pub data: String,
+}
+
 /// A page of a scan's hosts: host objects as in docs/spec/scan-output.md, secrets redacted.
 #[derive(Serialize, ToSchema)]
 pub struct HostPage {
@@ -189,8 +199,8 @@ pub async fn create(
 
 /// A scan's state, progress counts and times.
 #[utoipa::path(get, path = "/api/v1/scans/{id}", tag = "scans", params(("id" = i64, Path)),
-    responses((status = 200, body = ScanStatus), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ScanStatus), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
@@ -202,8 +212,9 @@ pub async fn get(
 
 /// Cancel a scan: a queued one never runs; a running one stops, keeping the hosts found.
 #[utoipa::path(delete, path = "/api/v1/scans/{id}", tag = "scans", params(("id" = i64, Path)),
-    responses((status = 202, body = ScanStatus), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 202, body = ScanStatus), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
 pub async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
@@ -260,9 +271,10 @@ pub async fn hosts(
 /// Progress as server-sent events: a `progress` event (the scan's state document) whenever it
 /// changes, then a final one when the scan is done, failed or cancelled, and the stream ends.
 #[utoipa::path(get, path = "/api/v1/scans/{id}/events", tag = "scans", params(("id" = i64, Path)),
-    responses((status = 200, content_type = "text/event-stream", body = String,
+    responses((status = 200, content_type = "text/event-stream", body = ProgressEvent,
         description = "`event: progress` with a ScanStatus document as data, until the scan ends"),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
 pub async fn events(
     State(state): State<AppState>,
     caller: Caller,
