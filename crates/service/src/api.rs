@@ -18,7 +18,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use camguard_auth::{Action, Password};
 use camguard_store::{Actor, FindingChange, FindingQuery, FindingState, NewAudit};
-use serde_json::json;
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -333,16 +332,15 @@ pub async fn status(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<OrgParam>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Response> {
     caller.require(Action::Read)?;
-    let today = camguard_store::today();
-    let units = crate::views::status_cached(
+    let doc = crate::views::status_document(
         &state.status,
         &state.store,
         &state.kb,
         &caller.reach,
         q.org.as_deref(),
-        today,
+        camguard_store::today(),
     )
     .await
     .map_err(|e| match e {
@@ -352,10 +350,7 @@ pub async fn status(
             ApiError::internal()
         }
     })?;
-    Ok(Json(json!({
-        "as_of": format!("{:04}-{:02}-{:02}", today.year(), u8::from(today.month()), today.day()),
-        "units": units,
-    })))
+    Ok(([(header::CONTENT_TYPE, "application/json")], doc).into_response())
 }
 
 /// The inventory, a page at a time.

@@ -71,6 +71,10 @@ pub struct StatusCache {
     current: std::sync::Mutex<Option<Computed>>,
     computing: tokio::sync::Mutex<()>,
     refreshing: std::sync::atomic::AtomicBool,
+    /// Documents already written from the current tree (by organisation, `*` for the whole
+    /// tree): the same bytes for every caller who may see them. Tagged with the tree they
+    /// were written from; at most one per organisation.
+    rendered: std::sync::Mutex<(usize, std::collections::HashMap<String, axum::body::Bytes>)>,
 }
 
 #[derive(Clone)]
@@ -94,7 +98,32 @@ impl StatusCache {
             current: std::sync::Mutex::new(None),
             computing: tokio::sync::Mutex::new(()),
             refreshing: std::sync::atomic::AtomicBool::new(false),
+            rendered: std::sync::Mutex::new((0, std::collections::HashMap::new())),
         }
+    }
+
+    /// The document for `key` written from `tree`, written once per tree.
+    fn rendered(
+        &self,
+        tree: &Arc<Vec<UnitStatus>>,
+        key: &str,
+        write: impl FnOnce() -> Vec<u8>,
+    ) -> axum::body::Bytes {
+        let id = Arc::as_ptr(tree) as usize;
+        if let Ok(r) = self.rendered.lock()
+            && r.0 == id
+            && let Some(b) = r.1.get(key)
+        {
+            return b.clone();
+        }
+        let bytes = axum::body::Bytes::from(write());
+        if let Ok(mut r) = self.rendered.lock() {
+            if r.0 != id {
+                *r = (id, std::collections::HashMap::new());
+            }
+            r.1.insert(key.to_string(), bytes.clone());
+        }
+        bytes
     }
 
     /// Forget the computed tree (after a change).
@@ -162,6 +191,60 @@ impl StatusCache {
         }
         self.compute(store, kb, today).await
     }
+}
+
+/// The status document (`{"as_of", "units"}`, as `camguard status --format json`) a caller may
+/// see, as JSON bytes. A document that is the same for every caller who may see it (one
+/// organisation's subtree, or the whole tree for an admin) is written once per computed tree.
+pub async fn status_document(
+    cache: &Arc<StatusCache>,
+    store: &Store,
+    kb: &Arc<camguard_kb::Kb>,
+    reach: &Reach,
+    org: Option<&str>,
+    today: time::Date,
+) -> Result<axum::body::Bytes, ViewError> {
+    let as_of = format!(
+        "{:04}-{:02}-{:02}",
+        today.year(),
+        u8::from(today.month()),
+        today.day()
+    );
+    let write = |units: &[UnitStatus]| {
+        serde_json::to_vec(&serde_json::json!({"as_of": as_of, "units": units})).unwrap_or_default()
+    };
+    let shared_key = match (org, reach) {
+        (Some(code), _) => Some(code.to_string()),
+        (None, Reach::All) => Some("*".to_string()),
+        (None, Reach::Orgs(_)) => None,
+    };
+    let Some(key) = shared_key else {
+        let units = status_cached(cache, store, kb, reach, org, today).await?;
+        return Ok(axum::body::Bytes::from(write(&units)));
+    };
+    if let Some(code) = org {
+        store.org_in(reach, code).await?;
+    }
+    let tree = cache.all(store, kb, today).await?;
+    Ok(cache.rendered(&tree, &key, || match org {
+        None => write(&tree),
+        Some(code) => {
+            fn find<'a>(units: &'a [UnitStatus], code: &str) -> Option<&'a UnitStatus> {
+                units.iter().find_map(|u| {
+                    if u.org == code {
+                        Some(u)
+                    } else {
+                        find(&u.children, code)
+                    }
+                })
+            }
+            write(
+                find(&tree, code)
+                    .map(std::slice::from_ref)
+                    .unwrap_or_default(),
+            )
+        }
+    }))
 }
 
 /// The status a caller may see, from the shared computed tree: `org`'s subtree when it is in
