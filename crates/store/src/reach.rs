@@ -246,7 +246,8 @@ impl Store {
             None => Ok(reach.clone()),
             Some(code) => {
                 let o = self.org_in(reach, code).await?;
-                Ok(reach.within(&self.subtree_ids(o.id).await?))
+                let below: Vec<i64> = self.subtrees(&[o.id]).await?.into_iter().collect();
+                Ok(reach.within(&below))
             }
         }
     }
