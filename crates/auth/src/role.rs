@@ -66,16 +66,28 @@ pub enum Action {
     Scan,
     /// Read the audit log.
     ReadAudit,
+    /// Answer a system's security-level questionnaire, submit or withdraw its dossier.
+    ManageSystems,
+    /// Appraise, approve or return a level dossier (the regulator's part).
+    ApproveDossiers,
+    /// Import the catalogue of certified and warned models.
+    ManageCatalogue,
 }
 
 impl Role {
     /// Whether this role may do `action` on what it can reach (the table of docs/spec/api.md).
     pub fn may(self, action: Action) -> bool {
-        use Action::{ChangeFindings, ImportInventory, Read, ReadAudit, Scan};
+        use Action::{
+            ApproveDossiers, ChangeFindings, ImportInventory, ManageCatalogue, ManageSystems, Read,
+            ReadAudit, Scan,
+        };
         match self {
             Role::Admin => true,
-            Role::Regulator => matches!(action, Read),
-            Role::Unit => matches!(action, Read | ImportInventory | ChangeFindings | Scan),
+            Role::Regulator => matches!(action, Read | ApproveDossiers | ManageCatalogue),
+            Role::Unit => matches!(
+                action,
+                Read | ImportInventory | ChangeFindings | Scan | ManageSystems
+            ),
             Role::Isp | Role::Assessor => matches!(action, Read | Scan),
             Role::Auditor => matches!(action, Read | ReadAudit),
         }

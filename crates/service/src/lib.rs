@@ -14,6 +14,7 @@ pub mod api;
 pub mod auth;
 pub mod dto;
 pub mod error;
+pub mod registry_api;
 pub mod scans;
 pub mod views;
 
@@ -230,6 +231,14 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(scans::get, scans::cancel))
         .routes(routes!(scans::hosts))
         .routes(routes!(scans::events))
+        .routes(routes!(registry_api::systems))
+        .routes(routes!(registry_api::system))
+        .routes(routes!(registry_api::level))
+        .routes(routes!(registry_api::dossier))
+        .routes(routes!(registry_api::catalogue))
+        .routes(routes!(registry_api::check))
+        .routes(routes!(registry_api::import_catalogue))
+        .routes(routes!(registry_api::deadlines))
 }
 
 /// The OpenAPI 3.1 document of the API (served at `/api/v1/openapi.json`, committed as

@@ -80,14 +80,14 @@ pub struct SystemRow {
     pub cameras: i64,
 }
 
-const SELECT: &str = "SELECT s.id, s.code, s.name, o.code AS org, s.org_id, op.code AS operator, s.purpose, \
+pub(crate) const SELECT: &str = "SELECT s.id, s.code, s.name, o.code AS org, s.org_id, op.code AS operator, s.purpose, \
     s.level, s.ruleset, s.ruleset_version, s.answers, s.reasons, s.dossier_state, s.submitted_on, \
     s.appraised_on, s.appraised_by, s.approved_on, s.approved_by, s.approval_ref, s.plan_deployed_on, \
     s.assessment_interval_months, \
     (SELECT COUNT(*) FROM cameras c WHERE c.system_id = s.id) AS cameras \
     FROM systems s JOIN orgs o ON o.id = s.org_id LEFT JOIN orgs op ON op.id = s.operator_org_id";
 
-fn row_to_system(r: &sqlx::any::AnyRow) -> Result<SystemRow> {
+pub(crate) fn row_to_system(r: &sqlx::any::AnyRow) -> Result<SystemRow> {
     let json = |c: &str| -> Result<Option<serde_json::Value>> {
         Ok(r.try_get::<Option<String>, _>(c)?
             .and_then(|s| serde_json::from_str(&s).ok()))

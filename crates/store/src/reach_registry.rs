@@ -1,0 +1,338 @@
+//! The registry's systems, catalogue and deadline sets on behalf of a caller: every read and
+//! change takes the caller's [`Reach`] (see `reach.rs`); a system outside it is answered
+//! exactly as one that does not exist. Every change is recorded in the audit log (who, before,
+//! after; never a secret).
+
+use crate::audit::{Actor, NewAudit};
+use crate::system::{SELECT, row_to_system};
+use crate::{
+    CatalogueRow, DossierState, MAX_PAGE, Page, Reach, Result, Store, StoreError, SystemRow,
+};
+use camguard_registry::catalogue::{CatalogueEntry, CatalogueStatus};
+use serde_json::json;
+use sqlx::Row;
+use std::fmt::Write as _;
+
+fn not_found_system(code: &str) -> StoreError {
+    StoreError::not_found(format!("no system {code:?} in the registry"))
+}
+
+/// A SQL condition on an organisation-id column (integers read from the database, never text
+/// from a request).
+fn condition(reach: &Reach, column: &str) -> String {
+    match reach {
+        Reach::All => "1 = 1".to_string(),
+        Reach::Orgs(ids) if ids.is_empty() => "1 = 0".to_string(),
+        Reach::Orgs(ids) => {
+            let mut s = format!("{column} IN (");
+            for (i, id) in ids.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                let _ = write!(s, "{id}");
+            }
+            s.push(')');
+            s
+        }
+    }
+}
+
+fn page<T>(mut items: Vec<T>, limit: usize, id: impl Fn(&T) -> i64) -> Page<T> {
+    let next = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(&id)
+    } else {
+        None
+    };
+    Page { items, next }
+}
+
+fn limit_sql(limit: usize) -> i64 {
+    i64::try_from(limit + 1).unwrap_or(i64::MAX)
+}
+
+/// What the audit log keeps of a system: its level and dossier, not the answers' text.
+fn system_audit(s: &SystemRow) -> serde_json::Value {
+    json!({
+        "level": s.level,
+        "ruleset": s.ruleset,
+        "ruleset_version": s.ruleset_version,
+        "dossier_state": s.dossier_state.as_str(),
+        "submitted_on": s.submitted_on.map(crate::date_text),
+        "appraised_on": s.appraised_on.map(crate::date_text),
+        "approved_on": s.approved_on.map(crate::date_text),
+        "approval_ref": s.approval_ref,
+        "plan_deployed_on": s.plan_deployed_on.map(crate::date_text),
+        "assessment_interval_months": s.assessment_interval_months,
+    })
+}
+
+/// A level decided by the questionnaire, to store.
+#[derive(Clone, Debug)]
+pub struct LevelChange<'a> {
+    pub level: u8,
+    pub ruleset: &'a str,
+    pub ruleset_version: &'a str,
+    pub answers: &'a serde_json::Value,
+    pub reasons: &'a serde_json::Value,
+}
+
+/// A move of a system's dossier.
+#[derive(Clone, Debug)]
+pub struct DossierChange<'a> {
+    pub to: DossierState,
+    pub on: time::Date,
+    /// The authority that appraised or approved (recorded with the state).
+    pub by: Option<&'a str>,
+    /// The approval decision's reference.
+    pub reference: Option<&'a str>,
+}
+
+impl Store {
+    /// The reach narrowed to `org`'s subtree (the whole reach when `None`); `org` out of reach
+    /// is not found.
+    async fn reach_under(&self, reach: &Reach, org: Option<&str>) -> Result<Reach> {
+        match org {
+            None => Ok(reach.clone()),
+            Some(code) => {
+                let o = self.org_in(reach, code).await?;
+                let ids = self.subtree_ids(o.id).await?;
+                Ok(Reach::Orgs(std::sync::Arc::new(
+                    ids.into_iter().filter(|i| reach.contains(*i)).collect(),
+                )))
+            }
+        }
+    }
+
+    /// A page of the systems owned in reach (of `org`'s subtree when given), in id order
+    /// after `after`.
+    pub async fn systems_page(
+        &self,
+        reach: &Reach,
+        org: Option<&str>,
+        limit: usize,
+        after: Option<i64>,
+    ) -> Result<Page<SystemRow>> {
+        let reach = self.reach_under(reach, org).await?;
+        let limit = limit.clamp(1, MAX_PAGE);
+        let rows = sqlx::query(&format!(
+            "{SELECT} WHERE {} AND s.id > $1 ORDER BY s.id LIMIT $2",
+            condition(&reach, "s.org_id")
+        ))
+        .bind(after.unwrap_or(0))
+        .bind(limit_sql(limit))
+        .fetch_all(self.pool())
+        .await?;
+        let items = rows.iter().map(row_to_system).collect::<Result<Vec<_>>>()?;
+        Ok(page(items, limit, |s| s.id))
+    }
+
+    /// One system, when its owner is in reach.
+    pub async fn system_in(&self, reach: &Reach, code: &str) -> Result<SystemRow> {
+        let row = sqlx::query(&format!(
+            "{SELECT} WHERE s.code = $1 AND {}",
+            condition(reach, "s.org_id")
+        ))
+        .bind(code)
+        .fetch_optional(self.pool())
+        .await?;
+        match row {
+            Some(r) => row_to_system(&r),
+            None => Err(not_found_system(code)),
+        }
+    }
+
+    /// The dossier's history of a system in reach.
+    pub async fn system_history_in(
+        &self,
+        reach: &Reach,
+        code: &str,
+    ) -> Result<Vec<serde_json::Value>> {
+        let s = self.system_in(reach, code).await?;
+        self.system_history(&s.code).await
+    }
+
+    async fn audit_system(
+        &self,
+        action: &str,
+        before: &SystemRow,
+        after: &SystemRow,
+        actor: &Actor,
+    ) -> Result<()> {
+        self.append_audit(&NewAudit {
+            actor,
+            action,
+            subject: &format!("system:{}", after.code),
+            before: Some(system_audit(before)),
+            after: Some(system_audit(after)),
+            org_id: Some(after.org_id),
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Store the level of a system in reach ([`Store::set_level`]); recorded (`system.level`).
+    pub async fn set_level_in(
+        &self,
+        reach: &Reach,
+        code: &str,
+        change: &LevelChange<'_>,
+        actor: &Actor,
+    ) -> Result<SystemRow> {
+        let before = self.system_in(reach, code).await?;
+        let after = self
+            .set_level(
+                &before.code,
+                change.level,
+                change.ruleset,
+                change.ruleset_version,
+                change.answers,
+                change.reasons,
+            )
+            .await?;
+        self.audit_system("system.level", &before, &after, actor)
+            .await?;
+        Ok(after)
+    }
+
+    /// Move the dossier of a system in reach ([`Store::advance_dossier`], with its rules);
+    /// recorded (`system.dossier`).
+    pub async fn advance_dossier_in(
+        &self,
+        reach: &Reach,
+        code: &str,
+        change: &DossierChange<'_>,
+        actor: &Actor,
+    ) -> Result<SystemRow> {
+        let before = self.system_in(reach, code).await?;
+        let after = self
+            .advance_dossier(
+                &before.code,
+                change.to,
+                change.on,
+                change.by,
+                change.reference,
+            )
+            .await?;
+        self.audit_system("system.dossier", &before, &after, actor)
+            .await?;
+        Ok(after)
+    }
+
+    /// Record the protection plan's deployment or the assessment interval of a system in
+    /// reach ([`Store::update_system_plan`]); recorded (`system.plan`).
+    pub async fn update_system_plan_in(
+        &self,
+        reach: &Reach,
+        code: &str,
+        plan_deployed_on: Option<time::Date>,
+        interval_months: Option<u32>,
+        actor: &Actor,
+    ) -> Result<SystemRow> {
+        let before = self.system_in(reach, code).await?;
+        let after = self
+            .update_system_plan(&before.code, plan_deployed_on, interval_months)
+            .await?;
+        self.audit_system("system.plan", &before, &after, actor)
+            .await?;
+        Ok(after)
+    }
+
+    /// A page of the catalogue (public procurement data: every caller reads all of it), in id
+    /// order after `after`.
+    pub async fn catalogue_page(
+        &self,
+        limit: usize,
+        after: Option<i64>,
+    ) -> Result<Page<CatalogueRow>> {
+        let limit = limit.clamp(1, MAX_PAGE);
+        let rows = sqlx::query(
+            "SELECT id, status, vendor, model, document, issued_by, issued_on, certificate, note \
+             FROM catalogue WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after.unwrap_or(0))
+        .bind(limit_sql(limit))
+        .fetch_all(self.pool())
+        .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let status: String = r.try_get("status")?;
+            let document: Option<String> = r.try_get("document")?;
+            items.push(CatalogueRow {
+                id: r.try_get("id")?,
+                entry: CatalogueEntry {
+                    status: status.parse().unwrap_or(CatalogueStatus::Warned),
+                    vendor: r.try_get("vendor")?,
+                    model: r.try_get("model")?,
+                    document: document.filter(|d| !d.is_empty()),
+                    issued_by: r.try_get("issued_by")?,
+                    date: crate::org::opt_date(r.try_get("issued_on")?),
+                    certificate: r.try_get("certificate")?,
+                    note: r.try_get("note")?,
+                },
+            });
+        }
+        Ok(page(items, limit, |c| c.id))
+    }
+
+    /// Import catalogue entries ([`Store::import_catalogue`]); recorded (`catalogue.import`,
+    /// with the counts; it concerns no one organisation).
+    pub async fn import_catalogue_as(
+        &self,
+        entries: &[CatalogueEntry],
+        keys: &(dyn Fn(&CatalogueEntry) -> (String, String) + Sync),
+        rejected: usize,
+        actor: &Actor,
+    ) -> Result<usize> {
+        let n = self.import_catalogue(entries, keys).await?;
+        let warned = entries
+            .iter()
+            .filter(|e| e.status == CatalogueStatus::Warned)
+            .count();
+        self.append_audit(&NewAudit {
+            actor,
+            action: "catalogue.import",
+            subject: "catalogue",
+            before: None,
+            after: Some(json!({
+                "imported": n,
+                "warned": warned,
+                "certified": n - warned,
+                "rejected": rejected,
+            })),
+            org_id: None,
+        })
+        .await?;
+        Ok(n)
+    }
+
+    /// The deadline sets attached to an organisation in reach or to any of its ancestors (set
+    /// ids, in the order attached from the root down); the national sets bind everyone and
+    /// are not listed here.
+    pub async fn deadline_sets_in(&self, reach: &Reach, code: &str) -> Result<Vec<String>> {
+        let org = self.org_in(reach, code).await?;
+        let all = self.orgs().await?;
+        let mut chain = Vec::new();
+        let mut at = Some(org.id);
+        // Bounded by the number of organisations (a cycle cannot loop).
+        while let Some(id) = at {
+            if chain.len() > all.len() {
+                break;
+            }
+            let Some(o) = all.iter().find(|o| o.id == id) else {
+                break;
+            };
+            chain.push(o);
+            at = o.parent_id;
+        }
+        let mut sets: Vec<String> = Vec::new();
+        for o in chain.iter().rev() {
+            for s in &o.deadline_sets {
+                if !sets.contains(s) {
+                    sets.push(s.clone());
+                }
+            }
+        }
+        Ok(sets)
+    }
+}
