@@ -172,6 +172,10 @@ async fn fixture(store: &Store) -> BTreeMap<&'static str, Holding> {
             .finish_scan(scan.id, ScanState::Complete)
             .await
             .unwrap();
+        store
+            .add_system(&format!("SYS-{code}"), "CCTV", code, None, None)
+            .await
+            .unwrap();
         let f = store.findings(Some(code), None).await.unwrap();
         assert_eq!(f.len(), 2, "{code}: {f:?}");
         out.insert(
@@ -302,6 +306,32 @@ async fn upload(router: &axum::Router, token: &str, org: &str, csv: &str) -> (St
     )
 }
 
+async fn upload_catalogue(router: &axum::Router, token: &str, csv: &str) -> (StatusCode, Value) {
+    let boundary = "XcamguardX";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cat.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    );
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/catalogue/import")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
 /// Everything that belongs to one organisation, as the store holds it (for "unchanged").
 async fn snapshot(store: &Store, org: &str) -> String {
     let cams = store
@@ -320,7 +350,11 @@ async fn snapshot(store: &Store, org: &str) -> String {
         )
         .await
         .unwrap();
-    format!("{:?}\n{:?}", cams.items, finds.items)
+    let systems = store
+        .systems_page(&Reach::All, Some(org), 1000, None)
+        .await
+        .unwrap();
+    format!("{:?}\n{:?}\n{:?}", cams.items, finds.items, systems.items)
 }
 
 fn codes(items: &Value, field: &str) -> BTreeSet<String> {
@@ -590,6 +624,117 @@ async fn no_route_leaks_or_changes_another_organisations_data() {
             }
             cover("delete", "/api/v1/scans/{id}");
 
+            // Systems: read by every role in reach; the questionnaire and the dossier by the
+            // roles that may (the owner submits, the regulator appraises, approves, returns).
+            let (s, list) = call(&router, &a.token, Method::GET, "/api/v1/systems", None).await;
+            assert_eq!(s, StatusCode::OK, "{who}");
+            let orgs_of_systems = codes(&list, "org");
+            assert!(
+                !orgs_of_systems.is_empty()
+                    && orgs_of_systems.iter().all(|o| reach.contains(o.as_str())),
+                "{who}: {orgs_of_systems:?}"
+            );
+            cover("get", "/api/v1/systems");
+            let own_sys = format!("SYS-{}", own.org);
+            for uri in [
+                format!("/api/v1/systems/{own_sys}"),
+                format!("/api/v1/systems?org={}", own.org),
+                format!("/api/v1/deadlines?org={}", own.org),
+            ] {
+                let (s, body) = call(&router, &a.token, Method::GET, &uri, None).await;
+                assert_eq!(s, StatusCode::OK, "{who}: GET {uri}: {body}");
+            }
+            cover("get", "/api/v1/systems/{code}");
+            cover("get", "/api/v1/deadlines");
+            let may_manage = matches!(a.role, Role::Admin | Role::Unit);
+            let may_approve = matches!(a.role, Role::Admin | Role::Regulator);
+            let (s, body) = call(
+                &router,
+                &a.token,
+                Method::POST,
+                &format!("/api/v1/systems/{own_sys}/level"),
+                Some(serde_json::json!({
+                    "answers": {"system-type": "internal", "info": ["personal", "private"]}
+                })),
+            )
+            .await;
+            assert_eq!(
+                s,
+                if may_manage {
+                    StatusCode::OK
+                } else {
+                    StatusCode::FORBIDDEN
+                },
+                "{who}: level {body}"
+            );
+            cover("post", "/api/v1/systems/{code}/level");
+            let dossier = |state: &str| {
+                (
+                    format!("/api/v1/systems/{own_sys}/dossier"),
+                    serde_json::json!({"state": state}),
+                )
+            };
+            // Back to draft: the owner withdraws or the regulator returns it.
+            let (uri, b) = dossier("draft");
+            let (s, body) = call(&router, &a.token, Method::POST, &uri, Some(b)).await;
+            assert_eq!(
+                s,
+                if may_manage || may_approve {
+                    StatusCode::OK
+                } else {
+                    StatusCode::FORBIDDEN
+                },
+                "{who}: dossier draft {body}"
+            );
+            if !may_manage {
+                let (uri, b) = dossier("submitted");
+                let (s, _) = call(&router, &a.token, Method::POST, &uri, Some(b)).await;
+                assert_eq!(s, StatusCode::FORBIDDEN, "{who}: submit");
+            }
+            if !may_approve {
+                for state in ["appraised", "approved"] {
+                    let (uri, b) = dossier(state);
+                    let (s, _) = call(&router, &a.token, Method::POST, &uri, Some(b)).await;
+                    assert_eq!(s, StatusCode::FORBIDDEN, "{who}: {state}");
+                }
+            }
+            cover("post", "/api/v1/systems/{code}/dossier");
+
+            // The catalogue: public procurement data, read by every role; imported by admin
+            // and regulator only.
+            let (s, cat) = call(&router, &a.token, Method::GET, "/api/v1/catalogue", None).await;
+            assert_eq!(s, StatusCode::OK, "{who}: {cat}");
+            cover("get", "/api/v1/catalogue");
+            let (s, body) = call(
+                &router,
+                &a.token,
+                Method::POST,
+                "/api/v1/catalogue/check",
+                Some(serde_json::json!({"vendor": "Hikvision", "model": "DS-2CD2143G2-I"})),
+            )
+            .await;
+            assert_eq!(s, StatusCode::OK, "{who}: check {body}");
+            cover("post", "/api/v1/catalogue/check");
+            let (s, body) = upload_catalogue(
+                &router,
+                &a.token,
+                &format!(
+                    "status,vendor,model,document\nwarned,Acme,CAM-{},CV 1/2026\n",
+                    a.role
+                ),
+            )
+            .await;
+            assert_eq!(
+                s,
+                if may_approve {
+                    StatusCode::OK
+                } else {
+                    StatusCode::FORBIDDEN
+                },
+                "{who}: catalogue import {body}"
+            );
+            cover("post", "/api/v1/catalogue/import");
+
             // The audit log: admin and auditor only; an auditor sees its subtree's entries.
             let (s, log) = call(
                 &router,
@@ -639,6 +784,31 @@ async fn no_route_leaks_or_changes_another_organisations_data() {
                 ("reopen", serde_json::json!({})),
             ] {
                 let uri = format!("/api/v1/findings/{}/{verb}", theirs.finding);
+                let (s, _) = call(&router, &a.token, Method::POST, &uri, Some(body)).await;
+                assert_eq!(s, StatusCode::NOT_FOUND, "{who}: POST {uri}");
+            }
+            let their_sys = format!("SYS-{other}");
+            for uri in [
+                format!("/api/v1/systems/{their_sys}"),
+                format!("/api/v1/systems?org={other}"),
+                format!("/api/v1/deadlines?org={other}"),
+            ] {
+                let (s, body) = call(&router, &a.token, Method::GET, &uri, None).await;
+                assert_eq!(
+                    (s, body["error"]["code"].as_str()),
+                    (StatusCode::NOT_FOUND, Some("not_found")),
+                    "{who}: GET {uri}"
+                );
+            }
+            for (verb, body) in [
+                (
+                    "level",
+                    serde_json::json!({"answers": {"system-type": "internal", "info": ["public"]}}),
+                ),
+                ("dossier", serde_json::json!({"state": "draft"})),
+                ("dossier", serde_json::json!({"state": "approved"})),
+            ] {
+                let uri = format!("/api/v1/systems/{their_sys}/{verb}");
                 let (s, _) = call(&router, &a.token, Method::POST, &uri, Some(body)).await;
                 assert_eq!(s, StatusCode::NOT_FOUND, "{who}: POST {uri}");
             }
