@@ -13,6 +13,12 @@ use serde_json::json;
 use sqlx::Row;
 use std::fmt::Write as _;
 
+/// A code no row can have: PostgreSQL refuses a NUL in text (an error, not "no row"), so it is
+/// answered as not found before any query.
+fn impossible_code(code: &str) -> bool {
+    code.contains('\0')
+}
+
 fn not_found_system(code: &str) -> StoreError {
     StoreError::not_found(format!("no system {code:?} in the registry"))
 }
@@ -94,6 +100,9 @@ impl Store {
     async fn reach_under(&self, reach: &Reach, org: Option<&str>) -> Result<Reach> {
         match org {
             None => Ok(reach.clone()),
+            Some(code) if impossible_code(code) => Err(StoreError::not_found(format!(
+                "no organisation {code:?} in the registry"
+            ))),
             Some(code) => {
                 let o = self.org_in(reach, code).await?;
                 let ids = self.subtree_ids(o.id).await?;
@@ -129,6 +138,9 @@ impl Store {
 
     /// One system, when its owner is in reach.
     pub async fn system_in(&self, reach: &Reach, code: &str) -> Result<SystemRow> {
+        if impossible_code(code) {
+            return Err(not_found_system(code));
+        }
         let row = sqlx::query(&format!(
             "{SELECT} WHERE s.code = $1 AND {}",
             condition(reach, "s.org_id")
@@ -310,6 +322,11 @@ impl Store {
     /// ids, in the order attached from the root down); the national sets bind everyone and
     /// are not listed here.
     pub async fn deadline_sets_in(&self, reach: &Reach, code: &str) -> Result<Vec<String>> {
+        if impossible_code(code) {
+            return Err(StoreError::not_found(format!(
+                "no organisation {code:?} in the registry"
+            )));
+        }
         let org = self.org_in(reach, code).await?;
         let all = self.orgs().await?;
         let mut chain = Vec::new();
