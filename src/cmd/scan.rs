@@ -438,11 +438,20 @@ async fn run_scan(
         } else {
             camguard_store::ScanState::Complete
         };
+        let store = s.saved.store().clone();
         let stored = s
             .saved
             .finish(&progress, state)
             .await
             .map_err(super::registry::store_err)?;
+        super::registry::record(
+            &store,
+            "scan.save",
+            &format!("scan:{}", stored.scan),
+            Some(&s.scan.org),
+            serde_json::json!({"state": state.as_str(), "targets": s.scan.targets, "hosts": stored.hosts, "findings_open": stored.findings_open}),
+        )
+        .await?;
         if !args.quiet {
             eprintln!(
                 "camguard: {}: {}",

@@ -57,6 +57,21 @@ pub(crate) fn object<T: serde::de::DeserializeOwned + Default>(
     body: Option<serde_json::Value>,
     optional: bool,
 ) -> ApiResult<T> {
+    fn has_nul(v: &serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::String(s) => s.contains('\0'),
+            serde_json::Value::Array(a) => a.iter().any(has_nul),
+            serde_json::Value::Object(o) => o.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+            _ => false,
+        }
+    }
+    // No text stored or looked up holds a NUL (PostgreSQL refuses it in text).
+    if body.as_ref().is_some_and(has_nul) {
+        return Err(ApiError::bad_request(
+            "Nội dung chứa ký tự NUL.",
+            "The body contains a NUL character.",
+        ));
+    }
     match body {
         None | Some(serde_json::Value::Null) if optional => Ok(T::default()),
         Some(v @ serde_json::Value::Object(_)) => serde_json::from_value(v).map_err(|e| {

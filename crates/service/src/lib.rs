@@ -271,6 +271,7 @@ pub fn app(state: AppState, config: &ServeConfig) -> Router {
             }),
         )
         .with_state(state)
+        .layer(axum::middleware::from_fn(no_nul))
         .layer(axum::middleware::from_fn(error::localize))
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
@@ -293,6 +294,25 @@ pub fn app(state: AppState, config: &ServeConfig) -> Router {
 
 /// Answer `408` to a request that takes longer than the limit; server-sent event streams
 /// (`…/events`) run as long as their scan.
+/// Refuse (`400`) a path or query holding an encoded NUL: no name, code or filter holds one,
+/// and PostgreSQL refuses it in text (a `500` otherwise).
+async fn no_nul(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let uri = req.uri();
+    let nul = |s: &str| s.to_ascii_lowercase().contains("%00") || s.contains('\0');
+    if nul(uri.path()) || uri.query().is_some_and(nul) {
+        return error::ApiError::bad_request(
+            "Địa chỉ yêu cầu chứa ký tự NUL.",
+            "The request's path or query contains a NUL character.",
+        )
+        .into_response();
+    }
+    next.run(req).await
+}
+
 async fn time_limit(
     axum::extract::State(limit): axum::extract::State<Duration>,
     req: axum::extract::Request,

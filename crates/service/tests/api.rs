@@ -286,6 +286,25 @@ async fn errors_are_json_in_the_callers_language() {
             .starts_with("Not logged in"),
         "{b}"
     );
+    // A NUL in a query (PostgreSQL refuses it in text) or in a JSON body is a bad request.
+    let (s, _, b) = send(
+        &router,
+        Request::get("/api/v1/cameras?org=A%00B")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request")),
+        "{b}"
+    );
+    let (s, _, b) = send(&router, login("ali\u{0}ce", PW)).await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request")),
+        "{b}"
+    );
     // Malformed JSON, and a body over the limit.
     let (s, _, b) = send(
         &router,

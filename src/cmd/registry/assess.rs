@@ -4,7 +4,7 @@ use super::{Table, changed, day, day_or_today, join, json, open_store, or_dash};
 use crate::cli_registry::{AssessArgs, AssessCommand, FindingStateArg, OutFormat};
 use crate::errors::{BadInput, OrExit};
 use crate::{exit, usage};
-use camguard_store::{FindingState, Store};
+use camguard_store::{FindingChange, FindingState, Reach, Store};
 
 pub async fn assess(args: AssessArgs) -> anyhow::Result<u8> {
     let store = open_store(&args.db).await?;
@@ -126,11 +126,14 @@ pub async fn assess(args: AssessArgs) -> anyhow::Result<u8> {
             note,
             format,
         } => {
-            store
-                .mark_fixed(finding, day_or_today(&date, "--date")?, note.as_deref())
+            let change = FindingChange::Fixed {
+                on: day_or_today(&date, "--date")?,
+                note,
+            };
+            let f = store
+                .change_finding_in(&Reach::All, finding, &change, &super::cli_actor())
                 .await
                 .or_exit()?;
-            let f = store.finding(finding).await.or_exit()?;
             changed(format, &f, || {
                 format!(
                     "finding {finding}: fixed; the next complete scan of it verifies (or reopens) it"
@@ -143,11 +146,14 @@ pub async fn assess(args: AssessArgs) -> anyhow::Result<u8> {
             until,
             format,
         } => {
-            store
-                .accept_risk(finding, &reason, day(&until, "--until")?)
+            let change = FindingChange::Accepted {
+                until: day(&until, "--until")?,
+                reason,
+            };
+            let f = store
+                .change_finding_in(&Reach::All, finding, &change, &super::cli_actor())
                 .await
                 .or_exit()?;
-            let f = store.finding(finding).await.or_exit()?;
             changed(format, &f, || {
                 format!("finding {finding}: risk accepted until {until}")
             })?;
@@ -157,11 +163,11 @@ pub async fn assess(args: AssessArgs) -> anyhow::Result<u8> {
             note,
             format,
         } => {
-            store
-                .reopen_finding(finding, note.as_deref())
+            let change = FindingChange::Reopened { note };
+            let f = store
+                .change_finding_in(&Reach::All, finding, &change, &super::cli_actor())
                 .await
                 .or_exit()?;
-            let f = store.finding(finding).await.or_exit()?;
             changed(format, &f, || format!("finding {finding}: open"))?;
         }
         AssessCommand::History { finding, format } => {
@@ -275,6 +281,14 @@ async fn assess_import(
         camguard_store::ScanState::Complete
     };
     let stored = store.finish_scan(scan.id, state).await.or_exit()?;
+    super::record(
+        store,
+        "scan.import",
+        &format!("scan:{}", scan.id),
+        Some(org),
+        serde_json::json!({"file": file.display().to_string(), "hosts": stored.hosts, "findings_open": stored.findings_open}),
+    )
+    .await?;
     if format == OutFormat::Json {
         let mut report = serde_json::to_value(&stored)?;
         report["org"] = org.into();

@@ -27,6 +27,14 @@ pub async fn camera(args: CameraArgs) -> anyhow::Result<u8> {
             let keys = |r: &CameraRecord| (vendor_key(&r.vendor, vendors), model_key(&r.model));
             let t0 = std::time::Instant::now();
             let mut report = store.import_cameras(parsed.rows, &keys).await.or_exit()?;
+            super::record(
+                &store,
+                "camera.import",
+                &format!("file:{}", file.display()),
+                org.as_deref(),
+                serde_json::json!({"inserted": report.inserted, "updated": report.updated, "rejected": report.rejected.len()}),
+            )
+            .await?;
             rejected.append(&mut report.rejected);
             rejected.sort_by_key(|r| r.line);
             warnings.extend(report.warnings.iter().map(|w| (w.line, w.warning.clone())));

@@ -48,6 +48,14 @@ pub async fn catalogue(args: CatalogueArgs) -> anyhow::Result<u8> {
                 })
                 .await
                 .or_exit()?;
+            super::record(
+                &store,
+                "catalogue.import",
+                &format!("file:{}", file.display()),
+                None,
+                serde_json::json!({"imported": n, "rejected": parsed.rejected.len()}),
+            )
+            .await?;
             if format == OutFormat::Json {
                 json(&serde_json::json!({
                     "file": file.display().to_string(),

@@ -19,6 +19,38 @@ mod org;
 mod status;
 mod system;
 
+/// The operator at the command line, as the audit log records it.
+pub(crate) fn cli_actor() -> camguard_store::Actor {
+    camguard_store::Actor::cli(crate::env::user().as_deref())
+}
+
+/// Record a change made at the command line in the audit log (who, what, after; never a
+/// secret), against the organisation it concerns.
+pub(crate) async fn record(
+    store: &Store,
+    action: &str,
+    subject: &str,
+    org: Option<&str>,
+    after: serde_json::Value,
+) -> anyhow::Result<()> {
+    let org_id = match org {
+        Some(code) => store.org(code).await.ok().map(|o| o.id),
+        None => None,
+    };
+    store
+        .append_audit(&camguard_store::NewAudit {
+            actor: &cli_actor(),
+            action,
+            subject,
+            before: None,
+            after: Some(after),
+            org_id,
+        })
+        .await
+        .or_exit()?;
+    Ok(())
+}
+
 pub use self::assess::assess;
 pub use self::camera::camera;
 pub use self::catalogue::catalogue;

@@ -34,6 +34,14 @@ pub async fn org(args: OrgArgs) -> anyhow::Result<u8> {
                 .add_org(&code, &name, kind(k), parent.as_deref(), &nets, &deadlines)
                 .await
                 .or_exit()?;
+            super::record(
+                &store,
+                "org.add",
+                &format!("org:{}", org.code),
+                Some(&org.code),
+                serde_json::to_value(&org)?,
+            )
+            .await?;
             changed(format, &org, || {
                 format!(
                     "added organisation {} ({}){}",
@@ -80,6 +88,14 @@ pub async fn org(args: OrgArgs) -> anyhow::Result<u8> {
         OrgCommand::Show { code, format } => {
             let org = store.org(&code).await.or_exit()?;
             let regulation = store.regulation(&code).await.or_exit()?;
+            super::record(
+                &store,
+                "org.regulation",
+                &format!("org:{code}"),
+                Some(&code),
+                serde_json::to_value(&regulation)?,
+            )
+            .await?;
             let systems = store.systems(Some(&code)).await.or_exit()?;
             match format {
                 OutFormat::Json => json(&serde_json::json!({
@@ -133,6 +149,14 @@ pub async fn org(args: OrgArgs) -> anyhow::Result<u8> {
                 .add_scopes(&code, &parse_nets(&cidrs)?)
                 .await
                 .or_exit()?;
+            super::record(
+                &store,
+                "org.scope",
+                &format!("org:{}", org.code),
+                Some(&org.code),
+                serde_json::json!({"scopes": org.scopes}),
+            )
+            .await?;
             changed(format, &org, || {
                 format!("{}: scope {}", org.code, join(&org.scopes))
             })?;
@@ -141,6 +165,14 @@ pub async fn org(args: OrgArgs) -> anyhow::Result<u8> {
             let kb = crate::cmd::load_kb(&Default::default())?;
             check_sets(&sets, &deadline_sets(&kb)?)?;
             let org = store.attach_deadline_sets(&code, &sets).await.or_exit()?;
+            super::record(
+                &store,
+                "org.deadlines",
+                &format!("org:{}", org.code),
+                Some(&org.code),
+                serde_json::json!({"deadline_sets": org.deadline_sets}),
+            )
+            .await?;
             changed(format, &org, || {
                 format!(
                     "{}: deadline sets national, {}",
@@ -200,6 +232,14 @@ pub async fn org(args: OrgArgs) -> anyhow::Result<u8> {
                 "date": format_date(on),
                 "reference": reference,
             });
+            super::record(
+                &store,
+                "org.duty",
+                &format!("org:{code}"),
+                Some(&code),
+                record.clone(),
+            )
+            .await?;
             changed(format, &record, || {
                 format!("{code}: {} recorded on {date}", d.as_str())
             })?;
@@ -300,6 +340,14 @@ async fn org_import(
             Err(e) => reject(line, format!("{}:{line}", file.display()), e.to_string()),
         }
     }
+    super::record(
+        store,
+        "org.import",
+        &format!("file:{}", file.display()),
+        None,
+        serde_json::json!({"rows": rows, "added": added}),
+    )
+    .await?;
     if format == OutFormat::Json {
         json(&serde_json::json!({
             "file": file.display().to_string(),

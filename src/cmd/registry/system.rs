@@ -187,6 +187,14 @@ pub async fn system(args: SystemArgs) -> anyhow::Result<u8> {
                 .add_system(&code, &name, &org, operator.as_deref(), purpose.as_deref())
                 .await
                 .or_exit()?;
+            super::record(
+                &store,
+                "system.add",
+                &format!("system:{}", s.code),
+                Some(&s.org),
+                serde_json::to_value(&s)?,
+            )
+            .await?;
             changed(format, &s, || {
                 format!(
                     "added system {} ({}) owned by {}; next: `camguard system level {}`",
@@ -226,6 +234,14 @@ pub async fn system(args: SystemArgs) -> anyhow::Result<u8> {
                     )
                     .await
                     .or_exit()?;
+                super::record(
+                    &store,
+                    "system.level",
+                    &format!("system:{}", sys.code),
+                    Some(&sys.org),
+                    serde_json::json!({"level": decision.level, "ruleset": decision.ruleset, "ruleset_version": decision.ruleset_version}),
+                )
+                .await?;
             }
             match format {
                 OutFormat::Json => json(&serde_json::json!({
@@ -298,6 +314,14 @@ pub async fn system(args: SystemArgs) -> anyhow::Result<u8> {
                 )
                 .await
                 .or_exit()?;
+            super::record(
+                &store,
+                "system.dossier",
+                &format!("system:{}", s.code),
+                Some(&s.org),
+                serde_json::json!({"dossier_state": s.dossier_state.as_str()}),
+            )
+            .await?;
             changed(format, &s, || {
                 format!("{}: dossier {}", s.code, s.dossier_state.as_str())
             })?;
@@ -319,6 +343,7 @@ pub async fn system(args: SystemArgs) -> anyhow::Result<u8> {
                 .update_system_plan(&code, d, interval)
                 .await
                 .or_exit()?;
+            super::record(&store, "system.plan", &format!("system:{}", s.code), Some(&s.org), serde_json::json!({"plan_deployed_on": s.plan_deployed_on.map(|d| fmt_day(Some(d))), "assessment_interval_months": s.assessment_interval_months})).await?;
             changed(format, &s, || {
                 format!(
                     "{}: plan deployed {}, assessment every {} months",
