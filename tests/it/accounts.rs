@@ -318,6 +318,8 @@ fn registry_changes_at_the_command_line_are_in_the_audit_log() {
     )
     .unwrap();
     run(&["camera", "import", csv.to_str().unwrap()]);
+    let xlsx = dir.path().join("out.xlsx");
+    run(&["camera", "export", xlsx.to_str().unwrap(), "--org", "U"]);
     let log = run(&["audit", "list", "--format", "json"]);
     let entries: Value = serde_json::from_slice(&log.stdout).unwrap();
     let entries = entries.as_array().cloned().unwrap_or_default();
@@ -325,7 +327,13 @@ fn registry_changes_at_the_command_line_are_in_the_audit_log() {
         .iter()
         .filter_map(|e| e["action"].as_str())
         .collect();
-    for a in ["org.add", "org.scope", "system.add", "camera.import"] {
+    for a in [
+        "org.add",
+        "org.scope",
+        "system.add",
+        "camera.import",
+        "camera.export",
+    ] {
         assert!(actions.contains(&a), "{a} not in {actions:?}");
     }
     // Each names the organisation it concerns and the operator, from the command line.

@@ -135,7 +135,7 @@ pub async fn camera(args: CameraArgs) -> anyhow::Result<u8> {
         CameraCommand::Export { file, org, format } => {
             let cams = store
                 .cameras(&CameraFilter {
-                    org,
+                    org: org.clone(),
                     ..Default::default()
                 })
                 .await
@@ -143,6 +143,14 @@ pub async fn camera(args: CameraArgs) -> anyhow::Result<u8> {
             let records: Vec<CameraRecord> = cams.into_iter().map(|c| c.record).collect();
             camguard_registry::inventory::write_inventory(&file, &records)
                 .usage_in(file.display())?;
+            super::record(
+                &store,
+                "camera.export",
+                &format!("file:{}", file.display()),
+                org.as_deref(),
+                serde_json::json!({"cameras": records.len()}),
+            )
+            .await?;
             if format == OutFormat::Json {
                 json(&serde_json::json!({
                     "file": file.display().to_string(),
