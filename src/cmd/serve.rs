@@ -21,6 +21,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<u8> {
         ..ServeConfig::default()
     };
     let https = config.tls.is_some();
+    if store.users().await.map(|u| u.is_empty()).unwrap_or(false) {
+        eprintln!("camguard: {}", crate::tr!("serve-no-account"));
+    }
     let server = Server::bind(store.clone(), kb, config)
         .await
         .context("camguard serve")?;
