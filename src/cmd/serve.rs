@@ -21,7 +21,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<u8> {
         ..ServeConfig::default()
     };
     let https = config.tls.is_some();
-    if store.users().await.map(|u| u.is_empty()).unwrap_or(false) {
+    if store.users().await.is_ok_and(|u| u.is_empty()) {
         eprintln!("camguard: {}", crate::tr!("serve-no-account"));
     }
     let server = Server::bind(store.clone(), kb, config)
