@@ -840,14 +840,16 @@ async fn no_route_leaks_or_changes_another_organisations_data() {
             );
         }
 
-        // A code no row can have (PostgreSQL refuses a NUL in text) is not found, not a 500.
+        // A NUL in a path or query (PostgreSQL refuses it in text) is a bad request, not a 500.
         for uri in [
             "/api/v1/systems?org=%00",
             "/api/v1/systems/A%00B",
             "/api/v1/deadlines?org=%00",
+            "/api/v1/cameras?org=%00",
+            "/api/v1/findings?severity=%00",
         ] {
             let (s, body) = call(&router, &accounts[0].token, Method::GET, uri, None).await;
-            assert_eq!(s, StatusCode::NOT_FOUND, "GET {uri}: {body}");
+            assert_eq!(s, StatusCode::BAD_REQUEST, "GET {uri}: {body}");
         }
 
         // Every route of the API is in the matrix (a new route must be added here).
