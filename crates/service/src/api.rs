@@ -57,21 +57,22 @@ pub(crate) fn object<T: serde::de::DeserializeOwned + Default>(
     body: Option<serde_json::Value>,
     optional: bool,
 ) -> ApiResult<T> {
-    fn has_nul(v: &serde_json::Value) -> bool {
+    // PostgreSQL refuses a NUL in text: a NUL in a string becomes U+FFFD, so that a note or a
+    // name holding one is stored (or not found) rather than failing.
+    fn without_nul(v: serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
         match v {
-            serde_json::Value::String(s) => s.contains('\0'),
-            serde_json::Value::Array(a) => a.iter().any(has_nul),
-            serde_json::Value::Object(o) => o.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
-            _ => false,
+            Value::String(s) if s.contains('\0') => Value::String(s.replace('\0', "\u{FFFD}")),
+            Value::Array(a) => Value::Array(a.into_iter().map(without_nul).collect()),
+            Value::Object(o) => Value::Object(
+                o.into_iter()
+                    .map(|(k, v)| (k.replace('\0', "\u{FFFD}"), without_nul(v)))
+                    .collect(),
+            ),
+            other => other,
         }
     }
-    // No text stored or looked up holds a NUL (PostgreSQL refuses it in text).
-    if body.as_ref().is_some_and(has_nul) {
-        return Err(ApiError::bad_request(
-            "Nội dung chứa ký tự NUL.",
-            "The body contains a NUL character.",
-        ));
-    }
+    let body = body.map(without_nul);
     match body {
         None | Some(serde_json::Value::Null) if optional => Ok(T::default()),
         Some(v @ serde_json::Value::Object(_)) => serde_json::from_value(v).map_err(|e| {
@@ -315,7 +316,8 @@ pub async fn orgs(
 /// One organisation with its scope and children.
 #[utoipa::path(get, path = "/api/v1/orgs/{code}", tag = "registry",
     params(("code" = String, Path, description = "The organisation's code")),
-    responses((status = 200, body = OrgDetail), (status = 401, body = ErrorBody),
+    responses((status = 200, body = OrgDetail), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 pub async fn org(
     State(state): State<AppState>,
@@ -340,7 +342,7 @@ pub async fn org(
 
 /// The compliance status: the same document as `camguard status CODE --format json`.
 #[utoipa::path(get, path = "/api/v1/status", tag = "registry", params(OrgParam),
-    responses((status = 200, body = Object,
+    responses((status = 400, body = ErrorBody), (status = 200, body = Object,
         description = "`{\"as_of\": \"YYYY-MM-DD\", \"units\": [...]}` as `camguard status --format json`"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn status(
