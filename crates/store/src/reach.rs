@@ -41,7 +41,7 @@ impl Reach {
 
     /// A SQL condition on an organisation-id column. The ids are integers read from the
     /// database, written as literals (no text from a request ever reaches this).
-    fn condition(&self, column: &str) -> String {
+    pub(crate) fn condition(&self, column: &str) -> String {
         match self {
             Reach::All => "1 = 1".to_string(),
             Reach::Orgs(ids) if ids.is_empty() => "1 = 0".to_string(),
@@ -233,6 +233,10 @@ impl Store {
 
     /// One organisation, when it is in reach.
     pub async fn org_in(&self, reach: &Reach, code: &str) -> Result<Org> {
+        // No code holds a NUL (PostgreSQL refuses one in text): not found, not a database error.
+        if code.contains('\0') {
+            return Err(not_found_org(code));
+        }
         match self.org(code).await {
             Ok(o) if reach.contains(o.id) => Ok(o),
             Ok(_) | Err(StoreError::NotFound(_)) => Err(not_found_org(code)),
@@ -241,7 +245,7 @@ impl Store {
     }
 
     /// The reach narrowed to one organisation's subtree (`None`: the whole reach).
-    async fn narrowed(&self, reach: &Reach, org: Option<&str>) -> Result<Reach> {
+    pub(crate) async fn narrowed(&self, reach: &Reach, org: Option<&str>) -> Result<Reach> {
         match org {
             None => Ok(reach.clone()),
             Some(code) => {
@@ -280,8 +284,8 @@ impl Store {
         .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX))
         .fetch_all(self.pool())
         .await?;
-        let mut items = rows.iter().map(camera_row).collect::<Result<Vec<_>>>()?;
-        Ok(page(&mut items, limit, |c| c.id))
+        let items = rows.iter().map(camera_row).collect::<Result<Vec<_>>>()?;
+        Ok(page(items, limit, |c| c.id))
     }
 
     /// A page of findings in reach, in id order after `after`.
@@ -305,8 +309,8 @@ impl Store {
         .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX))
         .fetch_all(self.pool())
         .await?;
-        let mut items = rows.iter().map(finding_row).collect::<Result<Vec<_>>>()?;
-        Ok(page(&mut items, limit, |f| f.id))
+        let items = rows.iter().map(finding_row).collect::<Result<Vec<_>>>()?;
+        Ok(page(items, limit, |f| f.id))
     }
 
     /// One finding, when it is in reach.
@@ -431,7 +435,7 @@ impl Store {
         for r in &rows {
             items.push(self.scan(r.try_get("id")?).await?);
         }
-        Ok(page(&mut items, limit, |s| s.id))
+        Ok(page(items, limit, |s| s.id))
     }
 
     /// One scan, when it is in reach.
@@ -461,7 +465,7 @@ impl Store {
     ) -> Result<Page<AuditEntry>> {
         let limit = limit.clamp(1, MAX_PAGE);
         let cond = reach.condition("a.org_id");
-        let mut items = self
+        let items = self
             .audit_where(
                 &format!("{cond} AND a.id > $1 AND a.at >= $2 ORDER BY a.id LIMIT $3"),
                 after.unwrap_or(0),
@@ -469,21 +473,18 @@ impl Store {
                 i64::try_from(limit + 1).unwrap_or(i64::MAX),
             )
             .await?;
-        Ok(page(&mut items, limit, |e| e.id))
+        Ok(page(items, limit, |e| e.id))
     }
 }
 
-fn page<T>(items: &mut Vec<T>, limit: usize, id: impl Fn(&T) -> i64) -> Page<T> {
+pub(crate) fn page<T>(mut items: Vec<T>, limit: usize, id: impl Fn(&T) -> i64) -> Page<T> {
     let next = if items.len() > limit {
         items.truncate(limit);
         items.last().map(&id)
     } else {
         None
     };
-    Page {
-        items: std::mem::take(items),
-        next,
-    }
+    Page { items, next }
 }
 
 #[cfg(test)]
@@ -502,11 +503,9 @@ mod tests {
 
     #[test]
     fn a_page_names_its_last_id_only_when_more_follow() {
-        let mut v = vec![1, 2, 3];
-        let p = page(&mut v, 2, |x| *x);
+        let p = page(vec![1, 2, 3], 2, |x| *x);
         assert_eq!((p.items, p.next), (vec![1, 2], Some(2)));
-        let mut v = vec![1, 2];
-        let p = page(&mut v, 2, |x| *x);
+        let p = page(vec![1, 2], 2, |x| *x);
         assert_eq!((p.items, p.next), (vec![1, 2], None));
     }
 }

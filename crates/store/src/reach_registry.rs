@@ -4,6 +4,7 @@
 //! after; never a secret).
 
 use crate::audit::{Actor, NewAudit};
+use crate::reach::page;
 use crate::system::{SELECT, row_to_system};
 use crate::{
     CatalogueRow, DossierState, MAX_PAGE, Page, Reach, Result, Store, StoreError, SystemRow,
@@ -11,7 +12,6 @@ use crate::{
 use camguard_registry::catalogue::{CatalogueEntry, CatalogueStatus};
 use serde_json::json;
 use sqlx::Row;
-use std::fmt::Write as _;
 
 /// A code no row can have: PostgreSQL refuses a NUL in text (an error, not "no row"), so it is
 /// answered as not found before any query.
@@ -21,36 +21,6 @@ fn impossible_code(code: &str) -> bool {
 
 fn not_found_system(code: &str) -> StoreError {
     StoreError::not_found(format!("no system {code:?} in the registry"))
-}
-
-/// A SQL condition on an organisation-id column (integers read from the database, never text
-/// from a request).
-fn condition(reach: &Reach, column: &str) -> String {
-    match reach {
-        Reach::All => "1 = 1".to_string(),
-        Reach::Orgs(ids) if ids.is_empty() => "1 = 0".to_string(),
-        Reach::Orgs(ids) => {
-            let mut s = format!("{column} IN (");
-            for (i, id) in ids.iter().enumerate() {
-                if i > 0 {
-                    s.push(',');
-                }
-                let _ = write!(s, "{id}");
-            }
-            s.push(')');
-            s
-        }
-    }
-}
-
-fn page<T>(mut items: Vec<T>, limit: usize, id: impl Fn(&T) -> i64) -> Page<T> {
-    let next = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(&id)
-    } else {
-        None
-    };
-    Page { items, next }
 }
 
 fn limit_sql(limit: usize) -> i64 {
@@ -95,24 +65,6 @@ pub struct DossierChange<'a> {
 }
 
 impl Store {
-    /// The reach narrowed to `org`'s subtree (the whole reach when `None`); `org` out of reach
-    /// is not found.
-    async fn reach_under(&self, reach: &Reach, org: Option<&str>) -> Result<Reach> {
-        match org {
-            None => Ok(reach.clone()),
-            Some(code) if impossible_code(code) => Err(StoreError::not_found(format!(
-                "no organisation {code:?} in the registry"
-            ))),
-            Some(code) => {
-                let o = self.org_in(reach, code).await?;
-                let ids = self.subtree_ids(o.id).await?;
-                Ok(Reach::Orgs(std::sync::Arc::new(
-                    ids.into_iter().filter(|i| reach.contains(*i)).collect(),
-                )))
-            }
-        }
-    }
-
     /// A page of the systems owned in reach (of `org`'s subtree when given), in id order
     /// after `after`.
     pub async fn systems_page(
@@ -122,11 +74,11 @@ impl Store {
         limit: usize,
         after: Option<i64>,
     ) -> Result<Page<SystemRow>> {
-        let reach = self.reach_under(reach, org).await?;
+        let reach = self.narrowed(reach, org).await?;
         let limit = limit.clamp(1, MAX_PAGE);
         let rows = sqlx::query(&format!(
             "{SELECT} WHERE {} AND s.id > $1 ORDER BY s.id LIMIT $2",
-            condition(&reach, "s.org_id")
+            reach.condition("s.org_id")
         ))
         .bind(after.unwrap_or(0))
         .bind(limit_sql(limit))
@@ -143,7 +95,7 @@ impl Store {
         }
         let row = sqlx::query(&format!(
             "{SELECT} WHERE s.code = $1 AND {}",
-            condition(reach, "s.org_id")
+            reach.condition("s.org_id")
         ))
         .bind(code)
         .fetch_optional(self.pool())
