@@ -397,11 +397,21 @@ impl Server {
             })
         });
         let throttle = self.state.throttle.clone();
+        let store = self.state.store.clone();
         let sweeper = tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(60));
+            let mut minutes = 0u32;
             loop {
                 tick.tick().await;
                 throttle.forget_idle();
+                // The query planner's statistics, hourly (imports and scans change the tables'
+                // sizes by orders of magnitude; SQLite's advice for long-lived processes).
+                minutes += 1;
+                if minutes.is_multiple_of(60)
+                    && let Err(e) = store.optimize().await
+                {
+                    tracing::warn!(error = %e, "PRAGMA optimize");
+                }
             }
         });
         let served = match &self.config.tls {

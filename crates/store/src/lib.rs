@@ -33,6 +33,7 @@ mod schema;
 mod scope;
 mod status;
 mod system;
+mod tree;
 
 pub use account::{MAX_TOKEN_DAYS, NewSession, NewToken, SessionUser, TokenRow, User};
 pub use audit::{Actor, AuditBreak, AuditCheck, AuditEntry, AuditProblem, NewAudit};
@@ -175,6 +176,8 @@ pub struct Store {
     /// How to connect (with the password, never printed), for [`Store::native_pool`].
     connect: ConnectUrl,
     native: std::sync::Arc<tokio::sync::OnceCell<NativePool>>,
+    /// The organisation tree, read at most once a second (`tree.rs`).
+    trees: tree::TreeCache,
 }
 
 /// A connection URL that may hold a password: `Debug` shows it redacted.
@@ -349,7 +352,8 @@ impl Store {
                 Box::pin(async move {
                     conn.execute(
                         "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                         PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                         PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
+                         PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;",
                     )
                     .await?;
                     Ok(())
@@ -370,6 +374,7 @@ impl Store {
             leases: scan::Leases::default(),
             connect: ConnectUrl(url),
             native: Default::default(),
+            trees: tree::TreeCache::default(),
         };
         schema::migrate(&store).await?;
         Ok(store)
@@ -451,6 +456,21 @@ impl Store {
     /// The database, password redacted.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// Keep the query planner's statistics current: SQLite's `PRAGMA optimize` (which
+    /// analyses only the tables whose size changed much since; a long-running service calls it
+    /// now and then, as SQLite recommends, besides the one each connection runs when it opens).
+    /// PostgreSQL's autovacuum does this by itself: nothing to do.
+    pub async fn optimize(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA optimize").execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn trees(&self) -> &tree::TreeCache {
+        &self.trees
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {

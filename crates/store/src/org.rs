@@ -162,6 +162,7 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
+        self.trees().forget();
         self.org(code).await
     }
 
@@ -302,28 +303,6 @@ impl Store {
             o.deadline_sets = sets.remove(&o.id).unwrap_or_default();
         }
         Ok(orgs)
-    }
-
-    /// The ids of an organisation and all its descendants.
-    pub(crate) async fn subtree_ids(&self, root: i64) -> Result<Vec<i64>> {
-        let rows = sqlx::query("SELECT id, parent_id FROM orgs")
-            .fetch_all(self.pool())
-            .await?;
-        let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
-        for r in rows {
-            if let Some(p) = r.try_get::<Option<i64>, _>("parent_id")? {
-                children.entry(p).or_default().push(r.try_get("id")?);
-            }
-        }
-        let mut out = vec![root];
-        let mut i = 0;
-        while i < out.len() {
-            if let Some(c) = children.get(&out[i]) {
-                out.extend(c);
-            }
-            i += 1;
-        }
-        Ok(out)
     }
 
     /// Record that a unit did a duty no other record shows (a report submitted, …).

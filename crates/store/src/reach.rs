@@ -144,28 +144,9 @@ impl Store {
             (_, Some(org)) => vec![org],
             (_, None) => Vec::new(),
         };
-        Ok(Reach::Orgs(Arc::new(self.subtrees(&roots).await?)))
-    }
-
-    /// The organisations at or below any of `roots`.
-    async fn subtrees(&self, roots: &[i64]) -> Result<BTreeSet<i64>> {
-        if roots.is_empty() {
-            return Ok(BTreeSet::new());
-        }
-        let list = roots
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        let rows = sqlx::query(&format!(
-            "WITH RECURSIVE sub(id) AS (SELECT id FROM orgs WHERE id IN ({list}) \
-             UNION SELECT o.id FROM orgs o JOIN sub ON o.parent_id = sub.id) SELECT id FROM sub"
-        ))
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| r.try_get::<i64, _>("id").map_err(StoreError::from))
-            .collect()
+        Ok(Reach::Orgs(Arc::new(
+            self.tree().await?.subtree(&roots).into_iter().collect(),
+        )))
     }
 
     /// Assign an assessor account to an organisation (its reach grows by that subtree).
@@ -244,14 +225,17 @@ impl Store {
         }
     }
 
-    /// The reach narrowed to one organisation's subtree (`None`: the whole reach).
+    /// The reach narrowed to one organisation's subtree (`None`: the whole reach). An
+    /// organisation out of reach is not found, as one that does not exist.
     pub(crate) async fn narrowed(&self, reach: &Reach, org: Option<&str>) -> Result<Reach> {
         match org {
             None => Ok(reach.clone()),
             Some(code) => {
-                let o = self.org_in(reach, code).await?;
-                let below: Vec<i64> = self.subtrees(&[o.id]).await?.into_iter().collect();
-                Ok(reach.within(&below))
+                let (tree, id) = self.tree_with(code).await?;
+                match id {
+                    Some(id) if reach.contains(id) => Ok(reach.within(&tree.subtree(&[id]))),
+                    _ => Err(not_found_org(code)),
+                }
             }
         }
     }

@@ -1979,3 +1979,71 @@ async fn queued_scans_check_scope_and_move_through_their_states() {
     })
     .await;
 }
+
+/// The organisation tree is kept in memory (`tree.rs`): an organisation another process adds is
+/// found by its code at once and is within its parent's reach after the tree's freshness
+/// (1 s); one this store adds, at once.
+#[tokio::test]
+async fn organisations_added_elsewhere_join_the_reach() {
+    both("tree", |store, url| async move {
+        province(&store).await;
+        let a = admin_actor();
+        let pw = Password::new(GOOD);
+        let reg = store
+            .add_user("reg.tree", Role::Regulator, Some("AG"), &pw, &a)
+            .await
+            .unwrap();
+        let before = store.reach_of(&reg).await.unwrap();
+        let other = Store::open(&url).await.unwrap();
+        let new = other
+            .add_org(
+                "AG-NEW",
+                "Đơn vị mới",
+                OrgKind::Unit,
+                Some("AG-STTTT"),
+                &[],
+                &[],
+            )
+            .await
+            .unwrap();
+        assert!(!before.contains(new.id));
+        // Named by code: found, although the tree read a moment ago lacks it.
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        let page = store
+            .cameras_page(&before, Some("AG-STTTT"), 10, None)
+            .await
+            .unwrap();
+        assert!(page.items.is_empty());
+        let page = store
+            .cameras_page(&camguard_store::Reach::All, Some("AG-NEW"), 10, None)
+            .await
+            .unwrap();
+        assert!(page.items.is_empty());
+        // Within the regulator's reach once the tree is read again.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        assert!(store.reach_of(&reg).await.unwrap().contains(new.id));
+        // Added by this store: at once.
+        let mine = store
+            .add_org("AG-MINE", "Đơn vị", OrgKind::Unit, Some("AG"), &[], &[])
+            .await
+            .unwrap();
+        assert!(store.reach_of(&reg).await.unwrap().contains(mine.id));
+        // Another province's regulator never reaches them.
+        store
+            .add_org("HN", "Hà Nội", OrgKind::Province, None, &[], &[])
+            .await
+            .unwrap();
+        let hn = store
+            .add_user("reg.hn", Role::Regulator, Some("HN"), &pw, &a)
+            .await
+            .unwrap();
+        let r = store.reach_of(&hn).await.unwrap();
+        assert!(!r.contains(new.id) && !r.contains(mine.id));
+        assert!(matches!(
+            store.cameras_page(&r, Some("AG-NEW"), 10, None).await,
+            Err(StoreError::NotFound(_))
+        ));
+        other.close().await;
+    })
+    .await;
+}
