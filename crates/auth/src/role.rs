@@ -72,6 +72,8 @@ pub enum Action {
     ApproveDossiers,
     /// Import the catalogue of certified and warned models.
     ManageCatalogue,
+    /// Add organisations (the administrator's part).
+    ManageOrgs,
 }
 
 impl Role {

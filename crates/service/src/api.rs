@@ -7,8 +7,8 @@ use crate::auth::{Caller, SESSION_COOKIE, client_addr};
 use crate::dto::{
     AcceptRequest, AuditFilter, AuditPage, CameraPage, FindingFilter, FindingPage, FindingView,
     FixRequest, Health, ImportAnswer, LoginAnswer, LoginRequest, Me, OrgDetail, OrgPage, OrgParam,
-    OrgView, Paging, ReopenRequest, RequiredOrg, RowProblem, RowWarningView, TokenAnswer,
-    TokenRequest,
+    OrgRequest, OrgView, Paging, ReopenRequest, RequiredOrg, RowProblem, RowWarningView,
+    TokenAnswer, TokenRequest,
 };
 use crate::error::{ApiError, ErrorBody};
 use axum::Json;
@@ -311,6 +311,74 @@ pub async fn orgs(
         items: items.iter().map(OrgView::from).collect(),
         next_cursor: next,
     }))
+}
+
+/// Add an organisation (as `camguard org add`; the administrator's part). Recorded in the
+/// audit log (`org.add`).
+#[utoipa::path(post, path = "/api/v1/orgs", tag = "registry", request_body = OrgRequest,
+    responses((status = 201, body = OrgView), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 415, body = ErrorBody)))]
+pub async fn create_org(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<serde_json::Value>,
+) -> ApiResult<(StatusCode, Json<OrgView>)> {
+    caller.require(Action::ManageOrgs)?;
+    let req: OrgRequest = object(Some(body), false)?;
+    let kind: camguard_store::OrgKind = req.kind.parse().map_err(|_| {
+        ApiError::bad_request(
+            format!("Loại tổ chức không hợp lệ {:?}.", req.kind),
+            format!("Unknown organisation kind {:?}.", req.kind),
+        )
+    })?;
+    let scopes = req
+        .scopes
+        .iter()
+        .map(|s| {
+            s.trim()
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| s.trim().parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    ApiError::bad_request(
+                        format!("Dải địa chỉ không hợp lệ {s:?} (dạng CIDR)."),
+                        format!("Bad address range {s:?} (expected CIDR)."),
+                    )
+                })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    let known = camguard_registry::deadline::load_deadlines(&state.kb).map_err(|e| {
+        tracing::error!(error = %e, "knowledge base");
+        ApiError::internal()
+    })?;
+    if let Some(bad) = req
+        .deadline_sets
+        .iter()
+        .find(|d| !known.iter().any(|k| &k.id == *d))
+    {
+        return Err(ApiError::bad_request(
+            format!("Không có bộ thời hạn {bad:?}."),
+            format!("Unknown deadline set {bad:?}."),
+        ));
+    }
+    let org = state
+        .store
+        .add_org_in(
+            &caller.reach,
+            &camguard_store::NewOrg {
+                code: req.code.trim(),
+                name: &req.name,
+                kind,
+                parent: req.parent.as_deref(),
+                scopes: &scopes,
+                deadline_sets: &req.deadline_sets,
+            },
+            &caller.actor(),
+        )
+        .await?;
+    state.status.invalidate();
+    Ok((StatusCode::CREATED, Json(OrgView::from(&org))))
 }
 
 /// One organisation with its scope and children.

@@ -407,3 +407,24 @@ pub struct ImportAnswer {
     pub rejected: Vec<RowProblem>,
     pub warnings: Vec<RowWarningView>,
 }
+
+/// `POST /api/v1/orgs`: a new organisation.
+#[derive(Deserialize, ToSchema, Default)]
+pub struct OrgRequest {
+    /// 1–64 letters, digits, `-`, `_` or `.`.
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,64}$")]
+    pub code: String,
+    #[schema(min_length = 1)]
+    pub name: String,
+    /// `province`, `ministry`, `agency`, `enterprise`, `isp` or `unit`.
+    #[schema(pattern = "^(province|ministry|agency|enterprise|isp|unit)$")]
+    pub kind: String,
+    /// The organisation it sits under.
+    pub parent: Option<String>,
+    /// Authorised address scope (CIDR), inside the parent's when the parent has one.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Deadline sets of the knowledge base that bind it (e.g. a province's own dates).
+    #[serde(default)]
+    pub deadline_sets: Vec<String>,
+}

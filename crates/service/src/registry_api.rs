@@ -166,6 +166,121 @@ pub async fn systems(
     Ok(Json(page.into()))
 }
 
+/// `POST /api/v1/systems`: a new information system.
+#[derive(Deserialize, ToSchema, Default)]
+pub struct SystemRequest {
+    #[schema(min_length = 1, max_length = 64)]
+    pub code: String,
+    #[schema(min_length = 1)]
+    pub name: String,
+    /// The owner (chủ quản): an organisation in reach.
+    pub org: String,
+    /// The operating unit, when not the owner: an organisation in reach.
+    pub operator: Option<String>,
+    pub purpose: Option<String>,
+}
+
+/// Register an information system that uses cameras (as `camguard system add`); its dossier
+/// starts as a draft, without a level. Recorded in the audit log (`system.add`).
+#[utoipa::path(post, path = "/api/v1/systems", tag = "registry", request_body = SystemRequest,
+    responses((status = 201, body = SystemView), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 415, body = ErrorBody)))]
+pub async fn create_system(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<serde_json::Value>,
+) -> ApiResult<(axum::http::StatusCode, Json<SystemView>)> {
+    let req: SystemRequest = object(Some(body), false)?;
+    // Out of reach is 404 whatever the role; then the role's right.
+    state.store.org_in(&caller.reach, &req.org).await?;
+    caller.require(Action::ManageSystems)?;
+    if req.code.trim().is_empty() || req.code.trim().chars().count() > 64 {
+        return Err(ApiError::bad_request(
+            "Mã hệ thống phải có từ 1 đến 64 ký tự.",
+            "A system code has 1 to 64 characters.",
+        ));
+    }
+    let s = state
+        .store
+        .add_system_in(
+            &caller.reach,
+            &camguard_store::NewSystem {
+                code: req.code.trim(),
+                name: &req.name,
+                org: &req.org,
+                operator: req.operator.as_deref().filter(|o| !o.trim().is_empty()),
+                purpose: req.purpose.as_deref(),
+            },
+            &caller.actor(),
+        )
+        .await?;
+    state.status.invalidate();
+    Ok((axum::http::StatusCode::CREATED, Json(s.into())))
+}
+
+/// `POST /api/v1/systems/{code}/plan`: the protection plan and the assessment interval.
+#[derive(Deserialize, ToSchema, Default)]
+pub struct PlanRequest {
+    /// When the protection plan was deployed (`YYYY-MM-DD`).
+    #[schema(format = Date, min_length = 10, max_length = 10)]
+    pub plan_deployed_on: Option<String>,
+    /// How often the system's cameras are assessed, 1–120 months.
+    #[schema(minimum = 1, maximum = 120)]
+    pub assessment_interval_months: Option<u32>,
+}
+
+/// Record the protection plan's deployment or the periodic assessment interval (as
+/// `camguard system plan`). Recorded in the audit log (`system.plan`).
+#[utoipa::path(post, path = "/api/v1/systems/{code}/plan", tag = "registry",
+    params(("code" = String, Path, description = "The system's code")),
+    request_body = PlanRequest,
+    responses((status = 200, body = SystemView), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 415, body = ErrorBody)))]
+pub async fn plan(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Json(body): Json<serde_json::Value>,
+) -> ApiResult<Json<SystemView>> {
+    let sys = state.store.system_in(&caller.reach, &code).await?;
+    caller.require(Action::ManageSystems)?;
+    let req: PlanRequest = object(Some(body), false)?;
+    let on = req
+        .plan_deployed_on
+        .as_deref()
+        .map(|d| date(d, "plan_deployed_on"))
+        .transpose()?;
+    if let Some(m) = req.assessment_interval_months
+        && !(1..=120).contains(&m)
+    {
+        return Err(ApiError::bad_request(
+            "Chu kỳ đánh giá phải từ 1 đến 120 tháng.",
+            "The assessment interval must be 1-120 months.",
+        ));
+    }
+    if on.is_none() && req.assessment_interval_months.is_none() {
+        return Err(ApiError::bad_request(
+            "Cần plan_deployed_on hoặc assessment_interval_months.",
+            "Give plan_deployed_on or assessment_interval_months.",
+        ));
+    }
+    let s = state
+        .store
+        .update_system_plan_in(
+            &caller.reach,
+            &sys.code,
+            on,
+            req.assessment_interval_months,
+            &caller.actor(),
+        )
+        .await?;
+    state.status.invalidate();
+    Ok(Json(s.into()))
+}
+
 async fn detail(state: &AppState, caller: &Caller, code: &str) -> ApiResult<SystemDetail> {
     let s = state.store.system_in(&caller.reach, code).await?;
     let history = state

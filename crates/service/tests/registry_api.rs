@@ -530,3 +530,135 @@ async fn a_unit_is_bound_by_the_national_set_and_its_provinces_stricter_one() {
     let (s, _) = call(&e, &e.unit, Method::GET, "/api/v1/deadlines", None).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn organisations_and_systems_are_added_as_at_the_command_line_and_recorded() {
+    let e = env().await;
+    let post = |token: &str, uri: &str, body: Value| {
+        let token = token.to_string();
+        let uri = uri.to_string();
+        let e = &e;
+        async move { call(e, &token, Method::POST, &uri, Some(body)).await }
+    };
+    // A unit under AG-U, its scope inside the parent's; the bad requests are named.
+    let (s, body) = post(
+        &e.admin,
+        "/api/v1/orgs",
+        json!({"code": "AG-U2", "name": "Phường 2", "kind": "unit", "parent": "AG",
+               "scopes": ["127.160.2.0/24"], "deadline_sets": ["an-giang"]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    assert_eq!(body["parent"], "AG");
+    for (bad, code) in [
+        (
+            json!({"code": "X1", "name": "x", "kind": "planet", "parent": "AG"}),
+            "bad_request",
+        ),
+        (
+            json!({"code": "X2", "name": "x", "kind": "unit", "parent": "AG", "scopes": ["10.0.0.0/33"]}),
+            "bad_request",
+        ),
+        (
+            json!({"code": "X3", "name": "x", "kind": "unit", "parent": "AG", "deadline_sets": ["nowhere"]}),
+            "bad_request",
+        ),
+        // Outside the parent's scope.
+        (
+            json!({"code": "X4", "name": "x", "kind": "unit", "parent": "AG", "scopes": ["127.161.0.0/24"]}),
+            "bad_request",
+        ),
+        (
+            json!({"code": "X5", "name": "x", "kind": "unit", "parent": "NOWHERE"}),
+            "not_found",
+        ),
+        (
+            json!({"code": "bad code", "name": "x", "kind": "unit", "parent": "AG"}),
+            "bad_request",
+        ),
+        (
+            json!({"code": "AG-U2", "name": "again", "kind": "unit", "parent": "AG"}),
+            "conflict",
+        ),
+    ] {
+        let (s, body) = post(&e.admin, "/api/v1/orgs", bad.clone()).await;
+        assert_eq!(body["error"]["code"], code, "{bad} → {s} {body}");
+    }
+    // The regulator and the unit may not add organisations.
+    for t in [&e.reg, &e.unit] {
+        let (s, _) = post(
+            t,
+            "/api/v1/orgs",
+            json!({"code": "X6", "name": "x", "kind": "unit", "parent": "AG-U"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+    }
+    // The unit registers a system, then its plan; the regulator may do neither.
+    let (s, body) = post(
+        &e.unit,
+        "/api/v1/systems",
+        json!({"code": "S-NEW", "name": "Camera cổng", "org": "AG-U", "purpose": "an ninh"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        (body["dossier_state"].as_str(), body["level"].is_null()),
+        (Some("draft"), true),
+        "{body}"
+    );
+    let (s, body) = post(
+        &e.unit,
+        "/api/v1/systems",
+        json!({"code": "S-NEW", "name": "again", "org": "AG-U"}),
+    )
+    .await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("conflict"))
+    );
+    let (s, _) = post(
+        &e.reg,
+        "/api/v1/systems",
+        json!({"code": "S-REG", "name": "x", "org": "AG-U"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, body) = post(
+        &e.unit,
+        "/api/v1/systems/S-NEW/plan",
+        json!({"plan_deployed_on": "2026-11-30", "assessment_interval_months": 12}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["plan_deployed_on"], "2026-11-30", "{body}");
+    assert_eq!(body["assessment_interval_months"], 12, "{body}");
+    for bad in [
+        json!({}),
+        json!({"assessment_interval_months": 0}),
+        json!({"plan_deployed_on": "30/11/2026"}),
+    ] {
+        let (s, body) = post(&e.unit, "/api/v1/systems/S-NEW/plan", bad.clone()).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+    let (s, _) = post(
+        &e.reg,
+        "/api/v1/systems/S-NEW/plan",
+        json!({"assessment_interval_months": 6}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // Each change is in the audit log, against its organisation.
+    let log = e.store.audit_log(None).await.unwrap();
+    let actions: Vec<(&str, &str, &str)> = log
+        .iter()
+        .map(|a| (a.action.as_str(), a.subject.as_str(), a.actor.as_str()))
+        .collect();
+    for want in [
+        ("org.add", "org:AG-U2", "admin"),
+        ("system.add", "system:S-NEW", "unit"),
+        ("system.plan", "system:S-NEW", "unit"),
+    ] {
+        assert!(actions.contains(&want), "{want:?} not in {actions:?}");
+    }
+}

@@ -699,6 +699,66 @@ async fn no_route_leaks_or_changes_another_organisations_data() {
                 }
             }
             cover("post", "/api/v1/systems/{code}/dossier");
+            let (s, body) = call(
+                &router,
+                &a.token,
+                Method::POST,
+                &format!("/api/v1/systems/{own_sys}/plan"),
+                Some(serde_json::json!({"assessment_interval_months": 12})),
+            )
+            .await;
+            assert_eq!(
+                s,
+                if may_manage {
+                    StatusCode::OK
+                } else {
+                    StatusCode::FORBIDDEN
+                },
+                "{who}: plan {body}"
+            );
+            cover("post", "/api/v1/systems/{code}/plan");
+            let (s, body) = call(
+                &router,
+                &a.token,
+                Method::POST,
+                "/api/v1/systems",
+                Some(serde_json::json!({"code": format!("NEW-{}", a.role), "name": "CCTV 2", "org": own.org})),
+            )
+            .await;
+            assert_eq!(
+                s,
+                if may_manage {
+                    StatusCode::CREATED
+                } else {
+                    StatusCode::FORBIDDEN
+                },
+                "{who}: add system {body}"
+            );
+            if may_manage {
+                assert_eq!(body["org"], own.org.as_str(), "{who}: {body}");
+            }
+            cover("post", "/api/v1/systems");
+            // Organisations are added by the administrator only (a top-level one here, so that
+            // the other accounts' lists stay as expected; the store's contract test covers
+            // organisations added under others).
+            let (s, body) = call(
+                &router,
+                &a.token,
+                Method::POST,
+                "/api/v1/orgs",
+                Some(serde_json::json!({
+                    "code": format!("ORG-{}", a.role), "name": "Tỉnh mới", "kind": "province",
+                    "scopes": ["127.153.64.0/26"]
+                })),
+            )
+            .await;
+            if a.role == Role::Admin {
+                assert_eq!(s, StatusCode::CREATED, "{who}: add org {body}");
+                assert_eq!(body["scopes"][0], "127.153.64.0/26", "{who}: {body}");
+            } else {
+                assert_eq!(s, StatusCode::FORBIDDEN, "{who}: add org {body}");
+            }
+            cover("post", "/api/v1/orgs");
 
             // The catalogue: public procurement data, read by every role; imported by admin
             // and regulator only.
@@ -807,11 +867,25 @@ async fn no_route_leaks_or_changes_another_organisations_data() {
                 ),
                 ("dossier", serde_json::json!({"state": "draft"})),
                 ("dossier", serde_json::json!({"state": "approved"})),
+                ("plan", serde_json::json!({"assessment_interval_months": 6})),
             ] {
                 let uri = format!("/api/v1/systems/{their_sys}/{verb}");
                 let (s, _) = call(&router, &a.token, Method::POST, &uri, Some(body)).await;
                 assert_eq!(s, StatusCode::NOT_FOUND, "{who}: POST {uri}");
             }
+            let (s, body) = call(
+                &router,
+                &a.token,
+                Method::POST,
+                "/api/v1/systems",
+                Some(serde_json::json!({"code": format!("SNEAK-{}", a.role), "name": "x", "org": other})),
+            )
+            .await;
+            assert_eq!(
+                s,
+                StatusCode::NOT_FOUND,
+                "{who}: add system to {other}: {body}"
+            );
             let (s, _) = upload(
                 &router,
                 &a.token,

@@ -305,3 +305,102 @@ impl Store {
         Ok(sets)
     }
 }
+
+/// A new organisation ([`Store::add_org_in`]).
+#[derive(Clone, Debug)]
+pub struct NewOrg<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub kind: crate::OrgKind,
+    /// The organisation it sits under (required unless the caller reaches everything).
+    pub parent: Option<&'a str>,
+    pub scopes: &'a [ipnet::IpNet],
+    pub deadline_sets: &'a [String],
+}
+
+/// A new information system ([`Store::add_system_in`]).
+#[derive(Clone, Debug)]
+pub struct NewSystem<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    /// The owner (chủ quản).
+    pub org: &'a str,
+    /// The operating unit, when not the owner.
+    pub operator: Option<&'a str>,
+    pub purpose: Option<&'a str>,
+}
+
+impl Store {
+    /// Add an organisation under one in reach ([`Store::add_org`], with its scope rule); only
+    /// a caller that reaches everything adds a top-level one. Recorded (`org.add`).
+    pub async fn add_org_in(
+        &self,
+        reach: &Reach,
+        new: &NewOrg<'_>,
+        actor: &Actor,
+    ) -> Result<crate::Org> {
+        match new.parent {
+            Some(p) => {
+                self.org_in(reach, p).await?;
+            }
+            None if *reach != Reach::All => {
+                return Err(StoreError::invalid(
+                    "a new organisation needs a parent within your reach",
+                ));
+            }
+            None => {}
+        }
+        let org = self
+            .add_org(
+                new.code,
+                new.name,
+                new.kind,
+                new.parent,
+                new.scopes,
+                new.deadline_sets,
+            )
+            .await?;
+        self.append_audit(&NewAudit {
+            actor,
+            action: "org.add",
+            subject: &format!("org:{}", org.code),
+            before: None,
+            after: Some(
+                serde_json::to_value(&org).map_err(|e| StoreError::invalid(e.to_string()))?,
+            ),
+            org_id: Some(org.id),
+        })
+        .await?;
+        Ok(org)
+    }
+
+    /// Register an information system owned by (and, when given, operated by) organisations
+    /// in reach ([`Store::add_system`]). Recorded (`system.add`).
+    pub async fn add_system_in(
+        &self,
+        reach: &Reach,
+        new: &NewSystem<'_>,
+        actor: &Actor,
+    ) -> Result<SystemRow> {
+        self.org_in(reach, new.org).await?;
+        if let Some(op) = new.operator {
+            self.org_in(reach, op).await?;
+        }
+        if impossible_code(new.code) {
+            return Err(StoreError::invalid("a system code cannot hold a NUL"));
+        }
+        let s = self
+            .add_system(new.code, new.name, new.org, new.operator, new.purpose)
+            .await?;
+        self.append_audit(&NewAudit {
+            actor,
+            action: "system.add",
+            subject: &format!("system:{}", s.code),
+            before: None,
+            after: Some(serde_json::to_value(&s).map_err(|e| StoreError::invalid(e.to_string()))?),
+            org_id: Some(s.org_id),
+        })
+        .await?;
+        Ok(s)
+    }
+}

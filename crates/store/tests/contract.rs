@@ -2043,6 +2043,34 @@ async fn organisations_added_elsewhere_join_the_reach() {
             store.cameras_page(&r, Some("AG-NEW"), 10, None).await,
             Err(StoreError::NotFound(_))
         ));
+        // Adding for a caller: under an organisation in its reach only; a top-level one only
+        // with every organisation in reach. Recorded.
+        let new_org = |code: &'static str, parent: Option<&'static str>| camguard_store::NewOrg {
+            code,
+            name: "x",
+            kind: OrgKind::Unit,
+            parent,
+            scopes: &[],
+            deadline_sets: &[],
+        };
+        assert!(matches!(
+            store.add_org_in(&r, &new_org("HN-X", Some("AG")), &a).await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            store.add_org_in(&r, &new_org("TOP", None), &a).await,
+            Err(StoreError::Invalid(_))
+        ));
+        let x = store
+            .add_org_in(&r, &new_org("HN-X", Some("HN")), &a)
+            .await
+            .unwrap();
+        assert!(store.reach_of(&hn).await.unwrap().contains(x.id));
+        let log = store.audit_log(None).await.unwrap();
+        assert!(
+            log.iter()
+                .any(|e| e.action == "org.add" && e.subject == "org:HN-X")
+        );
         other.close().await;
     })
     .await;

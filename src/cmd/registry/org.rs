@@ -31,17 +31,20 @@ pub async fn org(args: OrgArgs) -> anyhow::Result<u8> {
             check_sets(&deadlines, &deadline_sets(&kb)?)?;
             let nets = parse_nets(&scope)?;
             let org = store
-                .add_org(&code, &name, kind(k), parent.as_deref(), &nets, &deadlines)
+                .add_org_in(
+                    &camguard_store::Reach::All,
+                    &camguard_store::NewOrg {
+                        code: &code,
+                        name: &name,
+                        kind: kind(k),
+                        parent: parent.as_deref(),
+                        scopes: &nets,
+                        deadline_sets: &deadlines,
+                    },
+                    &super::cli_actor(),
+                )
                 .await
                 .or_exit()?;
-            super::record(
-                &store,
-                "org.add",
-                &format!("org:{}", org.code),
-                Some(&org.code),
-                serde_json::to_value(&org)?,
-            )
-            .await?;
             changed(format, &org, || {
                 format!(
                     "added organisation {} ({}){}",

@@ -184,17 +184,19 @@ pub async fn system(args: SystemArgs) -> anyhow::Result<u8> {
             format,
         } => {
             let s = store
-                .add_system(&code, &name, &org, operator.as_deref(), purpose.as_deref())
+                .add_system_in(
+                    &camguard_store::Reach::All,
+                    &camguard_store::NewSystem {
+                        code: &code,
+                        name: &name,
+                        org: &org,
+                        operator: operator.as_deref(),
+                        purpose: purpose.as_deref(),
+                    },
+                    &super::cli_actor(),
+                )
                 .await
                 .or_exit()?;
-            super::record(
-                &store,
-                "system.add",
-                &format!("system:{}", s.code),
-                Some(&s.org),
-                serde_json::to_value(&s)?,
-            )
-            .await?;
             changed(format, &s, || {
                 format!(
                     "added system {} ({}) owned by {}; next: `camguard system level {}`",
@@ -224,24 +226,20 @@ pub async fn system(args: SystemArgs) -> anyhow::Result<u8> {
             let decision = set.decide(&a).usage_in("questionnaire")?;
             if !dry_run {
                 store
-                    .set_level(
+                    .set_level_in(
+                        &camguard_store::Reach::All,
                         &sys.code,
-                        decision.level,
-                        &decision.ruleset,
-                        &decision.ruleset_version,
-                        &serde_json::to_value(&a)?,
-                        &serde_json::to_value(&decision.reasons)?,
+                        &camguard_store::LevelChange {
+                            level: decision.level,
+                            ruleset: &decision.ruleset,
+                            ruleset_version: &decision.ruleset_version,
+                            answers: &serde_json::to_value(&a)?,
+                            reasons: &serde_json::to_value(&decision.reasons)?,
+                        },
+                        &super::cli_actor(),
                     )
                     .await
                     .or_exit()?;
-                super::record(
-                    &store,
-                    "system.level",
-                    &format!("system:{}", sys.code),
-                    Some(&sys.org),
-                    serde_json::json!({"level": decision.level, "ruleset": decision.ruleset, "ruleset_version": decision.ruleset_version}),
-                )
-                .await?;
             }
             match format {
                 OutFormat::Json => json(&serde_json::json!({
@@ -304,24 +302,21 @@ pub async fn system(args: SystemArgs) -> anyhow::Result<u8> {
                 DossierArg::Appraised => DossierState::Appraised,
                 DossierArg::Approved => DossierState::Approved,
             };
+            let on = day_or_today(&date, "--date")?;
             let s = store
-                .advance_dossier(
+                .advance_dossier_in(
+                    &camguard_store::Reach::All,
                     &code,
-                    to,
-                    day_or_today(&date, "--date")?,
-                    by.as_deref(),
-                    reference.as_deref(),
+                    &camguard_store::DossierChange {
+                        to,
+                        on,
+                        by: by.as_deref(),
+                        reference: reference.as_deref(),
+                    },
+                    &super::cli_actor(),
                 )
                 .await
                 .or_exit()?;
-            super::record(
-                &store,
-                "system.dossier",
-                &format!("system:{}", s.code),
-                Some(&s.org),
-                serde_json::json!({"dossier_state": s.dossier_state.as_str()}),
-            )
-            .await?;
             changed(format, &s, || {
                 format!("{}: dossier {}", s.code, s.dossier_state.as_str())
             })?;
@@ -340,10 +335,15 @@ pub async fn system(args: SystemArgs) -> anyhow::Result<u8> {
                 return Err(usage("give --deployed DATE and/or --interval MONTHS"));
             }
             let s = store
-                .update_system_plan(&code, d, interval)
+                .update_system_plan_in(
+                    &camguard_store::Reach::All,
+                    &code,
+                    d,
+                    interval,
+                    &super::cli_actor(),
+                )
                 .await
                 .or_exit()?;
-            super::record(&store, "system.plan", &format!("system:{}", s.code), Some(&s.org), serde_json::json!({"plan_deployed_on": s.plan_deployed_on.map(|d| fmt_day(Some(d))), "assessment_interval_months": s.assessment_interval_months})).await?;
             changed(format, &s, || {
                 format!(
                     "{}: plan deployed {}, assessment every {} months",
