@@ -74,6 +74,8 @@ pub enum Action {
     ManageCatalogue,
     /// Add organisations (the administrator's part).
     ManageOrgs,
+    /// Record an organisation's own duties done and its internal regulation.
+    RecordDuties,
 }
 
 impl Role {
@@ -81,14 +83,17 @@ impl Role {
     pub fn may(self, action: Action) -> bool {
         use Action::{
             ApproveDossiers, ChangeFindings, ImportInventory, ManageCatalogue, ManageSystems, Read,
-            ReadAudit, Scan,
+            ReadAudit, RecordDuties, Scan,
         };
         match self {
             Role::Admin => true,
-            Role::Regulator => matches!(action, Read | ApproveDossiers | ManageCatalogue),
+            Role::Regulator => matches!(
+                action,
+                Read | ApproveDossiers | ManageCatalogue | RecordDuties
+            ),
             Role::Unit => matches!(
                 action,
-                Read | ImportInventory | ChangeFindings | Scan | ManageSystems
+                Read | ImportInventory | ChangeFindings | Scan | ManageSystems | RecordDuties
             ),
             Role::Isp | Role::Assessor => matches!(action, Read | Scan),
             Role::Auditor => matches!(action, Read | ReadAudit),

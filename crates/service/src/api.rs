@@ -5,10 +5,10 @@
 use crate::AppState;
 use crate::auth::{Caller, SESSION_COOKIE, client_addr};
 use crate::dto::{
-    AcceptRequest, AuditFilter, AuditPage, CameraPage, FindingFilter, FindingPage, FindingView,
-    FixRequest, Health, ImportAnswer, LoginAnswer, LoginRequest, Me, OrgDetail, OrgPage, OrgParam,
-    OrgRequest, OrgView, Paging, ReopenRequest, RequiredOrg, RowProblem, RowWarningView,
-    TokenAnswer, TokenRequest,
+    AcceptRequest, AuditFilter, AuditPage, CameraPage, DutyRequest, FindingFilter, FindingPage,
+    FindingView, FixRequest, Health, ImportAnswer, LoginAnswer, LoginRequest, Me, OrgDetail,
+    OrgPage, OrgParam, OrgRequest, OrgView, Paging, Recorded, RegulationRequest, ReopenRequest,
+    RequiredOrg, RowProblem, RowWarningView, TokenAnswer, TokenRequest,
 };
 use crate::error::{ApiError, ErrorBody};
 use axum::Json;
@@ -88,7 +88,8 @@ pub(crate) fn object<T: serde::de::DeserializeOwned + Default>(
     }
 }
 
-fn date(s: &str, what: &str) -> ApiResult<time::Date> {
+/// A `YYYY-MM-DD` date of a request, or a 400 naming the field.
+pub(crate) fn date(s: &str, what: &str) -> ApiResult<time::Date> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(s.trim(), &fmt).map_err(|_| {
         ApiError::bad_request(
@@ -379,6 +380,94 @@ pub async fn create_org(
         .await?;
     state.status.invalidate();
     Ok((StatusCode::CREATED, Json(OrgView::from(&org))))
+}
+
+/// Record that the organisation did a duty no other record shows (as `camguard org done`):
+/// a report submitted, cameras reviewed … The status counts it. Recorded in the audit log
+/// (`org.duty`).
+#[utoipa::path(post, path = "/api/v1/orgs/{code}/duties", tag = "registry",
+    params(("code" = String, Path, description = "The organisation's code")),
+    request_body = DutyRequest,
+    responses((status = 201, body = Recorded), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 415, body = ErrorBody)))]
+pub async fn record_duty(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Json(body): Json<serde_json::Value>,
+) -> ApiResult<(StatusCode, Json<Recorded>)> {
+    let org = state.store.org_in(&caller.reach, &code).await?;
+    caller.require(Action::RecordDuties)?;
+    let req: DutyRequest = object(Some(body), false)?;
+    let duty: camguard_registry::deadline::Duty = req.duty.parse().map_err(|_| {
+        ApiError::bad_request(
+            format!("Nhiệm vụ không hợp lệ {:?}.", req.duty),
+            format!("Unknown duty {:?}.", req.duty),
+        )
+    })?;
+    let on = date(&req.date, "date")?;
+    state
+        .store
+        .record_duty_in(
+            &caller.reach,
+            &org.code,
+            duty.as_str(),
+            on,
+            req.reference.as_deref().filter(|r| !r.trim().is_empty()),
+            &caller.actor(),
+        )
+        .await?;
+    state.status.invalidate();
+    Ok((
+        StatusCode::CREATED,
+        Json(Recorded {
+            org: org.code,
+            recorded: "org.duty".into(),
+        }),
+    ))
+}
+
+/// Record the organisation's internal security regulation (as `camguard org regulation`); the
+/// latest one counts. Recorded in the audit log (`org.regulation`).
+#[utoipa::path(post, path = "/api/v1/orgs/{code}/regulation", tag = "registry",
+    params(("code" = String, Path, description = "The organisation's code")),
+    request_body = RegulationRequest,
+    responses((status = 201, body = Recorded), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 415, body = ErrorBody)))]
+pub async fn set_regulation(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Json(body): Json<serde_json::Value>,
+) -> ApiResult<(StatusCode, Json<Recorded>)> {
+    let org = state.store.org_in(&caller.reach, &code).await?;
+    caller.require(Action::RecordDuties)?;
+    let req: RegulationRequest = object(Some(body), false)?;
+    let issued_on = date(&req.issued_on, "issued_on")?;
+    state
+        .store
+        .set_regulation_in(
+            &caller.reach,
+            &org.code,
+            &camguard_store::NewRegulation {
+                number: &req.number,
+                issued_on,
+                covers_cameras: req.covers_cameras,
+                note: req.note.as_deref(),
+            },
+            &caller.actor(),
+        )
+        .await?;
+    state.status.invalidate();
+    Ok((
+        StatusCode::CREATED,
+        Json(Recorded {
+            org: org.code,
+            recorded: "org.regulation".into(),
+        }),
+    ))
 }
 
 /// One organisation with its scope and children.

@@ -428,3 +428,42 @@ pub struct OrgRequest {
     #[serde(default)]
     pub deadline_sets: Vec<String>,
 }
+
+/// `POST /api/v1/orgs/{code}/duties`: a duty done that no other record shows.
+#[derive(Deserialize, ToSchema, Default)]
+pub struct DutyRequest {
+    /// `level-approved`, `plan-deployed`, `report-submitted`, `cameras-reviewed`,
+    /// `assessment-done` or `regulation-issued`.
+    #[schema(
+        pattern = "^(level-approved|plan-deployed|report-submitted|cameras-reviewed|assessment-done|regulation-issued)$"
+    )]
+    pub duty: String,
+    /// When it was done (`YYYY-MM-DD`).
+    #[schema(format = Date, min_length = 10, max_length = 10)]
+    pub date: String,
+    /// The document that shows it (a report's number …).
+    pub reference: Option<String>,
+}
+
+/// `POST /api/v1/orgs/{code}/regulation`: the internal security regulation (quy chế).
+#[derive(Deserialize, ToSchema, Default)]
+pub struct RegulationRequest {
+    /// The document's number, e.g. `05/QĐ-STTTT`.
+    #[schema(min_length = 1)]
+    pub number: String,
+    /// Issue date (`YYYY-MM-DD`).
+    #[schema(format = Date, min_length = 10, max_length = 10)]
+    pub issued_on: String,
+    /// Whether it has provisions on cameras.
+    #[serde(default)]
+    pub covers_cameras: bool,
+    pub note: Option<String>,
+}
+
+/// What was recorded.
+#[derive(Serialize, ToSchema)]
+pub struct Recorded {
+    pub org: String,
+    /// `org.duty` or `org.regulation`, as the audit log names it.
+    pub recorded: String,
+}

@@ -219,6 +219,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(api::create_token))
         .routes(routes!(api::orgs, api::create_org))
         .routes(routes!(api::org))
+        .routes(routes!(api::record_duty))
+        .routes(routes!(api::set_regulation))
         .routes(routes!(api::status))
         .routes(routes!(api::cameras))
         .routes(routes!(api::import_cameras))

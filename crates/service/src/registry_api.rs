@@ -4,7 +4,7 @@
 //! the caller's reach.
 
 use crate::AppState;
-use crate::api::{cursor, limit, object};
+use crate::api::{cursor, date, limit, object};
 use crate::auth::Caller;
 use crate::dto::{Paging, RequiredOrg, RowProblem, RowWarningView};
 use crate::error::{ApiError, ErrorBody};
@@ -22,16 +22,6 @@ type ApiResult<T> = Result<T, ApiError>;
 
 fn day_text(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
-
-fn date(s: &str, what: &str) -> ApiResult<time::Date> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s.trim(), &fmt).map_err(|_| {
-        ApiError::bad_request(
-            format!("{what}: ngày không hợp lệ {s:?} (dạng YYYY-MM-DD)."),
-            format!("{what}: bad date {s:?} (expected YYYY-MM-DD)."),
-        )
-    })
 }
 
 fn kb_error(e: &dyn std::fmt::Display) -> ApiError {

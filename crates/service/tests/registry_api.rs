@@ -648,6 +648,40 @@ async fn organisations_and_systems_are_added_as_at_the_command_line_and_recorded
     )
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+    // The unit's duties and regulation; a bad duty or date is named.
+    let (s, body) = post(
+        &e.unit,
+        "/api/v1/orgs/AG-U/duties",
+        json!({"duty": "cameras-reviewed", "date": "2026-11-20", "reference": "BB 7"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    for bad in [
+        json!({"duty": "sleep", "date": "2026-11-20"}),
+        json!({"duty": "cameras-reviewed", "date": "20/11/2026"}),
+    ] {
+        let (s, body) = post(&e.unit, "/api/v1/orgs/AG-U/duties", bad.clone()).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+    let (s, body) = post(
+        &e.unit,
+        "/api/v1/orgs/AG-U/regulation",
+        json!({"number": "12/QĐ-UBND", "issued_on": "2026-09-01", "covers_cameras": true}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let reg = e.store.regulation("AG-U").await.unwrap().unwrap();
+    assert_eq!(
+        (reg.number.as_str(), reg.covers_cameras),
+        ("12/QĐ-UBND", true)
+    );
+    let (s, _) = post(
+        &e.unit,
+        "/api/v1/orgs/AG-U/regulation",
+        json!({"number": " ", "issued_on": "2026-09-01"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
     // Each change is in the audit log, against its organisation.
     let log = e.store.audit_log(None).await.unwrap();
     let actions: Vec<(&str, &str, &str)> = log
@@ -658,6 +692,8 @@ async fn organisations_and_systems_are_added_as_at_the_command_line_and_recorded
         ("org.add", "org:AG-U2", "admin"),
         ("system.add", "system:S-NEW", "unit"),
         ("system.plan", "system:S-NEW", "unit"),
+        ("org.duty", "org:AG-U", "unit"),
+        ("org.regulation", "org:AG-U", "unit"),
     ] {
         assert!(actions.contains(&want), "{want:?} not in {actions:?}");
     }

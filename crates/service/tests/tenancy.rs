@@ -759,6 +759,31 @@ async fn no_route_leaks_or_changes_another_organisations_data() {
                 assert_eq!(s, StatusCode::FORBIDDEN, "{who}: add org {body}");
             }
             cover("post", "/api/v1/orgs");
+            // Duties done and the internal regulation: the unit, its regulator, the admin.
+            let may_record = matches!(a.role, Role::Admin | Role::Regulator | Role::Unit);
+            for (path, body) in [
+                (
+                    "duties",
+                    serde_json::json!({"duty": "report-submitted", "date": "2026-11-01"}),
+                ),
+                (
+                    "regulation",
+                    serde_json::json!({"number": "05/QC", "issued_on": "2026-10-01", "covers_cameras": true}),
+                ),
+            ] {
+                let uri = format!("/api/v1/orgs/{}/{path}", own.org);
+                let (s, body) = call(&router, &a.token, Method::POST, &uri, Some(body)).await;
+                assert_eq!(
+                    s,
+                    if may_record {
+                        StatusCode::CREATED
+                    } else {
+                        StatusCode::FORBIDDEN
+                    },
+                    "{who}: POST {uri}: {body}"
+                );
+                cover("post", &format!("/api/v1/orgs/{{code}}/{path}"));
+            }
 
             // The catalogue: public procurement data, read by every role; imported by admin
             // and regulator only.
@@ -844,6 +869,20 @@ async fn no_route_leaks_or_changes_another_organisations_data() {
                 ("reopen", serde_json::json!({})),
             ] {
                 let uri = format!("/api/v1/findings/{}/{verb}", theirs.finding);
+                let (s, _) = call(&router, &a.token, Method::POST, &uri, Some(body)).await;
+                assert_eq!(s, StatusCode::NOT_FOUND, "{who}: POST {uri}");
+            }
+            for (path, body) in [
+                (
+                    "duties",
+                    serde_json::json!({"duty": "report-submitted", "date": "2026-11-01"}),
+                ),
+                (
+                    "regulation",
+                    serde_json::json!({"number": "1/QC", "issued_on": "2026-10-01"}),
+                ),
+            ] {
+                let uri = format!("/api/v1/orgs/{other}/{path}");
                 let (s, _) = call(&router, &a.token, Method::POST, &uri, Some(body)).await;
                 assert_eq!(s, StatusCode::NOT_FOUND, "{who}: POST {uri}");
             }

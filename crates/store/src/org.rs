@@ -1,7 +1,7 @@
 //! Organisations: a tree (province or ministry → agencies → units), each with its authorised
 //! address scope, the deadline sets that bind it, its internal regulation and duty records.
 
-use crate::{Result, Store, StoreError, date_text, now, parse_date_text};
+use crate::{Result, Store, StoreError, now, parse_date_text};
 use ipnet::IpNet;
 use serde::Serialize;
 use sqlx::Row;
@@ -303,57 +303,6 @@ impl Store {
             o.deadline_sets = sets.remove(&o.id).unwrap_or_default();
         }
         Ok(orgs)
-    }
-
-    /// Record that a unit did a duty no other record shows (a report submitted, …).
-    pub async fn record_duty(
-        &self,
-        code: &str,
-        duty: &str,
-        done_on: time::Date,
-        reference: Option<&str>,
-    ) -> Result<()> {
-        let org = self.org(code).await?;
-        sqlx::query(
-            "INSERT INTO duty_records (org_id, duty, done_on, reference, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(org.id)
-        .bind(duty)
-        .bind(date_text(done_on))
-        .bind(reference)
-        .bind(now())
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
-    /// Record a unit's internal security regulation (the latest one counts).
-    pub async fn set_regulation(
-        &self,
-        code: &str,
-        number: &str,
-        issued_on: time::Date,
-        covers_cameras: bool,
-        note: Option<&str>,
-    ) -> Result<()> {
-        let org = self.org(code).await?;
-        if number.trim().is_empty() {
-            return Err(StoreError::invalid(
-                "a regulation needs its number (--number)",
-            ));
-        }
-        sqlx::query(
-            "INSERT INTO regulations (org_id, number, issued_on, covers_cameras, note, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(org.id)
-        .bind(number.trim())
-        .bind(date_text(issued_on))
-        .bind(i64::from(covers_cameras))
-        .bind(note)
-        .bind(now())
-        .execute(self.pool())
-        .await?;
-        Ok(())
     }
 
     /// A unit's latest regulation.

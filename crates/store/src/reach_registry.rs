@@ -404,3 +404,104 @@ impl Store {
         Ok(s)
     }
 }
+
+/// An internal security regulation to record ([`Store::set_regulation_in`]).
+#[derive(Clone, Debug)]
+pub struct NewRegulation<'a> {
+    /// The document's number, e.g. "05/QĐ-STTTT".
+    pub number: &'a str,
+    pub issued_on: time::Date,
+    /// Whether it has provisions on cameras.
+    pub covers_cameras: bool,
+    pub note: Option<&'a str>,
+}
+
+impl Store {
+    /// Record that an organisation in reach did a duty no other record shows
+    /// ([`Store::record_duty`]); recorded (`org.duty`) in the same transaction.
+    pub async fn record_duty_in(
+        &self,
+        reach: &Reach,
+        code: &str,
+        duty: &str,
+        done_on: time::Date,
+        reference: Option<&str>,
+        actor: &Actor,
+    ) -> Result<()> {
+        let org = self.org_in(reach, code).await?;
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO duty_records (org_id, duty, done_on, reference, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(org.id)
+        .bind(duty)
+        .bind(crate::date_text(done_on))
+        .bind(reference)
+        .bind(crate::now())
+        .execute(&mut *tx)
+        .await?;
+        crate::audit::append_in(
+            &mut tx,
+            &NewAudit {
+                actor,
+                action: "org.duty",
+                subject: &format!("org:{}", org.code),
+                before: None,
+                after: Some(json!({
+                    "org": org.code, "duty": duty,
+                    "date": crate::date_text(done_on), "reference": reference,
+                })),
+                org_id: Some(org.id),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Record an organisation's internal security regulation (the latest one counts;
+    /// [`Store::set_regulation`]); recorded (`org.regulation`) in the same transaction.
+    pub async fn set_regulation_in(
+        &self,
+        reach: &Reach,
+        code: &str,
+        regulation: &NewRegulation<'_>,
+        actor: &Actor,
+    ) -> Result<()> {
+        let org = self.org_in(reach, code).await?;
+        if regulation.number.trim().is_empty() {
+            return Err(StoreError::invalid("a regulation needs its number"));
+        }
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO regulations (org_id, number, issued_on, covers_cameras, note, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(org.id)
+        .bind(regulation.number.trim())
+        .bind(crate::date_text(regulation.issued_on))
+        .bind(i64::from(regulation.covers_cameras))
+        .bind(regulation.note)
+        .bind(crate::now())
+        .execute(&mut *tx)
+        .await?;
+        crate::audit::append_in(
+            &mut tx,
+            &NewAudit {
+                actor,
+                action: "org.regulation",
+                subject: &format!("org:{}", org.code),
+                before: None,
+                after: Some(json!({
+                    "number": regulation.number.trim(),
+                    "issued_on": crate::date_text(regulation.issued_on),
+                    "covers_cameras": regulation.covers_cameras,
+                    "note": regulation.note,
+                })),
+                org_id: Some(org.id),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -9,8 +9,8 @@ use camguard_model::{Finding, HostReport, Identification, Severity};
 use camguard_registry::catalogue::{CatalogueEntry, CatalogueStatus};
 use camguard_registry::inventory::{CameraRecord, ParsedRow};
 use camguard_store::{
-    Actor, AuditProblem, CameraFilter, DossierState, FindingState, NewAudit, OpenMode, OrgKind,
-    Password, Role, ScanState, Store, StoreError,
+    Actor, AuditProblem, CameraFilter, DossierState, FindingState, NewAudit, NewRegulation,
+    OpenMode, OrgKind, Password, Reach, Role, ScanState, Store, StoreError,
 };
 use sqlx::Connection;
 use std::future::Future;
@@ -273,16 +273,28 @@ async fn organisations_form_a_tree_with_scopes() {
             .unwrap();
         assert_eq!(org.scopes.len(), 2);
         store
-            .record_duty(
+            .record_duty_in(
+                &Reach::All,
                 "AG",
                 "report-submitted",
                 date!(2023 - 05 - 10),
                 Some("BC 12"),
+                &admin_actor(),
             )
             .await
             .unwrap();
         store
-            .set_regulation("AG-STTTT", "05/QC", date!(2023 - 06 - 01), true, None)
+            .set_regulation_in(
+                &Reach::All,
+                "AG-STTTT",
+                &NewRegulation {
+                    number: "05/QC",
+                    issued_on: date!(2023 - 06 - 01),
+                    covers_cameras: true,
+                    note: None,
+                },
+                &admin_actor(),
+            )
             .await
             .unwrap();
         let reg = store.regulation("AG-STTTT").await.unwrap().unwrap();
@@ -811,11 +823,28 @@ async fn status_facts_are_gathered_per_unit() {
             .await
             .unwrap();
         store
-            .set_regulation("AG-STTTT", "1/QC", date!(2023 - 01 - 01), false, None)
+            .set_regulation_in(
+                &Reach::All,
+                "AG-STTTT",
+                &NewRegulation {
+                    number: "1/QC",
+                    issued_on: date!(2023 - 01 - 01),
+                    covers_cameras: false,
+                    note: None,
+                },
+                &admin_actor(),
+            )
             .await
             .unwrap();
         store
-            .record_duty("AG", "report-submitted", date!(2023 - 05 - 01), None)
+            .record_duty_in(
+                &Reach::All,
+                "AG",
+                "report-submitted",
+                date!(2023 - 05 - 01),
+                None,
+                &admin_actor(),
+            )
             .await
             .unwrap();
         let facts = store

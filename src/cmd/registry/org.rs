@@ -91,14 +91,6 @@ pub async fn org(args: OrgArgs) -> anyhow::Result<u8> {
         OrgCommand::Show { code, format } => {
             let org = store.org(&code).await.or_exit()?;
             let regulation = store.regulation(&code).await.or_exit()?;
-            super::record(
-                &store,
-                "org.regulation",
-                &format!("org:{code}"),
-                Some(&code),
-                serde_json::to_value(&regulation)?,
-            )
-            .await?;
             let systems = store.systems(Some(&code)).await.or_exit()?;
             match format {
                 OutFormat::Json => json(&serde_json::json!({
@@ -193,12 +185,16 @@ pub async fn org(args: OrgArgs) -> anyhow::Result<u8> {
             format,
         } => {
             store
-                .set_regulation(
+                .set_regulation_in(
+                    &camguard_store::Reach::All,
                     &code,
-                    &number,
-                    day(&date, "--date")?,
-                    covers_cameras,
-                    note.as_deref(),
+                    &camguard_store::NewRegulation {
+                        number: &number,
+                        issued_on: day(&date, "--date")?,
+                        covers_cameras,
+                        note: note.as_deref(),
+                    },
+                    &super::cli_actor(),
                 )
                 .await
                 .or_exit()?;
@@ -226,7 +222,14 @@ pub async fn org(args: OrgArgs) -> anyhow::Result<u8> {
             })?;
             let on = day(&date, "--date")?;
             store
-                .record_duty(&code, d.as_str(), on, reference.as_deref())
+                .record_duty_in(
+                    &camguard_store::Reach::All,
+                    &code,
+                    d.as_str(),
+                    on,
+                    reference.as_deref(),
+                    &super::cli_actor(),
+                )
                 .await
                 .or_exit()?;
             let record = serde_json::json!({
@@ -235,14 +238,6 @@ pub async fn org(args: OrgArgs) -> anyhow::Result<u8> {
                 "date": format_date(on),
                 "reference": reference,
             });
-            super::record(
-                &store,
-                "org.duty",
-                &format!("org:{code}"),
-                Some(&code),
-                record.clone(),
-            )
-            .await?;
             changed(format, &record, || {
                 format!("{code}: {} recorded on {date}", d.as_str())
             })?;
