@@ -259,6 +259,13 @@ pub struct DemoArgs {
     /// Also write the scan as JSON to FILE
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Where the demo serves the dashboard and the API (a loopback address; when the port is
+    /// taken, any free port of that address)
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+    pub listen: std::net::SocketAddr,
+    /// Stop after the scan and the registry instead of serving the dashboard
+    #[arg(long)]
+    pub no_serve: bool,
 }
 
 #[derive(Args, Debug)]

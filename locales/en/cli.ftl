@@ -111,6 +111,8 @@ demo-try = Try: camguard sim --hosts 1024 --truth truth.json   (in one terminal)
 demo-row-rejected = inventory row { $line } rejected
 demo-registry = Registry (demo database { $db }): scan stored for DEMO-STTTT, { $matched } cameras matched to the inventory, { $unregistered } found but NOT registered, { $open } findings open.
 demo-explore = Explore it: export CAMGUARD_DATABASE={ $db }
+demo-serving = Dashboard: { $url }  — demo accounts (role, username, random password, for this demo only):
+demo-stop = Stop with Ctrl-C (the simulated fleet stops with it).
              camguard status DEMO --format json;  camguard assess findings --state open;  camguard camera list
 
 ## file imports and exports

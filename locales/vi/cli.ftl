@@ -112,6 +112,8 @@ demo-try = Thử: camguard sim --hosts 1024 --truth truth.json   (ở một cử
 demo-row-rejected = dòng { $line } của danh mục camera bị từ chối
 demo-registry = Sổ đăng ký (cơ sở dữ liệu demo { $db }): đã lưu lần quét cho DEMO-STTTT, { $matched } camera khớp với danh mục, { $unregistered } tìm thấy nhưng CHƯA đăng ký, { $open } phát hiện đang mở.
 demo-explore = Khám phá: export CAMGUARD_DATABASE={ $db }
+demo-serving = Bảng điều khiển: { $url }  — tài khoản demo (vai trò, tên, mật khẩu ngẫu nhiên, chỉ cho bản demo này):
+demo-stop = Dừng bằng Ctrl-C (đội thiết bị mô phỏng dừng cùng lúc).
              camguard status DEMO --format json;  camguard assess findings --state open;  camguard camera list
 
 ## nhập và xuất tệp

@@ -16,6 +16,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<u8> {
             "the demo runs on 1–65,536 loopback addresses (127.0.0.0/8)",
         ));
     }
+    // The demo's accounts have printed passwords: its service listens on loopback only.
+    if !args.no_serve && !args.listen.ip().is_loopback() {
+        return Err(crate::usage(
+            "the demo serves on a loopback address only (--listen 127.0.0.1:PORT); use `camguard serve` for a real service",
+        ));
+    }
     let kb = Arc::new(super::load_kb(&Default::default())?);
     eprintln!(
         "▶ {}",
@@ -138,9 +144,13 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<u8> {
     );
     // The registry side: the demo fleet's owner, its inventory and this scan, in a demo
     // database (never the user's own registry).
-    if let Err(e) = demo_registry(&args, &kb, &truth, &hosts, &range).await {
-        eprintln!("  ({}: {e:#})", crate::tr!("demo-registry-skipped"));
-    }
+    let registry = match demo_registry(&args, &kb, &truth, &hosts, &range).await {
+        Ok(db) => Some(db),
+        Err(e) => {
+            eprintln!("  ({}: {e:#})", crate::tr!("demo-registry-skipped"));
+            None
+        }
+    };
     if let Some(path) = &args.output {
         let doc = camguard_model::ScanDocument {
             camguard_version: env!("CARGO_PKG_VERSION").into(),
@@ -166,8 +176,70 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<u8> {
         );
     }
     eprintln!("  {}", crate::tr!("demo-try"));
+    // The dashboard on the demo registry, while the fleet still runs (scans launched from the
+    // dashboard reach it), until Ctrl-C or SIGTERM.
+    let served = match registry {
+        Some(db) if !args.no_serve => serve_demo(&args, &db).await,
+        _ => Ok(()),
+    };
     fleet.shutdown().await;
+    served?;
     Ok(exit::OK)
+}
+
+/// One account per role in the demo registry, with random passwords (printed), then the
+/// service on `--listen`.
+async fn serve_demo(args: &DemoArgs, db: &std::path::Path) -> anyhow::Result<()> {
+    use camguard_store::{Actor, Password, Role, Store};
+    let store = Store::open(&db.display().to_string()).await?;
+    let actor = Actor::cli(Some("demo"));
+    let mut accounts = Vec::new();
+    for (name, role, org) in [
+        ("demo.admin", Role::Admin, None),
+        ("demo.regulator", Role::Regulator, Some("DEMO")),
+        ("demo.unit", Role::Unit, Some("DEMO-STTTT")),
+        ("demo.isp", Role::Isp, Some("DEMO-ISP")),
+        ("demo.assessor", Role::Assessor, Some("DEMO")),
+        ("demo.auditor", Role::Auditor, Some("DEMO")),
+    ] {
+        // 15 random characters of a 256-bit secret, in three groups: easy to type, not guessable.
+        let s = camguard_auth::new_secret("").text;
+        let password = format!("{}-{}-{}", &s[0..5], &s[5..10], &s[10..15]);
+        store
+            .add_user(name, role, org, &Password::new(password.clone()), &actor)
+            .await?;
+        if role == Role::Assessor {
+            store.assign_org(name, "DEMO-STTTT", &actor).await?;
+        }
+        accounts.push((name, role, password));
+    }
+    let kb = super::load_kb(&Default::default())?;
+    let mut config = camguard_service::ServeConfig {
+        listen: args.listen,
+        ..camguard_service::ServeConfig::default()
+    };
+    let server =
+        match camguard_service::Server::bind(store.clone(), kb.clone(), config.clone()).await {
+            Ok(s) => s,
+            Err(e) => {
+                // The port is taken (another service, an earlier demo): any free port will do.
+                eprintln!("  ({}: {e})", args.listen);
+                config.listen = std::net::SocketAddr::new(args.listen.ip(), 0);
+                camguard_service::Server::bind(store.clone(), kb, config).await?
+            }
+        };
+    let addr = server.local_addr()?;
+    eprintln!(
+        "\n▶ {}",
+        crate::tr!("demo-serving", url = format!("http://{addr}/"))
+    );
+    for (name, role, password) in &accounts {
+        eprintln!("    {:<10} {name:<16} {password}", role.as_str());
+    }
+    eprintln!("  {}", crate::tr!("demo-stop"));
+    server.run(super::serve::shutdown_signal()).await?;
+    store.close().await;
+    Ok(())
 }
 
 /// Store the demo scan in a fresh demo registry and print the compliance status.
@@ -177,7 +249,7 @@ async fn demo_registry(
     truth: &camguard_sim::Truth,
     hosts: &[HostReport],
     range: &str,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<std::path::PathBuf> {
     use camguard_registry::inventory::{CameraRecord, ParsedRow};
     use camguard_store::{OrgKind, ScanState, Store};
     let dir = std::env::temp_dir().join("camguard-demo");
@@ -209,6 +281,10 @@ async fn demo_registry(
             &[net],
             &[],
         )
+        .await?;
+    // The ISP whose subscribers' cameras these are (for the isp demo account).
+    store
+        .add_org("DEMO-ISP", "Nhà mạng Demo", OrgKind::Isp, None, &[net], &[])
         .await?;
     store
         .add_system(
@@ -316,5 +392,5 @@ async fn demo_registry(
         "  {}",
         crate::tr!("demo-explore", db = db.display().to_string())
     );
-    Ok(())
+    Ok(db)
 }

@@ -46,7 +46,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<u8> {
 }
 
 /// SIGTERM or Ctrl-C.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

@@ -7,7 +7,14 @@ use super::{camguard_env, stderr};
 fn demo_scans_its_fleet_and_fills_the_demo_registry() {
     let tmp = tempfile::tempdir().unwrap();
     let o = camguard_env(
-        &["demo", "--base", "127.89.0.0", "--hosts", "256"],
+        &[
+            "demo",
+            "--base",
+            "127.89.0.0",
+            "--hosts",
+            "256",
+            "--no-serve",
+        ],
         &[
             ("TMPDIR", tmp.path()),
             ("CAMGUARD_LANG", std::path::Path::new("en")),
@@ -71,6 +78,73 @@ fn demo_scans_its_fleet_and_fills_the_demo_registry() {
     assert_eq!(s.status.code(), Some(0), "{}", stderr(&s));
     let v: serde_json::Value = serde_json::from_slice(&s.stdout).unwrap();
     assert!(v.to_string().contains("DEMO-STTTT"), "{v}");
+}
+
+/// The README's first command ends by serving the dashboard on the demo registry, with one
+/// account per role whose random password it prints; SIGTERM stops it (and its fleet).
+#[test]
+fn demo_serves_the_registry_with_one_account_per_role() {
+    use std::io::{BufRead, BufReader};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_camguard"))
+        .args([
+            "demo",
+            "--base",
+            "127.89.1.0",
+            "--hosts",
+            "16",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .env("TMPDIR", tmp.path())
+        .env("CAMGUARD_LANG", "en")
+        .env("CAMGUARD_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut addr = None;
+    let mut accounts = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.split("Dashboard: http://").nth(1) {
+            addr = Some(
+                rest.split('/')
+                    .next()
+                    .unwrap()
+                    .parse::<std::net::SocketAddr>()
+                    .unwrap(),
+            );
+        } else if addr.is_some() {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() == 3 && f[1].starts_with("demo.") {
+                accounts.push((f[0].to_string(), f[1].to_string(), f[2].to_string()));
+            } else if line.contains("Ctrl-C") {
+                break;
+            }
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    let addr = addr.expect("no dashboard address printed");
+    let roles: Vec<&str> = accounts.iter().map(|a| a.0.as_str()).collect();
+    assert_eq!(
+        roles,
+        ["admin", "regulator", "unit", "isp", "assessor", "auditor"]
+    );
+    for (role, user, password) in &accounts {
+        let body = serde_json::json!({"username": user, "password": password}).to_string();
+        let (code, answer) = super::serve::http(addr, "POST", "/api/v1/login", "-", Some(&body));
+        assert_eq!(code, 200, "{user}: {answer}");
+        assert_eq!(super::serve::json(&answer)["role"], role.as_str());
+    }
+    // The passwords are random: another run's would not work here, nor a guess.
+    let body =
+        serde_json::json!({"username": "demo.unit", "password": "demo.unit-password"}).to_string();
+    let (code, _) = super::serve::http(addr, "POST", "/api/v1/login", "-", Some(&body));
+    assert_eq!(code, 401);
+    assert_eq!(super::serve::signal(child.id(), "TERM"), 0);
+    assert!(child.wait().unwrap().success());
 }
 
 /// The whole numbers a summary line holds, in order.

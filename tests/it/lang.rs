@@ -37,6 +37,7 @@ fn scan_table_is_vietnamese_by_default_and_english_on_request_with_remediation()
         "16",
         "--seed",
         "7",
+        "--no-serve",
     ];
     let vi = stdout(&run(&demo, &[("LANG", "C.UTF-8")]));
     assert!(vi.contains("ĐỊA CHỈ"), "{vi}");

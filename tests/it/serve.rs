@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 const PW: &str = "Serve-Test-Password-77";
 
 /// One HTTP/1.1 request with `Connection: close`; the status and the body.
-fn http(
+pub(crate) fn http(
     addr: SocketAddr,
     method: &str,
     path: &str,
@@ -43,7 +43,7 @@ fn http(
     (status, body)
 }
 
-fn json(body: &str) -> serde_json::Value {
+pub(crate) fn json(body: &str) -> serde_json::Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
 }
 
@@ -216,7 +216,7 @@ fn a_scan_survives_sigterm_and_kill_9_of_the_service() {
 }
 
 /// `kill -s SIG PID` (the test binary has no signal crate).
-fn signal(pid: u32, sig: &str) -> i32 {
+pub(crate) fn signal(pid: u32, sig: &str) -> i32 {
     Command::new("kill")
         .args(["-s", sig, &pid.to_string()])
         .status()
