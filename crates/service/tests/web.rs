@@ -248,6 +248,32 @@ async fn login_sets_the_api_session_and_logout_ends_it() {
     let log = w.store.audit_log(None).await.unwrap();
     assert!(log.iter().any(|e| e.action == "login.fail"));
 
+    // After login, the page asked for (only a path of this service).
+    for (next, to) in [
+        ("/tokens", "/tokens"),
+        ("//evil.example/x", "/"),
+        ("https://evil.example/", "/"),
+    ] {
+        let res = send(
+            &w.router,
+            form(
+                "/login",
+                &pre,
+                &[
+                    ("_csrf", &token),
+                    ("username", "aud"),
+                    ("password", PW),
+                    ("next", next),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(
+            (res.status, res.location()),
+            (StatusCode::SEE_OTHER, to),
+            "{next}"
+        );
+    }
     let b = sign_in(&w, "reg").await;
     // The page session is the API's session: the same cookie and CSRF token work there.
     let me = send(&w.router, get("/api/v1/me", &b.cookies)).await;
@@ -626,6 +652,12 @@ async fn the_overview_lists_the_regulators_units_and_not_another_provinces() {
     assert!(res.body.contains("class=\"state s-"), "{}", res.body);
     assert!(res.body.contains("action=\"/units/HN-SO/urge\""));
     assert!(res.body.contains("<svg class=\"chart\""));
+    // The directive's deadlines have passed for duties not done: days late are shown.
+    assert!(
+        res.body.contains("s-overdue") && res.body.contains("ngày trễ"),
+        "{}",
+        res.body
+    );
     // The admin sees both provinces.
     let a = sign_in(&w, "root").await;
     let all = send(&w.router, get("/overview", &a.cookies)).await;
@@ -799,6 +831,11 @@ async fn the_questionnaire_decides_and_the_dossier_moves_by_role() {
     assert!(res.body.contains("id=\"decision\""));
     let sys = w.store.system("SYS-SO").await.unwrap();
     assert!(sys.level.is_some(), "the level is stored");
+    // Only the moves the dossier's state allows are offered: nothing for the regulator on a
+    // draft.
+    let r = sign_in(&w, "reg").await;
+    let page = send(&w.router, get("/systems/SYS-SO", &r.cookies)).await;
+    assert!(!page.body.contains("value=\"appraised\""), "{}", page.body);
     // The unit submits; it may not approve (403); the regulator approves or appraises.
     let res = send(
         &w.router,
@@ -820,7 +857,6 @@ async fn the_questionnaire_decides_and_the_dossier_moves_by_role() {
     )
     .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
-    let r = sign_in(&w, "reg").await;
     let page = send(&w.router, get("/systems/SYS-SO", &r.cookies)).await;
     assert!(page.body.contains("value=\"appraised\"") && !page.body.contains("name=\"q."));
     let res = send(

@@ -640,7 +640,7 @@ async fn system_page(
             role.may(Action::ManageSystems) || role.may(Action::ApproveDossiers),
         ),
     ] {
-        if allowed && to != sys.dossier_state {
+        if allowed && to != sys.dossier_state && sys.dossier_state.may_move_to(to, sys.level) {
             moves.push((
                 to.as_str().to_string(),
                 ctx.t1(
