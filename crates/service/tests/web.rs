@@ -524,6 +524,23 @@ async fn vietnamese_by_default_and_english_after_switching() {
     let en = send(&w.router, get("/tokens", &format!("{}; {lang}", b.cookies))).await;
     assert!(en.body.contains("<html lang=\"en\">"));
     assert!(en.body.contains("API tokens") && !en.body.contains("Mã truy cập API"));
+    // Before login, with the browser's pre-login token.
+    let login = send(&w.router, get("/login", "")).await;
+    assert!(login.body.contains("<html lang=\"vi\">") && login.body.contains("Đăng nhập"));
+    let pre = login.cookies().join("; ");
+    let token = login.field("_csrf").unwrap();
+    let sw = send(
+        &w.router,
+        form(
+            "/lang",
+            &pre,
+            &[("_csrf", &token), ("lang", "en"), ("back", "/login")],
+        ),
+    )
+    .await;
+    assert_eq!(sw.status, StatusCode::SEE_OTHER);
+    let login = send(&w.router, get("/login", &format!("{pre}; {lang}"))).await;
+    assert!(login.body.contains("<html lang=\"en\">") && login.body.contains("Sign in"));
     // Error pages too.
     let nf = send(
         &w.router,
