@@ -141,18 +141,38 @@ pub async fn login(
     Json(body): Json<serde_json::Value>,
 ) -> ApiResult<Response> {
     let req: LoginRequest = object(Some(body), false)?;
-    state.throttle.attempt(&req.username, client)?;
-    let password = Password::new(req.password);
-    let name_shown = camguard_auth::valid_username(&req.username).unwrap_or_else(|| "?".into());
+    let (user, session) = sign_in(&state, client, &req.username, req.password).await?;
+    let cookie = session_cookie(&state, &session.id)?;
+    let mut res = Json(LoginAnswer {
+        username: user.username.clone(),
+        role: user.role.as_str().to_string(),
+        org: user.org.clone(),
+        csrf_token: session.csrf_token,
+    })
+    .into_response();
+    res.headers_mut().insert(header::SET_COOKIE, cookie);
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}
+
+/// Check a username and password (throttled per account and address) and open a session;
+/// both the outcome and a failure are recorded (`login`, `login.fail`). The API's login and
+/// the dashboard's login form share it.
+pub(crate) async fn sign_in(
+    state: &AppState,
+    client: std::net::IpAddr,
+    username: &str,
+    password: String,
+) -> ApiResult<(camguard_store::User, camguard_store::NewSession)> {
+    state.throttle.attempt(username, client)?;
+    let password = Password::new(password);
+    let name_shown = camguard_auth::valid_username(username).unwrap_or_else(|| "?".into());
     let actor = Actor {
         name: name_shown.clone(),
         client: Some(client.to_string()),
     };
-    let Some(user) = state
-        .store
-        .verify_password(&req.username, &password)
-        .await?
-    else {
+    let Some(user) = state.store.verify_password(username, &password).await? else {
         state
             .store
             .append_audit(&NewAudit {
@@ -181,37 +201,30 @@ pub async fn login(
             org_id: user.org_id,
         })
         .await?;
-    let cookie = format!(
-        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
-        session.id,
-        state.config.session_ttl.as_secs(),
-        if state.config.tls { "; Secure" } else { "" }
-    );
-    let mut res = Json(LoginAnswer {
-        username: user.username.clone(),
-        role: user.role.as_str().to_string(),
-        org: user.org.clone(),
-        csrf_token: session.csrf_token,
-    })
-    .into_response();
-    res.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|_| ApiError::internal())?,
-    );
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(res)
+    Ok((user, session))
 }
 
-/// End the session (the cookie is cleared).
-#[utoipa::path(post, path = "/api/v1/logout", tag = "session",
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn logout(
-    State(state): State<AppState>,
-    caller: Caller,
-    headers: axum::http::HeaderMap,
-) -> ApiResult<Response> {
-    if let Some(id) = crate::auth::cookie(&headers, SESSION_COOKIE) {
+/// The `Set-Cookie` value of a new session (`HttpOnly`, `SameSite=Strict`, `Secure` under TLS).
+pub(crate) fn session_cookie(state: &AppState, id: &str) -> ApiResult<HeaderValue> {
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        state.config.session_ttl.as_secs(),
+        if state.config.tls { "; Secure" } else { "" }
+    ))
+    .map_err(|_| ApiError::internal())
+}
+
+/// The `Set-Cookie` value that ends a session in the browser.
+pub(crate) const CLEAR_SESSION_COOKIE: &str =
+    "camguard_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
+
+/// End the session named by the request's cookie and record it (`logout`).
+pub(crate) async fn sign_out(
+    state: &AppState,
+    caller: &Caller,
+    headers: &axum::http::HeaderMap,
+) -> ApiResult<()> {
+    if let Some(id) = crate::auth::cookie(headers, SESSION_COOKIE) {
         state.store.end_session(id).await?;
     }
     state
@@ -225,10 +238,22 @@ pub async fn logout(
             org_id: caller.user.org_id,
         })
         .await?;
+    Ok(())
+}
+
+/// End the session (the cookie is cleared).
+#[utoipa::path(post, path = "/api/v1/logout", tag = "session",
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn logout(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<Response> {
+    sign_out(&state, &caller, &headers).await?;
     let mut res = StatusCode::NO_CONTENT.into_response();
     res.headers_mut().insert(
         header::SET_COOKIE,
-        HeaderValue::from_static("camguard_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+        HeaderValue::from_static(CLEAR_SESSION_COOKIE),
     );
     Ok(res)
 }

@@ -272,7 +272,12 @@ impl From<StoreError> for ApiError {
 pub async fn localize(req: Request, next: Next) -> Response {
     let lang = Lang::from_headers(req.headers());
     let res = next.run(req).await;
-    if !(res.status().is_client_error() || res.status().is_server_error()) {
+    // An error page of the dashboard (crate::web) is already in the viewer's language.
+    let page = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if page || !(res.status().is_client_error() || res.status().is_server_error()) {
         return res;
     }
     if let Some(e) = res.extensions().get::<ApiError>() {

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! request ─▶ localize (errors as JSON, vi/en) ─▶ limits (body, time) ─▶ router
+//!            ├─ /api/v1/… (JSON)        └─ /… the dashboard's pages ([`web`], HTML)
 //!            └─ Caller (session cookie + CSRF, or bearer token) ─▶ role check ─▶ store(reach)
 //! ```
 //!
@@ -17,6 +18,7 @@ pub mod error;
 pub mod registry_api;
 pub mod scans;
 pub mod views;
+pub mod web;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -273,6 +275,9 @@ pub fn app(state: AppState, config: &ServeConfig) -> Router {
                 }
             }),
         )
+        // The dashboard's pages at `/` (not in the OpenAPI document).
+        .merge(web::router(state.clone()))
+        .fallback(web::fallback)
         .with_state(state)
         .layer(axum::middleware::from_fn(no_nul))
         .layer(axum::middleware::from_fn(error::localize))

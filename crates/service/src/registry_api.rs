@@ -397,6 +397,18 @@ pub async fn level(
     let sys = state.store.system_in(&caller.reach, &code).await?;
     caller.require(Action::ManageSystems)?;
     let req: LevelRequest = object(Some(body), false)?;
+    Ok(Json(decide_level(&state, &caller, sys, req).await?))
+}
+
+/// Decide (and unless `dry_run` store) a system's level from the questionnaire's answers: the
+/// API's `POST …/level` and the dashboard's system page. The caller has been checked: the
+/// system is in reach and the role may manage systems.
+pub(crate) async fn decide_level(
+    state: &AppState,
+    caller: &Caller,
+    sys: SystemRow,
+    req: LevelRequest,
+) -> ApiResult<LevelAnswer> {
     let rulesets = load_rulesets(&state.kb).map_err(|e| kb_error(&e))?;
     let set = pick_ruleset(&rulesets, req.ruleset.as_deref())?;
     let answers: Answers = req.answers.into_iter().collect();
@@ -431,7 +443,7 @@ pub async fn level(
         .map(serde_json::to_value)
         .transpose()
         .map_err(|_| ApiError::internal())?;
-    Ok(Json(LevelAnswer {
+    Ok(LevelAnswer {
         system: sys.code,
         decision: LevelDecisionView {
             ruleset: decision.ruleset,
@@ -451,7 +463,7 @@ pub async fn level(
         answers: answers_json,
         level_info,
         stored: !req.dry_run,
-    }))
+    })
 }
 
 /// `POST /api/v1/systems/{code}/dossier`: a move of the level dossier.
@@ -493,6 +505,17 @@ pub async fn dossier(
         return Err(ApiError::forbidden());
     }
     let req: DossierRequest = object(Some(body), false)?;
+    Ok(Json(move_dossier(&state, &caller, &sys, req).await?))
+}
+
+/// Move a system's dossier on, by the rights of the step (the API's `POST …/dossier` and the
+/// dashboard's system page). The system is in the caller's reach.
+pub(crate) async fn move_dossier(
+    state: &AppState,
+    caller: &Caller,
+    sys: &SystemRow,
+    req: DossierRequest,
+) -> ApiResult<SystemView> {
     let to: DossierState = req.state.parse().map_err(|_| {
         ApiError::bad_request(
             format!(
@@ -536,7 +559,7 @@ pub async fn dossier(
         )
         .await?;
     state.status.invalidate();
-    Ok(Json(s.into()))
+    Ok(s.into())
 }
 
 // ---------------------------------------------------------------------------------------------

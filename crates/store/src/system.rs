@@ -17,6 +17,20 @@ pub enum DossierState {
 }
 
 impl DossierState {
+    /// Whether a dossier in this state may move to `to` for a system at `level`: draft →
+    /// submitted (once the level is decided) → appraised → approved; levels 1–2 may be approved
+    /// straight after submission; back to draft from anywhere.
+    pub fn may_move_to(self, to: DossierState, level: Option<u8>) -> bool {
+        use DossierState::{Appraised, Approved, Draft, Submitted};
+        match (self, to) {
+            (_, Draft) => true,
+            (Draft, Submitted) => level.is_some(),
+            (Submitted, Appraised) | (Appraised, Approved) => true,
+            (Submitted, Approved) => level.is_some_and(|l| l <= 2),
+            _ => false,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             DossierState::Draft => "draft",
@@ -267,14 +281,7 @@ impl Store {
         let sys = self.system(code).await?;
         let level = sys.level;
         use DossierState::{Appraised, Approved, Draft, Submitted};
-        let ok = match (sys.dossier_state, to) {
-            (_, Draft) => true,
-            (Draft, Submitted) => level.is_some(),
-            (Submitted, Appraised) => true,
-            (Appraised, Approved) => true,
-            (Submitted, Approved) => level.is_some_and(|l| l <= 2),
-            _ => false,
-        };
+        let ok = sys.dossier_state.may_move_to(to, level);
         if !ok {
             let why = if level.is_none() {
                 " (determine the level first: `camguard system level CODE`)".to_string()
