@@ -17,7 +17,8 @@ up. Favicon hashes and other body words are not used.
 Label (mechanical, from the fingerprint's own name, product, vendor directory and queries):
 camera, web cam, IPC, DVR/NVR/XVR, video recorder, video server/encoder, surveillance, CCTV, and
 the Chinese 摄像 (camera), 录像 (recorder), 视频监控 (video surveillance) = camera; video
-conferencing (视频会议) = decoy. Corrections: relabel.toml (by file, with reasons). Expected
+conferencing (视频会议) = decoy; a product of a maker in SURVEILLANCE_MAKERS (vendor directory or
+first word of the name) = camera. Corrections: relabel.toml (by file, with reasons). Expected
 vendor only where the text names the maker (VENDOR below). Split: sha256(id)[0] < 102 held out.
 Prints only counts.
 """
@@ -35,6 +36,18 @@ VENDOR = {
     "tiandy": "tiandy", "kedacom": "kedacom", "hanwha": "hanwha", "sony": "sony", "bosch": "bosch",
     "pelco": "pelco", "milesight": "milesight", "tvt": "tvt", "jovision": "jovision",
     "d-link": "d-link", "dlink": "d-link", "tp-link": "tp-link", "trendnet": "trendnet",
+}
+
+# Makers that sell surveillance products only (public fact, fixed list): a product of theirs is
+# a camera / recorder / video management system whatever words its name uses. Added after the
+# first measurement (see README.md): the word rule missed model-named products (nvr301, s14).
+SURVEILLANCE_MAKERS = {
+    "hikvision", "dahua", "dahuasecurity", "uniview", "nuuo", "acti", "avtech", "axis", "vivotek",
+    "geovision", "mobotix", "foscam", "reolink", "tiandy", "hanwha", "milesight", "tvt", "jovision",
+    "avigilon", "pelco", "lilin", "everfocus", "iqinvision", "arecont", "zavio", "hipcam",
+    "xiongmai", "ezviz", "imou", "lorex", "amcrest", "swann", "annke", "genetec", "milestone",
+    "exacq", "instar", "wansview", "zmodo", "sunell", "brickcom", "idis", "vicon", "dallmeier",
+    "infinova", "geutebruck", "stardot", "dedicated-micros", "heitel",
 }
 
 
@@ -104,7 +117,9 @@ def main():
         vdir = path.split("/")[1]
         q = " ".join(str(x) for k in ("fofa-query", "shodan-query") for x in (md.get(k) or []))
         facts = f"{info.get('name', '')} | {md.get('product', '')} | {md.get('vendor', '')} | {q}".replace("_", " ").replace("-", " ")
-        is_cam = bool(CAMERA.search(facts)) and not NOT_CAMERA.search(facts)
+        first = re.split(r"[-_\s]+", str(info.get("name", "")).lower())[0]
+        maker = vdir.lower() in SURVEILLANCE_MAKERS or first in SURVEILLANCE_MAKERS
+        is_cam = (bool(CAMERA.search(facts)) or maker) and not NOT_CAMERA.search(facts)
         label = "camera" if is_cam else "decoy"
         rel = path[len("web-fingerprint/"):]
         rule = relabel.get(rel)

@@ -47,6 +47,18 @@ VENDOR = {
 }
 VENDOR_WORD = {"iqinvision": "iqeye", "dedicated-micros": "dedicated micros", "hanwha": "samsung"}
 
+# Makers that sell surveillance products only (public fact, fixed list): a product of theirs is
+# a camera / recorder / video management system whatever words its name uses. Added after the
+# first measurement (see README.md): the word rule missed model-named products (nvr301, s14).
+SURVEILLANCE_MAKERS = {
+    "hikvision", "dahua", "dahuasecurity", "uniview", "nuuo", "acti", "avtech", "axis", "vivotek",
+    "geovision", "mobotix", "foscam", "reolink", "tiandy", "hanwha", "milesight", "tvt", "jovision",
+    "avigilon", "pelco", "lilin", "everfocus", "iqinvision", "arecont", "zavio", "hipcam",
+    "xiongmai", "ezviz", "imou", "lorex", "amcrest", "swann", "annke", "genetec", "milestone",
+    "exacq", "instar", "wansview", "zmodo", "sunell", "brickcom", "idis", "vicon", "dallmeier",
+    "infinova", "geutebruck", "stardot", "dedicated-micros", "heitel",
+}
+
 
 def git(repo, *args):
     return subprocess.run(["git", "--git-dir", repo, *args], check=True, capture_output=True).stdout
@@ -164,7 +176,10 @@ def main():
         src = git(repo, "show", f"{commit}:{path}").decode("utf-8", "replace")
         name, desc = meta(src, "name"), meta(src, "description")
         facts = f"{name.replace('-', ' ')} | {desc}"
-        is_cam = bool(CAMERA.search(facts)) and not NOT_CAMERA.search(facts)
+        site = meta(src, "website").lower()
+        maker = any(re.search(r"[/.]" + re.escape(m) + r"[-.]?[a-z]*\.(com|net|de|tw|cn|co|eu)", site)
+                    for m in SURVEILLANCE_MAKERS)
+        is_cam = (bool(CAMERA.search(facts)) or maker) and not NOT_CAMERA.search(facts)
         label = "camera" if is_cam else "decoy"
         rule = relabel.get(plugin)
         if rule and rule["label"] != label:
