@@ -1253,3 +1253,82 @@ fn avigilon_indigo_and_fuho_rules_name_their_vendor() {
         assert_eq!(id.vendor.as_deref(), Some(vendor), "{value}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 9, third round: evidence generalised from WhatWeb's plugins (urbanadventurer/WhatWeb,
+// commit 660f0f46, training part of bench/identify/whatweb only) and public product naming.
+
+/// A product named by a word ending in "cam" (EvoCam, WhatWeb plugins/evocam.rb) or starting
+/// with "webcam" (webcamXP, plugins/my-webcamxp-server.rb) is a camera of unknown make.
+#[test]
+fn cam_compound_words_call_a_camera_without_a_vendor() {
+    for title in ["EvoCam Example Page", "my webcamXP server!"] {
+        let id = run(&[o(80, keys::HTTP_TITLE, title)], &[80]);
+        assert!(id.is_camera, "{title}: {id:#?}");
+        assert_eq!(id.vendor, None, "{title}");
+        assert_eq!(id.device_type, DeviceType::Camera, "{title}");
+        assert!(id.confidence >= 50, "{title}");
+    }
+    // "scam" or "cam" alone is no product word; a router title stays a decoy.
+    assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, "Scam report")], &[80]));
+}
+
+/// A maker's prefix glued to DVR (WhatWeb plugins/webdvr.rb: `<title>WEBDVR</title>`) and the
+/// Panasonic "Digital Disk Recorder" naming (plugins/panasonic-network-camera.rb) are recorders.
+#[test]
+fn glued_dvr_and_disk_recorder_are_recorders() {
+    let id = run(&[o(80, keys::HTTP_TITLE, "WEBDVR")], &[80]);
+    assert!(id.is_camera, "{id:#?}");
+    assert_eq!(id.device_type, DeviceType::Dvr);
+    let id = run(&[o(80, keys::HTTP_TITLE, "Digital Disk Recorder")], &[80]);
+    assert!(id.is_camera, "{id:#?}");
+    assert_eq!(id.device_type, DeviceType::Dvr);
+    // The WJ-HD model prefix names the maker (i-PRO, ex-Panasonic Security) and the recorder.
+    let id = run(
+        &[o(
+            80,
+            keys::HTTP_TITLE,
+            "Digital Disk Recorder WJ-HD220 CONTROL MAIN PAGE",
+        )],
+        &[80],
+    );
+    assert!(id.is_camera);
+    assert_eq!(id.vendor.as_deref(), Some("i-pro"));
+    assert_eq!(id.device_type, DeviceType::Dvr);
+}
+
+/// Long-tail makers in the dictionary: Toshiba names the vendor next to camera words (WhatWeb
+/// plugins/toshiba-network-camera.rb); Sony SNT- video network stations (plugins/
+/// sony-video-network-station.rb) are camera evidence and name Sony; StarDot names its vendor.
+#[test]
+fn long_tail_makers_name_the_vendor() {
+    let id = run(
+        &[o(
+            80,
+            keys::HTTP_TITLE,
+            "TOSHIBA Network Camera - User Login",
+        )],
+        &[80],
+    );
+    assert!(id.is_camera);
+    assert_eq!(id.vendor.as_deref(), Some("toshiba"));
+    let id = run(&[o(80, keys::HTTP_TITLE, "SONY SNT-V304")], &[80]);
+    assert!(id.is_camera, "{id:#?}");
+    assert_eq!(id.vendor.as_deref(), Some("sony"));
+    let id = run(&[o(80, keys::HTTP_REALM, "StarDot NetCam")], &[80]);
+    assert!(id.is_camera);
+    assert_eq!(id.vendor.as_deref(), Some("stardot"));
+    // Linksys names its vendor next to camera words (plugins/linksys-wireless-g-camera.rb).
+    let id = run(
+        &[o(
+            80,
+            keys::HTTP_TITLE,
+            "Linksys Wireless-G Internet Video Camera",
+        )],
+        &[80],
+    );
+    assert!(id.is_camera);
+    assert_eq!(id.vendor.as_deref(), Some("linksys"));
+    // Toshiba alone (laptops, TVs, printers) names no camera.
+    assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, "Toshiba e-STUDIO")], &[80]));
+}
