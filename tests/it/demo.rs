@@ -80,23 +80,28 @@ fn demo_scans_its_fleet_and_fills_the_demo_registry() {
     assert!(v.to_string().contains("DEMO-STTTT"), "{v}");
 }
 
-/// The README's first command ends by serving the dashboard on the demo registry, with one
-/// account per role whose random password it prints; SIGTERM stops it (and its fleet).
-#[test]
-fn demo_serves_the_registry_with_one_account_per_role() {
+/// A demo account as printed: role, username, password.
+pub(crate) type DemoAccount = (String, String, String);
+
+/// `camguard demo --listen 127.0.0.1:0 --base BASE --hosts N` with its files under `tmp`: the
+/// running process, the address it serves on and the accounts it printed.
+pub(crate) fn start_demo(
+    base: &str,
+    hosts: u32,
+    tmp: &std::path::Path,
+) -> (std::process::Child, std::net::SocketAddr, Vec<DemoAccount>) {
     use std::io::{BufRead, BufReader};
-    let tmp = tempfile::tempdir().unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_camguard"))
         .args([
             "demo",
             "--base",
-            "127.89.1.0",
+            base,
             "--hosts",
-            "16",
+            &hosts.to_string(),
             "--listen",
             "127.0.0.1:0",
         ])
-        .env("TMPDIR", tmp.path())
+        .env("TMPDIR", tmp)
         .env("CAMGUARD_LANG", "en")
         .env("CAMGUARD_LOG", "error")
         .stdout(std::process::Stdio::null())
@@ -125,8 +130,17 @@ fn demo_serves_the_registry_with_one_account_per_role() {
             }
         }
     }
+    // Keep draining stderr so that the demo never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    let addr = addr.expect("no dashboard address printed");
+    (child, addr.expect("no dashboard address printed"), accounts)
+}
+
+/// The README's first command ends by serving the dashboard on the demo registry, with one
+/// account per role whose random password it prints; SIGTERM stops it (and its fleet).
+#[test]
+fn demo_serves_the_registry_with_one_account_per_role() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut child, addr, accounts) = start_demo("127.89.1.0", 16, tmp.path());
     let roles: Vec<&str> = accounts.iter().map(|a| a.0.as_str()).collect();
     assert_eq!(
         roles,

@@ -2,6 +2,7 @@
 //! Every packet goes to 127.0.0.0/8.
 
 mod accounts;
+mod browser;
 mod cli;
 mod demo;
 mod files;
