@@ -52,8 +52,8 @@ async fn main() {
             line: i + 2,
             record: CameraRecord {
                 org: format!("AG-{:04}", 1 + i % (units - 1).max(1)),
-                vendor: Some(vendors[i % vendors.len()].into()),
-                model: Some(format!("M-{}", i % 40)),
+                vendor: vendors[i % vendors.len()].into(),
+                model: format!("M-{}", i % 40),
                 serial: Some(format!("SN{i:07}")),
                 cert_conformity: (i % 10 >= 3).then(|| format!("QCVN-{i}")),
                 ..Default::default()
@@ -62,8 +62,8 @@ async fn main() {
         .collect();
     let keys = |r: &CameraRecord| {
         (
-            camguard_registry::catalogue::vendor_key(r.vendor.as_deref().unwrap_or(""), &kb.vendors),
-            camguard_registry::catalogue::model_key(r.model.as_deref().unwrap_or("")),
+            camguard_registry::catalogue::vendor_key(&r.vendor, &kb.vendors),
+            camguard_registry::catalogue::model_key(&r.model),
         )
     };
     store.import_cameras(rows, &keys).await.unwrap();

@@ -292,8 +292,8 @@ fn severity_counts(findings: &[FindingEntry]) -> Vec<SeverityCount> {
 /// list), `certified` (a conformity certificate is recorded), else `uncertified` (as the
 /// status's `cameras-certified` duty counts them).
 fn certification(cat: &Catalogue, c: &CameraRow) -> (&'static str, String) {
-    let vendor = c.record.vendor.as_deref().unwrap_or_default();
-    let model = c.record.model.as_deref().unwrap_or_default();
+    let vendor = c.record.vendor.as_str();
+    let model = c.record.model.as_str();
     if let CatalogueVerdict::Warned(e) = cat.check(vendor, model) {
         return ("warned", e.document.clone().unwrap_or_default());
     }
@@ -347,8 +347,8 @@ fn camera_entry(c: &CameraRow, cat: &Catalogue) -> CameraEntry {
         org: r.org.clone(),
         system: r.system.clone(),
         ip: r.ip.map(|i| i.to_string()).unwrap_or_default(),
-        vendor: r.vendor.clone().unwrap_or_default(),
-        model: r.model.clone().unwrap_or_default(),
+        vendor: r.vendor.clone(),
+        model: r.model.clone(),
         firmware: r.firmware.clone().unwrap_or_default(),
         serial: r.serial.clone().unwrap_or_default(),
         location: r.location.clone().unwrap_or_default(),
@@ -577,12 +577,11 @@ pub async fn gather_province(
     let mut models: BTreeMap<(String, String, String), (FlaggedModel, BTreeSet<String>)> =
         BTreeMap::new();
     for c in &cameras {
-        let vendor = c
-            .record
-            .vendor
-            .clone()
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| "?".into());
+        let vendor = if c.record.vendor.is_empty() {
+            "?".to_string()
+        } else {
+            c.record.vendor.clone()
+        };
         vendor_of.insert(c.id, vendor.clone());
         let v = vendors.entry(vendor.clone()).or_insert_with(|| VendorRow {
             vendor: vendor.clone(),
@@ -601,7 +600,7 @@ pub async fn gather_province(
         } else {
             v.uncertified += 1;
         }
-        let model = c.record.model.clone().unwrap_or_default();
+        let model = c.record.model.clone();
         let m = models
             .entry((vendor.clone(), model.clone(), cert.to_string()))
             .or_insert_with(|| {

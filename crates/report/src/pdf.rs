@@ -69,7 +69,7 @@ impl ReportWorld<'_> {
             return Ok(self.data.clone());
         }
         match self.templates.file(path) {
-            Some(text) => Ok(Bytes::from_string(text)),
+            Some(text) => Ok(Bytes::from_string(text.to_string())),
             None => Err(FileError::NotFound(path.into())),
         }
     }
