@@ -31,7 +31,9 @@ pub enum ReportFormat {
 }
 
 #[derive(Args, Debug)]
-#[command(after_help = "Examples:\n  camguard report province AG -o bao-cao.pdf --place \"An Giang\" --number 12\n  camguard report province AG --format json -o 2026-12.json\n  camguard report province AG --previous 2026-12.json -o 2027-01.pdf\n  camguard report unit AG-CA --format xlsx -o phu-luc.xlsx\n  camguard report site AG-CA --scan 7 -o bien-ban.pdf\n\nTexts are Vietnamese unless --lang en.")]
+#[command(
+    after_help = "Examples:\n  camguard report province AG -o bao-cao.pdf --place \"An Giang\" --number 12\n  camguard report province AG --format json -o 2026-12.json\n  camguard report province AG --previous 2026-12.json -o 2027-01.pdf\n  camguard report unit AG-CA --format xlsx -o phu-luc.xlsx\n  camguard report site AG-CA --scan 7 -o bien-ban.pdf\n\nTexts are Vietnamese unless --lang en."
+)]
 pub struct ReportArgs {
     #[command(flatten)]
     pub db: DbOpts,

@@ -27,7 +27,12 @@ impl Reg {
     }
     fn ok(&self, args: &[&str]) -> String {
         let o = self.run(args);
-        assert_eq!(o.status.code(), Some(0), "camguard {args:?}: {}", stderr(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "camguard {args:?}: {}",
+            stderr(&o)
+        );
         String::from_utf8_lossy(&o.stdout).into_owned()
     }
 }
@@ -73,15 +78,36 @@ fn unit_province_and_site_reports_as_pdf_and_xlsx() {
         dir: tempfile::tempdir().unwrap(),
     };
     r.ok(&[
-        "org", "add", "AG", "--name", "Ủy ban nhân dân tỉnh An Giang", "--kind", "province",
-        "--scope", "127.171.0.0/24",
+        "org",
+        "add",
+        "AG",
+        "--name",
+        "Ủy ban nhân dân tỉnh An Giang",
+        "--kind",
+        "province",
+        "--scope",
+        "127.171.0.0/24",
     ]);
     r.ok(&[
-        "org", "add", "AG-CA", "--name", "Công an tỉnh An Giang", "--parent", "AG", "--scope",
+        "org",
+        "add",
+        "AG-CA",
+        "--name",
+        "Công an tỉnh An Giang",
+        "--parent",
+        "AG",
+        "--scope",
         "127.171.0.0/26",
     ]);
     r.ok(&[
-        "org", "add", "AG-YT", "--name", "Sở Y tế tỉnh An Giang", "--parent", "AG", "--scope",
+        "org",
+        "add",
+        "AG-YT",
+        "--name",
+        "Sở Y tế tỉnh An Giang",
+        "--parent",
+        "AG",
+        "--scope",
         "127.171.0.128/26",
     ]);
     // The inventory: the simulated cameras of AG-CA's scope with their true models, and one
@@ -105,14 +131,30 @@ fn unit_province_and_site_reports_as_pdf_and_xlsx() {
     std::fs::write(r.path("inv.csv"), csv).unwrap();
     r.ok(&["camera", "import", r.path("inv.csv").to_str().unwrap()]);
     let o = r.run(&[
-        "scan", "127.171.0.0/26", "--org", "AG-CA", "--save", "--no-wsd", "-q", "-f", "json",
-        "-o", r.path("scan.json").to_str().unwrap(),
+        "scan",
+        "127.171.0.0/26",
+        "--org",
+        "AG-CA",
+        "--save",
+        "--no-wsd",
+        "-q",
+        "-f",
+        "json",
+        "-o",
+        r.path("scan.json").to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 
     let model = cams[0].model.clone().unwrap();
     let f = |n: &str| r.path(n).to_str().unwrap().to_string();
-    let common = ["--date", "2026-12-05", "--place", "An Giang", "--number", "12"];
+    let common = [
+        "--date",
+        "2026-12-05",
+        "--place",
+        "An Giang",
+        "--number",
+        "12",
+    ];
     for (kind, org, file) in [
         ("province", "AG", "province.pdf"),
         ("unit", "AG-CA", "unit.pdf"),
@@ -146,7 +188,10 @@ fn unit_province_and_site_reports_as_pdf_and_xlsx() {
             // The hostile model is listed as text among the uncertified cameras.
             "#panic(\"x\") [$*_`@]",
         ] {
-            assert!(t.contains(&squash(needle)), "province.pdf lacks {needle:?}:\n{text}");
+            assert!(
+                t.contains(&squash(needle)),
+                "province.pdf lacks {needle:?}:\n{text}"
+            );
         }
     }
     if let Some(text) = pdf_text(&r.path("unit.pdf")) {
@@ -157,13 +202,20 @@ fn unit_province_and_site_reports_as_pdf_and_xlsx() {
             "Công an tỉnh An Giang",
             &model,
         ] {
-            assert!(t.contains(&squash(needle)), "unit.pdf lacks {needle:?}:\n{text}");
+            assert!(
+                t.contains(&squash(needle)),
+                "unit.pdf lacks {needle:?}:\n{text}"
+            );
         }
         // No secret: the simulator's real passwords never appear.
         for h in &truth.entries {
             for c in &h.credentials {
                 if c.password.len() >= 4 {
-                    assert!(!text.contains(&c.password), "unit.pdf reveals {}'s password", h.ip);
+                    assert!(
+                        !text.contains(&c.password),
+                        "unit.pdf reveals {}'s password",
+                        h.ip
+                    );
                 }
             }
         }
@@ -171,7 +223,10 @@ fn unit_province_and_site_reports_as_pdf_and_xlsx() {
     if let Some(text) = pdf_text(&r.path("site.pdf")) {
         let t = squash(&text);
         for needle in ["BIÊN BẢN", "Số: 12/BB-AG-CA", "127.171.0.0/26", "Kết luận"] {
-            assert!(t.contains(&squash(needle)), "site.pdf lacks {needle:?}:\n{text}");
+            assert!(
+                t.contains(&squash(needle)),
+                "site.pdf lacks {needle:?}:\n{text}"
+            );
         }
     }
 
@@ -182,14 +237,24 @@ fn unit_province_and_site_reports_as_pdf_and_xlsx() {
         .iter()
         .map(|r| (r[0].as_str(), r[1].as_str()))
         .collect();
-    assert_eq!(codes.remove(0), ("AG", "Ủy ban nhân dân tỉnh An Giang"), "the root first");
+    assert_eq!(
+        codes.remove(0),
+        ("AG", "Ủy ban nhân dân tỉnh An Giang"),
+        "the root first"
+    );
     codes.sort_unstable();
     assert_eq!(
         codes,
-        [("AG-CA", "Công an tỉnh An Giang"), ("AG-YT", "Sở Y tế tỉnh An Giang")]
+        [
+            ("AG-CA", "Công an tỉnh An Giang"),
+            ("AG-YT", "Sở Y tế tỉnh An Giang")
+        ]
     );
     let flagged = sheet(&r.path("province.xlsx"), "Camera cảnh báo");
-    assert!(flagged.iter().any(|row| row[3] == "#panic(\"x\") [$*_`@]"), "{flagged:?}");
+    assert!(
+        flagged.iter().any(|row| row[3] == "#panic(\"x\") [$*_`@]"),
+        "{flagged:?}"
+    );
     let cameras = sheet(&r.path("unit.xlsx"), "Camera");
     assert_eq!(cameras[0][4], "Kiểu, loại (model)");
     let registered: Vec<&str> = cameras[1..]
@@ -206,7 +271,15 @@ fn unit_province_and_site_reports_as_pdf_and_xlsx() {
     let out = f("province2.pdf");
     let prev = f("province.json");
     r.ok(&[
-        "report", "province", "AG", "-o", &out, "--previous", &prev, "--date", "2026-12-06",
+        "report",
+        "province",
+        "AG",
+        "-o",
+        &out,
+        "--previous",
+        &prev,
+        "--date",
+        "2026-12-06",
     ]);
     if let Some(text) = pdf_text(&r.path("province2.pdf")) {
         assert!(

@@ -30,7 +30,14 @@ async fn main() {
     let kb = camguard_kb::Kb::embedded().unwrap();
     let t = Instant::now();
     store
-        .add_org("AG", "Ủy ban nhân dân tỉnh An Giang", OrgKind::Province, None, &[], &[])
+        .add_org(
+            "AG",
+            "Ủy ban nhân dân tỉnh An Giang",
+            OrgKind::Province,
+            None,
+            &[],
+            &[],
+        )
         .await
         .unwrap();
     for i in 1..units {
@@ -46,7 +53,15 @@ async fn main() {
             .await
             .unwrap();
     }
-    let vendors = ["Hikvision", "Dahua", "Axis", "Hanwha", "Uniview", "KBVision", "Tiandy"];
+    let vendors = [
+        "Hikvision",
+        "Dahua",
+        "Axis",
+        "Hanwha",
+        "Uniview",
+        "KBVision",
+        "Tiandy",
+    ];
     let rows: Vec<ParsedRow> = (0..cameras)
         .map(|i| ParsedRow {
             line: i + 2,
@@ -95,7 +110,13 @@ async fn main() {
     let t = Instant::now();
     let sets = camguard_registry::deadline::load_deadlines(&kb).unwrap();
     let cat = Catalogue::new(
-        store.catalogue().await.unwrap().into_iter().map(|r| r.entry).collect(),
+        store
+            .catalogue()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.entry)
+            .collect(),
         &kb.vendors,
     );
     let is_warned = |vk: &str, mk: &str| matches!(cat.check(vk, mk), CatalogueVerdict::Warned(_));

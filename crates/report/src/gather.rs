@@ -92,7 +92,11 @@ fn head(org: &Org, parent: Option<String>, symbol: &str, opts: &DocOptions) -> D
 }
 
 /// The parent's name when the caller may see it, else its code.
-async fn parent_name(store: &Store, reach: &Reach, org: &Org) -> Result<Option<String>, ReportError> {
+async fn parent_name(
+    store: &Store,
+    reach: &Reach,
+    org: &Org,
+) -> Result<Option<String>, ReportError> {
     let Some(code) = &org.parent else {
         return Ok(None);
     };
@@ -111,11 +115,17 @@ fn org_ref(org: &Org, parent: Option<String>) -> OrgRef {
     }
 }
 
-async fn all_cameras(store: &Store, reach: &Reach, org: &str) -> Result<Vec<CameraRow>, ReportError> {
+async fn all_cameras(
+    store: &Store,
+    reach: &Reach,
+    org: &str,
+) -> Result<Vec<CameraRow>, ReportError> {
     let mut out = Vec::new();
     let mut after = None;
     loop {
-        let page = store.cameras_page(reach, Some(org), MAX_PAGE, after).await?;
+        let page = store
+            .cameras_page(reach, Some(org), MAX_PAGE, after)
+            .await?;
         out.extend(page.items);
         match page.next {
             Some(n) => after = Some(n),
@@ -131,7 +141,11 @@ async fn live_findings(
     org: &str,
 ) -> Result<Vec<FindingRow>, ReportError> {
     let mut out = Vec::new();
-    for state in [FindingState::Open, FindingState::Accepted, FindingState::Fixed] {
+    for state in [
+        FindingState::Open,
+        FindingState::Accepted,
+        FindingState::Fixed,
+    ] {
         let q = FindingQuery {
             org: Some(org.to_string()),
             state: Some(state),
@@ -152,7 +166,11 @@ async fn live_findings(
 }
 
 /// The newest complete scan of each organisation of the subtree.
-async fn latest_scans(store: &Store, reach: &Reach, org: &str) -> Result<Vec<ScanRow>, ReportError> {
+async fn latest_scans(
+    store: &Store,
+    reach: &Reach,
+    org: &str,
+) -> Result<Vec<ScanRow>, ReportError> {
     let mut seen = BTreeMap::new();
     let mut before = None;
     loop {
@@ -297,7 +315,12 @@ fn certification(cat: &Catalogue, c: &CameraRow) -> (&'static str, String) {
     if let CatalogueVerdict::Warned(e) = cat.check(vendor, model) {
         return ("warned", e.document.clone().unwrap_or_default());
     }
-    match c.record.cert_conformity.as_deref().filter(|s| !s.is_empty()) {
+    match c
+        .record
+        .cert_conformity
+        .as_deref()
+        .filter(|s| !s.is_empty())
+    {
         Some(doc) => ("certified", doc.to_string()),
         None => ("uncertified", String::new()),
     }
@@ -305,7 +328,12 @@ fn certification(cat: &Catalogue, c: &CameraRow) -> (&'static str, String) {
 
 async fn catalogue(store: &Store, kb: &camguard_kb::Kb) -> Result<Catalogue, ReportError> {
     Ok(Catalogue::new(
-        store.catalogue().await?.into_iter().map(|r| r.entry).collect(),
+        store
+            .catalogue()
+            .await?
+            .into_iter()
+            .map(|r| r.entry)
+            .collect(),
         &kb.vendors,
     ))
 }
@@ -365,7 +393,9 @@ fn host_entry(org: &str, h: &HostReport, cat: &Catalogue) -> CameraEntry {
     let model = h.model.clone().unwrap_or_default();
     let (catalogue, doc) = match cat.check(&vendor, &model) {
         CatalogueVerdict::Warned(e) => ("warned", e.document.clone()),
-        CatalogueVerdict::Certified(e) => ("certified", e.document.clone().or(e.certificate.clone())),
+        CatalogueVerdict::Certified(e) => {
+            ("certified", e.document.clone().or(e.certificate.clone()))
+        }
         CatalogueVerdict::Unknown => ("uncertified", None),
     };
     CameraEntry {
@@ -415,8 +445,7 @@ pub async fn gather_unit(
         .iter()
         .map(|(o, h)| ((o.clone(), h.ip.to_string()), h))
         .collect();
-    let host_of =
-        |org: &str, ip: &str| by_address.get(&(org.to_string(), ip.to_string())).copied();
+    let host_of = |org: &str, ip: &str| by_address.get(&(org.to_string(), ip.to_string())).copied();
 
     let mut entries: Vec<CameraEntry> = Vec::with_capacity(cameras.len());
     let mut index: HashMap<i64, usize> = HashMap::new();
@@ -537,7 +566,15 @@ pub async fn gather_province(
         }
     }
     if let Some(root) = find_status(status, &org.code) {
-        walk(root, None, 0, &visible, opts.date, &mut units, &mut duty_ids);
+        walk(
+            root,
+            None,
+            0,
+            &visible,
+            opts.date,
+            &mut units,
+            &mut duty_ids,
+        );
     }
     let row_of: HashMap<String, usize> = units
         .iter()
@@ -685,12 +722,14 @@ pub async fn gather_province(
             _ => {}
         }
     }
-    let severities: Vec<SeverityCount> = SEVERITIES
-        .iter()
-        .filter_map(|s| counts.remove(s))
-        .collect();
+    let severities: Vec<SeverityCount> =
+        SEVERITIES.iter().filter_map(|s| counts.remove(s)).collect();
     let mut vendors: Vec<VendorRow> = vendors.into_values().collect();
-    vendors.sort_by(|a, b| b.cameras.cmp(&a.cameras).then_with(|| a.vendor.cmp(&b.vendor)));
+    vendors.sort_by(|a, b| {
+        b.cameras
+            .cmp(&a.cameras)
+            .then_with(|| a.vendor.cmp(&b.vendor))
+    });
 
     let mut report = ProvinceReport {
         head: head(&org, parent.clone(), "BC", opts),
@@ -805,7 +844,10 @@ pub async fn gather_site(
     let texts = Texts::new(hosts.iter(), opts.lang);
     let mut out = Vec::new();
     let mut all = Vec::new();
-    for h in hosts.iter().filter(|h| h.is_camera || !h.findings.is_empty()) {
+    for h in hosts
+        .iter()
+        .filter(|h| h.is_camera || !h.findings.is_empty())
+    {
         let mut camera = host_entry(&scan.org, h, &cat);
         for (i, f) in h.findings.iter().enumerate() {
             let row = FindingRow {

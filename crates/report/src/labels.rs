@@ -56,9 +56,8 @@ impl Templates {
                     )));
                 }
                 Ok(_) => {
-                    let text = std::fs::read_to_string(&path).map_err(|e| {
-                        ReportError::Templates(format!("{}: {e}", path.display()))
-                    })?;
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| ReportError::Templates(format!("{}: {e}", path.display())))?;
                     t.files.insert((*name).to_string(), text);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -79,9 +78,12 @@ impl Templates {
     /// strings), over the Vietnamese ones for keys a language lacks.
     pub(crate) fn labels(&self, lang: Lang) -> Result<Labels, ReportError> {
         let text = self.file("labels.toml").unwrap_or_default();
-        let doc: toml::Table =
-            toml::from_str(text).map_err(|e| ReportError::Templates(format!("labels.toml: {e}")))?;
-        let schema = doc.get("schema").and_then(toml::Value::as_integer).unwrap_or(0);
+        let doc: toml::Table = toml::from_str(text)
+            .map_err(|e| ReportError::Templates(format!("labels.toml: {e}")))?;
+        let schema = doc
+            .get("schema")
+            .and_then(toml::Value::as_integer)
+            .unwrap_or(0);
         if schema != LABELS_SCHEMA {
             return Err(ReportError::Templates(format!(
                 "labels.toml: schema {schema}, this camguard reads schema {LABELS_SCHEMA}"

@@ -21,9 +21,9 @@ mod gather;
 mod labels;
 pub mod model;
 mod pdf;
-mod xlsx;
 #[cfg(test)]
 mod tests;
+mod xlsx;
 
 pub use gather::{DocOptions, changes, gather_province, gather_site, gather_unit};
 pub use labels::Templates;
@@ -79,7 +79,13 @@ pub fn to_pdf_with(
     templates: &Templates,
 ) -> Result<Vec<u8>, ReportError> {
     let (data, today) = pdf_data(report, lang, templates)?;
-    pdf::compile(templates, &format!("{}.typ", report.kind()), &data, today, lang)
+    pdf::compile(
+        templates,
+        &format!("{}.typ", report.kind()),
+        &data,
+        today,
+        lang,
+    )
 }
 
 /// What the templates read as `/data.json` (language, labels, report), and the document's day.

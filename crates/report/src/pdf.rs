@@ -7,11 +7,11 @@ use crate::{Lang, ReportError, Templates};
 use std::sync::LazyLock;
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime};
-use typst_layout::PagedDocument;
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
+use typst_layout::PagedDocument;
 
 /// The fonts embedded in the binary: Liberation Serif 2.1.5 (SIL OFL 1.1, metric-compatible
 /// with Times New Roman, which Decree 30/2020 prescribes; licence in `fonts/`).
@@ -39,7 +39,8 @@ static FONTS: LazyLock<Fonts> = LazyLock::new(|| {
     }
 });
 
-static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::builder().build()));
+static LIBRARY: LazyLock<LazyHash<Library>> =
+    LazyLock::new(|| LazyHash::new(Library::builder().build()));
 
 /// The embedded fonts (for tests of their coverage).
 pub fn embedded_fonts() -> Vec<Font> {

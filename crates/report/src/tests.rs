@@ -207,19 +207,21 @@ fn embedded_fonts_cover_vietnamese() {
             .chars()
             .filter(|c| !f.info().coverage.contains(u32::from(*c)))
             .collect();
-        assert!(
-            missing.is_empty(),
-            "{} lacks {missing}",
-            f.info().family
-        );
+        assert!(missing.is_empty(), "{} lacks {missing}", f.info().family);
     }
 }
 
 #[test]
 fn every_report_lays_out_as_an_administrative_document() {
     for (report, name) in [
-        (unit_report("DS-2CD2042WD-I", "Công an tỉnh An Giang"), "Công an tỉnh An Giang"),
-        (province_report("Công an tỉnh An Giang", "DS-2CD2042WD-I"), "Công an tỉnh An Giang"),
+        (
+            unit_report("DS-2CD2042WD-I", "Công an tỉnh An Giang"),
+            "Công an tỉnh An Giang",
+        ),
+        (
+            province_report("Công an tỉnh An Giang", "DS-2CD2042WD-I"),
+            "Công an tỉnh An Giang",
+        ),
         (site_report("DS-2CD2042WD-I"), "Công an tỉnh An Giang"),
     ] {
         let text = squash(&layout_text(&report, Lang::Vi));
@@ -291,16 +293,16 @@ fn labels_have_the_same_keys_in_both_languages() {
 #[test]
 fn a_broken_override_template_is_an_error_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("unit.typ"), "#import \"common.typ\": *\n#(1 +").unwrap();
+    std::fs::write(
+        dir.path().join("unit.typ"),
+        "#import \"common.typ\": *\n#(1 +",
+    )
+    .unwrap();
     let t = Templates::with_overrides(dir.path()).unwrap();
     let e = crate::to_pdf_with(&unit_report("M", "U"), Lang::Vi, &t).unwrap_err();
     assert!(matches!(e, crate::ReportError::Template(_)), "{e}");
     // A template cannot read a file outside the embedded set.
-    std::fs::write(
-        dir.path().join("unit.typ"),
-        "#read(\"/etc/passwd\")",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("unit.typ"), "#read(\"/etc/passwd\")").unwrap();
     let t = Templates::with_overrides(dir.path()).unwrap();
     assert!(crate::to_pdf_with(&unit_report("M", "U"), Lang::Vi, &t).is_err());
     // A labels file of another schema is refused when the directory is read.
@@ -311,12 +313,22 @@ fn a_broken_override_template_is_an_error_not_a_panic() {
 #[test]
 fn xlsx_annex_holds_the_rows() {
     use calamine::{Reader, Xlsx};
-    let bytes = to_xlsx(&province_report("Công an tỉnh An Giang", "DS-2CD"), Lang::Vi).unwrap();
+    let bytes = to_xlsx(
+        &province_report("Công an tỉnh An Giang", "DS-2CD"),
+        Lang::Vi,
+    )
+    .unwrap();
     let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
     let names = wb.sheet_names();
     assert_eq!(
         names,
-        ["Đơn vị", "Chậm thực hiện", "Mức độ", "Hãng", "Camera cảnh báo"]
+        [
+            "Đơn vị",
+            "Chậm thực hiện",
+            "Mức độ",
+            "Hãng",
+            "Camera cảnh báo"
+        ]
     );
     let units = wb.worksheet_range("Đơn vị").unwrap();
     let rows: Vec<Vec<String>> = units
@@ -334,8 +346,8 @@ fn xlsx_annex_holds_the_rows() {
 /// Strings a device or a file may hand us, aimed at typst markup and code.
 fn hostile() -> impl Strategy<Value = String> {
     let chars = prop::sample::select(vec![
-        '#', '[', ']', '$', '\\', '*', '_', '<', '>', '@', '`', '"', '\'', '/', '=', '-', '+',
-        '~', '{', '}', '(', ')', ';', ':', '.', 'a', 'Z', '1', ' ', 'ạ', 'Đ', '%', '&',
+        '#', '[', ']', '$', '\\', '*', '_', '<', '>', '@', '`', '"', '\'', '/', '=', '-', '+', '~',
+        '{', '}', '(', ')', ';', ':', '.', 'a', 'Z', '1', ' ', 'ạ', 'Đ', '%', '&',
     ]);
     let random = proptest::collection::vec(chars, 1..40).prop_map(|v| v.into_iter().collect());
     let payloads = prop::sample::select(vec![

@@ -1,9 +1,9 @@
 //! The XLSX annex: one sheet per table of the report, the header row in the report's language.
 //! Values are written as strings or numbers (never formulas), so a hostile model name is text.
 
+use crate::ReportError;
 use crate::labels::Labels;
 use crate::model::{CameraEntry, Report};
-use crate::ReportError;
 use rust_xlsxwriter::{Format, Workbook};
 
 /// A cell of the annex.
@@ -216,7 +216,14 @@ fn cameras_sheets(book: &mut Book<'_>, cameras: &[CameraEntry]) -> Result<(), Re
 
 fn severity_rows(l: &Labels, s: &[crate::model::SeverityCount]) -> Vec<Vec<Cell>> {
     s.iter()
-        .map(|s| row![l.get(&format!("sev-{}", s.severity)), s.open, s.accepted, s.fixed])
+        .map(|s| {
+            row![
+                l.get(&format!("sev-{}", s.severity)),
+                s.open,
+                s.accepted,
+                s.fixed
+            ]
+        })
         .collect()
 }
 
@@ -234,10 +241,24 @@ pub(crate) fn write(report: &Report, l: &Labels) -> Result<Vec<u8>, ReportError>
         Report::Unit(r) => {
             book.sheet(
                 "sheet-duties",
-                &["col-duty", "col-state", "col-due", "col-days-late", "col-detail"],
+                &[
+                    "col-duty",
+                    "col-state",
+                    "col-due",
+                    "col-days-late",
+                    "col-detail",
+                ],
                 r.duties
                     .iter()
-                    .map(|d| row![duty(&d.duty), state(&d.state), &d.due, d.days_late, &d.detail])
+                    .map(|d| {
+                        row![
+                            duty(&d.duty),
+                            state(&d.state),
+                            &d.due,
+                            d.days_late,
+                            &d.detail
+                        ]
+                    })
                     .collect(),
             )?;
             book.sheet(
@@ -268,13 +289,21 @@ pub(crate) fn write(report: &Report, l: &Labels) -> Result<Vec<u8>, ReportError>
                     })
                     .collect(),
             )?;
-            book.sheet("sheet-severity", SEVERITY_COLS, severity_rows(l, &r.severities))?;
+            book.sheet(
+                "sheet-severity",
+                SEVERITY_COLS,
+                severity_rows(l, &r.severities),
+            )?;
             cameras_sheets(&mut book, &r.cameras)?;
         }
         Report::Province(r) => {
             let mut cols: Vec<String> = vec!["col-code".into(), "col-unit".into()];
             cols.extend(r.duty_ids.iter().map(|d| format!("duty-{d}")));
-            cols.extend(["col-problems".into(), "col-cameras".into(), "col-open-findings".into()]);
+            cols.extend([
+                "col-problems".into(),
+                "col-cameras".into(),
+                "col-open-findings".into(),
+            ]);
             let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
             book.sheet(
                 "sheet-units",
@@ -323,7 +352,11 @@ pub(crate) fn write(report: &Report, l: &Labels) -> Result<Vec<u8>, ReportError>
                     })
                     .collect(),
             )?;
-            book.sheet("sheet-severity", SEVERITY_COLS, severity_rows(l, &r.severities))?;
+            book.sheet(
+                "sheet-severity",
+                SEVERITY_COLS,
+                severity_rows(l, &r.severities),
+            )?;
             book.sheet(
                 "sheet-vendors",
                 &[
@@ -378,7 +411,11 @@ pub(crate) fn write(report: &Report, l: &Labels) -> Result<Vec<u8>, ReportError>
             )?;
         }
         Report::Site(r) => {
-            book.sheet("sheet-severity", SEVERITY_COLS, severity_rows(l, &r.severities))?;
+            book.sheet(
+                "sheet-severity",
+                SEVERITY_COLS,
+                severity_rows(l, &r.severities),
+            )?;
             book.sheet(
                 "sheet-hosts",
                 &[
