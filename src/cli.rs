@@ -60,6 +60,9 @@ pub enum Command {
     Deadline(crate::cli_registry::DeadlineArgs),
     /// Compliance status of every unit, duty by duty, rolled up to the province
     Status(crate::cli_registry::StatusArgs),
+    /// Reports as documents: a unit's assessment, the provincial report on Directive 23/CT-TTg,
+    /// a site's pre-purchase / pre-operation record (PDF per Decree 30/2020, XLSX annex)
+    Report(crate::cli_report::ReportArgs),
     /// Accounts of `camguard serve`: add, list, disable, set passwords, API tokens
     User(crate::cli_accounts::UserArgs),
     /// The hash-chained audit log: verify it, list it

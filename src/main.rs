@@ -4,6 +4,7 @@
 mod cli;
 mod cli_accounts;
 mod cli_registry;
+mod cli_report;
 mod cli_serve;
 mod cmd;
 mod env;

@@ -127,3 +127,6 @@ user-assigned = assessor { $user } now works for: { $orgs }
 serve-listening = serving on { $url } (registry { $database }); stop with Ctrl-C or SIGTERM
 serve-stopped = stopped; requests in flight finished
 serve-no-account = no account yet, so nobody can log in: create the first one with `camguard user add NAME --role admin --password-stdin`
+
+# camguard report
+report-written = camguard: report written to { $file } ({ $bytes } bytes)

@@ -128,3 +128,6 @@ user-assigned = chuyên gia đánh giá { $user } nay làm việc cho: { $orgs }
 serve-listening = đang phục vụ tại { $url } (sổ đăng ký { $database }); dừng bằng Ctrl-C hoặc SIGTERM
 serve-stopped = đã dừng; các yêu cầu đang xử lý đã hoàn tất
 serve-no-account = chưa có tài khoản nào nên chưa ai đăng nhập được: tạo tài khoản đầu tiên bằng `camguard user add TÊN --role admin --password-stdin`
+
+# camguard report
+report-written = camguard: đã ghi báo cáo { $file } ({ $bytes } byte)

@@ -5,6 +5,7 @@ mod baseline;
 mod demo;
 pub mod kb;
 pub mod registry;
+mod report;
 mod scan;
 mod serve;
 mod sim;
@@ -27,6 +28,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Assess(args) => registry::assess(args).await,
         Command::Deadline(args) => registry::deadline(args),
         Command::Status(args) => registry::status(args).await,
+        Command::Report(args) => report::run(args).await,
         Command::User(args) => accounts::user(args).await,
         Command::Audit(args) => accounts::audit(args).await,
         Command::Serve(args) => serve::serve(args).await,

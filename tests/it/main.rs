@@ -12,6 +12,7 @@ mod interrupt;
 mod kb;
 mod lang;
 mod registry;
+mod report;
 mod secrets;
 mod serve;
 

@@ -56,7 +56,7 @@ pub use self::camera::camera;
 pub use self::catalogue::catalogue;
 pub use self::deadline::deadline;
 pub use self::org::org;
-pub use self::status::status;
+pub use self::status::{compute_status, status};
 pub use self::system::system;
 
 /// Exit status of `camera import` when some rows were rejected.
@@ -98,7 +98,7 @@ pub(super) fn day(s: &str, what: &str) -> anyhow::Result<time::Date> {
     })
 }
 
-pub(super) fn day_or_today(s: &Option<String>, what: &str) -> anyhow::Result<time::Date> {
+pub(crate) fn day_or_today(s: &Option<String>, what: &str) -> anyhow::Result<time::Date> {
     match s {
         Some(s) => day(s, what),
         None => Ok(camguard_store::today()),
