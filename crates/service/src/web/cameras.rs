@@ -175,13 +175,13 @@ async fn evidence_of(
     f: &FindingRow,
     cache: &mut std::collections::HashMap<i64, Vec<camguard_model::HostReport>>,
 ) -> Result<String, PageError> {
-    if !cache.contains_key(&f.last_scan) {
+    if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(f.last_scan) {
         let hosts = match state.store.scan_in(&viewer.caller.reach, f.last_scan).await {
             Ok(_) => state.store.scan_hosts(f.last_scan).await?,
             Err(camguard_store::StoreError::NotFound(_)) => Vec::new(),
             Err(e) => return Err(e.into()),
         };
-        cache.insert(f.last_scan, hosts);
+        slot.insert(hosts);
     }
     let ev = cache[&f.last_scan]
         .iter()
