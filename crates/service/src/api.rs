@@ -586,28 +586,48 @@ pub async fn import_cameras(
     // Out of reach is 404 whatever the role; then the role's right.
     state.store.org_in(&caller.reach, &q.org).await?;
     caller.require(Action::ImportInventory)?;
-    let bad = |e: &dyn std::fmt::Display| {
-        ApiError::bad_request(
-            format!("Tệp tải lên không đọc được: {e}"),
-            format!("The upload cannot be read: {e}"),
-        )
-    };
-    let mut upload = None;
-    while let Some(field) = form.next_field().await.map_err(|e| bad(&e))? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("inventory.csv").to_string();
-            let bytes = field.bytes().await.map_err(|e| bad(&e))?;
-            upload = Some((name, bytes));
-        }
-    }
-    let Some((name, bytes)) = upload else {
+    let Some((name, bytes)) = read_upload(&mut form, "inventory.csv").await? else {
         return Err(ApiError::bad_request(
             "Thiếu trường `file` (tệp danh mục camera).",
             "Missing the `file` field (the inventory file).",
         ));
     };
-    // The reader picks the format by extension, else by content: keep only a known extension.
-    let ext = std::path::Path::new(&name)
+    Ok(Json(
+        import_inventory(&state, &caller, &q.org, name, bytes).await?,
+    ))
+}
+
+/// The `file` field of a multipart upload: its name (else `default`) and bytes.
+pub(crate) async fn read_upload(
+    form: &mut Multipart,
+    default: &str,
+) -> ApiResult<Option<(String, axum::body::Bytes)>> {
+    let mut upload = None;
+    while let Some(field) = form.next_field().await.map_err(|e| unreadable(&e))? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or(default).to_string();
+            let bytes = field.bytes().await.map_err(|e| unreadable(&e))?;
+            upload = Some((name, bytes));
+        }
+    }
+    Ok(upload)
+}
+
+pub(crate) fn unreadable(e: &dyn std::fmt::Display) -> ApiError {
+    ApiError::bad_request(
+        format!("Tệp tải lên không đọc được: {e}"),
+        format!("The upload cannot be read: {e}"),
+    )
+}
+
+/// An upload spooled to a temporary file with a known extension (the readers pick the format
+/// by extension, else by content), read by `read` off the async threads.
+pub(crate) async fn read_spooled<T: Send + 'static>(
+    name: &str,
+    bytes: axum::body::Bytes,
+    read: impl FnOnce(&std::path::Path) -> T + Send + 'static,
+) -> ApiResult<T> {
+    let ext = std::path::Path::new(name)
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
@@ -615,23 +635,35 @@ pub async fn import_cameras(
             ["csv", "txt", "tsv", "xlsx", "xlsm", "xlsb", "xls", "ods"].contains(&e.as_str())
         })
         .unwrap_or_else(|| "bin".into());
-    let org = q.org.clone();
-    let parsed = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join(format!("upload.{ext}"));
         std::fs::write(&path, &bytes)?;
-        Ok::<_, std::io::Error>(camguard_registry::inventory::read_inventory(
-            &path,
-            Some(&org),
-        ))
+        Ok::<_, std::io::Error>(read(&path))
     })
     .await
     .map_err(|_| ApiError::internal())?
     .map_err(|e| {
         tracing::error!(error = %e, "upload spool");
         ApiError::internal()
-    })?
-    .map_err(|e| bad(&e))?;
+    })
+}
+
+/// Import an uploaded inventory file for `org` (in reach; the caller's right checked): the
+/// report of `POST /api/v1/cameras/import`, shared with the dashboard's import page.
+pub(crate) async fn import_inventory(
+    state: &AppState,
+    caller: &Caller,
+    org: &str,
+    name: String,
+    bytes: axum::body::Bytes,
+) -> ApiResult<ImportAnswer> {
+    let default_org = org.to_string();
+    let parsed = read_spooled(&name, bytes, move |path| {
+        camguard_registry::inventory::read_inventory(path, Some(&default_org))
+    })
+    .await?
+    .map_err(|e| unreadable(&e))?;
     let total = parsed.rows.len() + parsed.rejected.len();
     let vendors = &state.kb.vendors;
     let keys = |r: &camguard_registry::inventory::CameraRecord| {
@@ -642,7 +674,7 @@ pub async fn import_cameras(
     };
     let mut report = state
         .store
-        .import_cameras_in(&caller.reach, &q.org, parsed.rows, &keys, &caller.actor())
+        .import_cameras_in(&caller.reach, org, parsed.rows, &keys, &caller.actor())
         .await?;
     state.status.invalidate();
     let mut rejected = parsed.rejected;
@@ -661,7 +693,7 @@ pub async fn import_cameras(
         }))
         .collect();
     warnings.sort_by_key(|w| w.line);
-    Ok(Json(ImportAnswer {
+    Ok(ImportAnswer {
         file: name,
         rows: total,
         inserted: report.inserted,
@@ -674,7 +706,7 @@ pub async fn import_cameras(
             })
             .collect(),
         warnings,
-    }))
+    })
 }
 
 /// Findings, a page at a time.
@@ -709,12 +741,14 @@ pub async fn findings(
     Ok(Json(page.into()))
 }
 
-async fn change(
+/// Change a finding in the caller's reach (404 outside it, whatever the role; then the role's
+/// right): the API's fix/accept/reopen and the dashboard's finding actions.
+pub(crate) async fn change_finding(
     state: &AppState,
     caller: &Caller,
     id: i64,
     change: FindingChange,
-) -> ApiResult<Json<FindingView>> {
+) -> ApiResult<camguard_store::FindingRow> {
     // Existence first: a finding outside the reach is 404 whatever the role.
     state.store.finding_in(&caller.reach, id).await?;
     caller.require(Action::ChangeFindings)?;
@@ -723,7 +757,45 @@ async fn change(
         .change_finding_in(&caller.reach, id, &change, &caller.actor())
         .await?;
     state.status.invalidate();
-    Ok(Json(f.into()))
+    Ok(f)
+}
+
+async fn change(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    change: FindingChange,
+) -> ApiResult<Json<FindingView>> {
+    Ok(Json(
+        change_finding(state, caller, id, change).await?.into(),
+    ))
+}
+
+/// An accepted risk: a reason, and an expiry date (`YYYY-MM-DD`) after today.
+pub(crate) fn accept_change(reason: String, expires_on: &str) -> ApiResult<FindingChange> {
+    if reason.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "Cần nêu lý do chấp nhận rủi ro (reason).",
+            "Accepting a risk needs a reason.",
+        ));
+    }
+    let until = date(expires_on, "expires_on")?;
+    if until <= camguard_store::today() {
+        return Err(ApiError::bad_request(
+            format!("Ngày hết hạn chấp nhận rủi ro phải sau hôm nay (không phải {expires_on})."),
+            format!("The acceptance must expire after today (not {expires_on})."),
+        ));
+    }
+    Ok(FindingChange::Accepted { reason, until })
+}
+
+/// A "fixed" change on a date (`YYYY-MM-DD`, today when absent).
+pub(crate) fn fix_change(on: Option<&str>, note: Option<String>) -> ApiResult<FindingChange> {
+    let on = match on {
+        Some(d) => date(d, "on")?,
+        None => camguard_store::today(),
+    };
+    Ok(FindingChange::Fixed { on, note })
 }
 
 /// The owner says the finding is fixed; the next complete scan verifies it or reopens it.
@@ -742,20 +814,8 @@ pub async fn fix(
     let body: FixRequest = object(body.map(|b| b.0), true)?;
     // Not found comes before a bad body.
     state.store.finding_in(&caller.reach, id).await?;
-    let on = match body.on.as_deref() {
-        Some(d) => date(d, "on")?,
-        None => camguard_store::today(),
-    };
-    change(
-        &state,
-        &caller,
-        id,
-        FindingChange::Fixed {
-            on,
-            note: body.note,
-        },
-    )
-    .await
+    let fixed = fix_change(body.on.as_deref(), body.note)?;
+    change(&state, &caller, id, fixed).await
 }
 
 /// Accept the risk of a finding, for a reason, until a date.
@@ -773,23 +833,8 @@ pub async fn accept(
 ) -> ApiResult<Json<FindingView>> {
     state.store.finding_in(&caller.reach, id).await?;
     let body: AcceptRequest = object(Some(body), false)?;
-    if body.reason.trim().is_empty() {
-        return Err(ApiError::bad_request(
-            "Cần nêu lý do chấp nhận rủi ro (reason).",
-            "Accepting a risk needs a reason.",
-        ));
-    }
-    let until = date(&body.expires_on, "expires_on")?;
-    change(
-        &state,
-        &caller,
-        id,
-        FindingChange::Accepted {
-            reason: body.reason,
-            until,
-        },
-    )
-    .await
+    let accepted = accept_change(body.reason, &body.expires_on)?;
+    change(&state, &caller, id, accepted).await
 }
 
 /// Open a finding again.

@@ -677,7 +677,16 @@ pub async fn check(
 ) -> ApiResult<Json<CheckAnswer>> {
     caller.require(Action::Read)?;
     let req: CheckRequest = object(Some(body), false)?;
-    if req.vendor.trim().is_empty() || req.model.trim().is_empty() {
+    Ok(Json(check_model(&state, req.vendor, req.model).await?))
+}
+
+/// What the catalogue says about a vendor and model (the API's check and the dashboard's).
+pub(crate) async fn check_model(
+    state: &AppState,
+    vendor: String,
+    model: String,
+) -> ApiResult<CheckAnswer> {
+    if vendor.trim().is_empty() || model.trim().is_empty() {
         return Err(ApiError::bad_request(
             "Cần cả hãng (vendor) và mẫu (model).",
             "Give both vendor and model.",
@@ -693,17 +702,17 @@ pub async fn check(
             .collect(),
         &state.kb.vendors,
     );
-    let (answer, entry) = match cat.check(&req.vendor, &req.model) {
+    let (answer, entry) = match cat.check(&vendor, &model) {
         CatalogueVerdict::Certified(e) => ("certified", Some(e.into())),
         CatalogueVerdict::Warned(e) => ("warned", Some(e.into())),
         CatalogueVerdict::Unknown => ("unknown", None),
     };
-    Ok(Json(CheckAnswer {
-        vendor: req.vendor,
-        model: req.model,
+    Ok(CheckAnswer {
+        vendor,
+        model,
         answer: answer.into(),
         entry,
-    }))
+    })
 }
 
 /// The upload of `POST /api/v1/catalogue/import`.
@@ -737,47 +746,31 @@ pub async fn import_catalogue(
     mut form: Multipart,
 ) -> ApiResult<Json<CatalogueImportAnswer>> {
     caller.require(Action::ManageCatalogue)?;
-    let bad = |e: &dyn std::fmt::Display| {
-        ApiError::bad_request(
-            format!("Tệp tải lên không đọc được: {e}"),
-            format!("The upload cannot be read: {e}"),
-        )
-    };
-    let mut upload = None;
-    while let Some(field) = form.next_field().await.map_err(|e| bad(&e))? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("catalogue.csv").to_string();
-            let bytes = field.bytes().await.map_err(|e| bad(&e))?;
-            upload = Some((name, bytes));
-        }
-    }
-    let Some((name, bytes)) = upload else {
+    let Some((name, bytes)) = crate::api::read_upload(&mut form, "catalogue.csv").await? else {
         return Err(ApiError::bad_request(
             "Thiếu trường `file` (tệp danh mục thiết bị).",
             "Missing the `file` field (the catalogue file).",
         ));
     };
-    let ext = std::path::Path::new(&name)
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .filter(|e| {
-            ["csv", "txt", "tsv", "xlsx", "xlsm", "xlsb", "xls", "ods"].contains(&e.as_str())
-        })
-        .unwrap_or_else(|| "bin".into());
-    let parsed = tokio::task::spawn_blocking(move || {
-        let dir = tempfile::tempdir()?;
-        let path = dir.path().join(format!("upload.{ext}"));
-        std::fs::write(&path, &bytes)?;
-        Ok::<_, std::io::Error>(camguard_registry::catalogue::read_catalogue(&path))
+    Ok(Json(
+        import_catalogue_file(&state, &caller, name, bytes).await?,
+    ))
+}
+
+/// Import an uploaded catalogue file (the caller's right checked): the report of
+/// `POST /api/v1/catalogue/import`, shared with the dashboard's catalogue page.
+pub(crate) async fn import_catalogue_file(
+    state: &AppState,
+    caller: &Caller,
+    name: String,
+    bytes: axum::body::Bytes,
+) -> ApiResult<CatalogueImportAnswer> {
+    caller.require(Action::ManageCatalogue)?;
+    let parsed = crate::api::read_spooled(&name, bytes, |path| {
+        camguard_registry::catalogue::read_catalogue(path)
     })
-    .await
-    .map_err(|_| ApiError::internal())?
-    .map_err(|e| {
-        tracing::error!(error = %e, "upload spool");
-        ApiError::internal()
-    })?
-    .map_err(|e| bad(&e))?;
+    .await?
+    .map_err(|e| crate::api::unreadable(&e))?;
     let entries: Vec<CatalogueEntry> = parsed.entries.into_iter().map(|(_, e)| e).collect();
     let vendors = &state.kb.vendors;
     let keys = |e: &CatalogueEntry| {
@@ -792,7 +785,7 @@ pub async fn import_catalogue(
         .await?;
     // Warned models change the units' status.
     state.status.invalidate();
-    Ok(Json(CatalogueImportAnswer {
+    Ok(CatalogueImportAnswer {
         file: name,
         rows: entries.len() + parsed.rejected.len(),
         imported,
@@ -812,7 +805,7 @@ pub async fn import_catalogue(
                 warning: w.warning,
             })
             .collect(),
-    }))
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

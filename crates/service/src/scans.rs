@@ -136,6 +136,20 @@ pub async fn create(
     Json(body): Json<serde_json::Value>,
 ) -> ApiResult<(StatusCode, Json<ScanQueued>)> {
     let req: ScanRequest = crate::api::object(Some(body), false)?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(queue(&state, &caller, req).await?),
+    ))
+}
+
+/// Queue a scan for the caller (404 outside its reach, then the role's right; targets outside
+/// the organisation's scope refused with `403 out_of_scope` before anything is stored): the
+/// API's `POST /api/v1/scans` and the dashboard's launch form.
+pub(crate) async fn queue(
+    state: &AppState,
+    caller: &Caller,
+    req: ScanRequest,
+) -> ApiResult<ScanQueued> {
     let org = state.store.org_in(&caller.reach, &req.org).await?;
     caller.require(Action::Scan)?;
     let profile = req.profile.as_deref().unwrap_or("default");
@@ -188,13 +202,10 @@ pub async fn create(
         })
         .await?;
     state.jobs.submit_scan(scan.id).await.map_err(job_error)?;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(ScanQueued {
-            id: scan.id,
-            state: "queued".into(),
-        }),
-    ))
+    Ok(ScanQueued {
+        id: scan.id,
+        state: "queued".into(),
+    })
 }
 
 /// A scan's state, progress counts and times.

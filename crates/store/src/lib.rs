@@ -42,7 +42,7 @@ pub use camguard_auth::{Password, Role, WeakPassword};
 pub use catalogue::CatalogueRow;
 pub use jobs::ScanProgress;
 pub use org::{Org, OrgKind};
-pub use reach::{FindingChange, FindingQuery, MAX_PAGE, Page, Reach};
+pub use reach::{CameraQuery, FindingChange, FindingQuery, MAX_PAGE, Page, Reach};
 pub use reach_registry::{DossierChange, LevelChange, NewOrg, NewRegulation, NewSystem};
 pub use scan::{FindingRow, FindingState, SCAN_LEASE, ScanRow, ScanState, StoredScan};
 pub use schema::SCHEMA_VERSION;

@@ -87,6 +87,24 @@ pub struct FindingQuery {
     pub severity: Option<String>,
 }
 
+/// Which cameras to list (the dashboard's filters); every condition is optional.
+#[derive(Clone, Debug, Default)]
+pub struct CameraQuery {
+    /// An organisation and its subtree (all in reach when `None`).
+    pub org: Option<String>,
+    /// The vendor's key (`catalogue::vendor_key`), exactly.
+    pub vendor_key: Option<String>,
+    /// The start of the model's key (`catalogue::model_key`).
+    pub model_key: Option<String>,
+    /// Only models a catalogue warning matches (vendor key equal, model key by the warning's
+    /// `*` wildcards).
+    pub warned: bool,
+    /// Only cameras without a conformity certificate.
+    pub uncertified: bool,
+    /// Only cameras with an open finding.
+    pub open_findings: bool,
+}
+
 /// A change in a finding's lifecycle.
 #[derive(Clone, Debug)]
 pub enum FindingChange {
@@ -270,6 +288,83 @@ impl Store {
         .await?;
         let items = rows.iter().map(camera_row).collect::<Result<Vec<_>>>()?;
         Ok(page(items, limit, |c| c.id))
+    }
+
+    /// A page of the inventory in reach that meets `query`, in id order after `after`.
+    pub async fn cameras_query_page(
+        &self,
+        reach: &Reach,
+        query: &CameraQuery,
+        limit: usize,
+        after: Option<i64>,
+    ) -> Result<Page<CameraRow>> {
+        let reach = self.narrowed(reach, query.org.as_deref()).await?;
+        let limit = limit.clamp(1, MAX_PAGE);
+        let mut cond = reach.condition("c.org_id");
+        if query.warned {
+            cond.push_str(
+                " AND EXISTS (SELECT 1 FROM catalogue k WHERE k.status = 'warned' \
+                 AND k.vendor_key = c.vendor_key AND c.model_key LIKE REPLACE(k.model_key, '*', '%'))",
+            );
+        }
+        if query.uncertified {
+            cond.push_str(" AND (c.cert_conformity IS NULL OR c.cert_conformity = '')");
+        }
+        if query.open_findings {
+            cond.push_str(
+                " AND EXISTS (SELECT 1 FROM findings f WHERE f.camera_id = c.id AND f.state = 'open')",
+            );
+        }
+        // `%` and `_` in a typed model are literal: the keys hold neither (model_key keeps
+        // letters and digits), so they are simply removed.
+        let model = query
+            .model_key
+            .as_deref()
+            .unwrap_or("")
+            .replace(['%', '_', '\\'], "");
+        let rows = sqlx::query(&format!(
+            "{CAMERA_SELECT} WHERE {cond} AND c.id > $1 AND ($2 = '' OR c.vendor_key = $2) \
+             AND ($3 = '' OR c.model_key LIKE $4) ORDER BY c.id LIMIT $5"
+        ))
+        .bind(after.unwrap_or(0))
+        .bind(query.vendor_key.clone().unwrap_or_default())
+        .bind(model.clone())
+        .bind(format!("{model}%"))
+        .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX))
+        .fetch_all(self.pool())
+        .await?;
+        let items = rows.iter().map(camera_row).collect::<Result<Vec<_>>>()?;
+        Ok(page(items, limit, |c| c.id))
+    }
+
+    /// One camera, when it is in reach.
+    pub async fn camera_in(&self, reach: &Reach, id: i64) -> Result<CameraRow> {
+        let row = sqlx::query(&format!(
+            "{CAMERA_SELECT} WHERE c.id = $1 AND {}",
+            reach.condition("c.org_id")
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        match row {
+            Some(r) => camera_row(&r),
+            None => Err(StoreError::not_found(format!(
+                "no camera {id} in the registry"
+            ))),
+        }
+    }
+
+    /// The findings of a camera in reach (every state), in id order.
+    pub async fn camera_findings_in(&self, reach: &Reach, camera: i64) -> Result<Vec<FindingRow>> {
+        let rows = sqlx::query(&format!(
+            "{FINDING_SELECT} WHERE f.camera_id = $1 AND {} ORDER BY f.id LIMIT $2",
+            reach.condition("f.org_id")
+        ))
+        .bind(camera)
+        .bind(i64::try_from(MAX_PAGE).unwrap_or(i64::MAX))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(finding_row).collect()
     }
 
     /// A page of findings in reach, in id order after `after`.

@@ -239,6 +239,42 @@ impl Store {
         Ok(page(items, limit, |c| c.id))
     }
 
+    /// A page of the catalogue entries whose vendor or model contains `text` (any case), in
+    /// id order after `after`; an empty `text` is the whole catalogue ([`Store::catalogue_page`]).
+    pub async fn catalogue_search_page(
+        &self,
+        text: &str,
+        limit: usize,
+        after: Option<i64>,
+    ) -> Result<Page<CatalogueRow>> {
+        let text = text
+            .trim()
+            .to_lowercase()
+            .replace(['%', '_', '\\', '\0'], "");
+        if text.is_empty() {
+            return self.catalogue_page(limit, after).await;
+        }
+        let limit = limit.clamp(1, MAX_PAGE);
+        let rows = sqlx::query(
+            "SELECT id FROM catalogue WHERE id > $1 AND (LOWER(vendor) LIKE $2 OR LOWER(model) LIKE $2 \
+             OR LOWER(vendor_key) LIKE $2 OR LOWER(model_key) LIKE $2) ORDER BY id LIMIT $3",
+        )
+        .bind(after.unwrap_or(0))
+        .bind(format!("%{text}%"))
+        .bind(limit_sql(limit))
+        .fetch_all(self.pool())
+        .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id: i64 = r.try_get("id")?;
+            // One entry: the page of one after its predecessor id.
+            if let Some(row) = self.catalogue_page(1, Some(id - 1)).await?.items.pop() {
+                items.push(row);
+            }
+        }
+        Ok(page(items, limit, |c| c.id))
+    }
+
     /// Import catalogue entries ([`Store::import_catalogue`]); recorded (`catalogue.import`,
     /// with the counts; it concerns no one organisation).
     pub async fn import_catalogue_as(

@@ -13,8 +13,12 @@
 //! embedded ([`assets`]); pages reference nothing outside the service.
 
 pub mod assets;
+mod cameras;
+mod catalogue;
 mod i18n;
+mod inventory;
 mod pages;
+mod scans;
 mod session;
 mod svg;
 
@@ -66,6 +70,17 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/systems/{code}/level", post(pages::level))
         .route("/systems/{code}/dossier", post(pages::dossier))
         .route("/audit", get(pages::audit))
+        // Cameras, scans, inventory import, catalogue (web/{cameras,scans,inventory,catalogue}.rs).
+        .route("/cameras", get(cameras::list))
+        .route("/cameras/{id}", get(cameras::camera))
+        .route("/findings/{id}/{action}", post(cameras::change))
+        .route("/scans", get(scans::list).post(scans::launch))
+        .route("/scans/{id}", get(scans::scan))
+        .route("/scans/{id}/progress", get(scans::progress_fragment))
+        .route("/import", get(inventory::page).post(inventory::upload))
+        .route("/catalogue", get(catalogue::search))
+        .route("/catalogue/check", post(catalogue::check))
+        .route("/catalogue/import", post(catalogue::import))
         .route_layer(axum::middleware::from_fn_with_state(state, csrf))
         .route_layer(axum::middleware::from_fn(error_pages))
         .route("/assets/{hash}/{name}", get(assets::serve))
