@@ -32,8 +32,6 @@ pub struct Cli {
     pub command: Command,
 }
 
-// Parsed once per process: the size difference between variants does not matter.
-#[expect(clippy::large_enum_variant, reason = "parsed once per process")]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Find and identify cameras on the given targets

@@ -453,7 +453,7 @@ pub async fn gather_unit(
     for c in &cameras {
         let mut e = camera_entry(c, &cat);
         if let Some(h) = host_of(&e.org, &e.ip) {
-            e.verdict = h.verdict.clone();
+            e.verdict.clone_from(&h.verdict);
             e.clauses_failed = clauses_failed(h, opts.lang);
         }
         registered_ips.insert((e.org.clone(), e.ip.clone()));
@@ -809,31 +809,26 @@ pub async fn gather_site(
     let org = store.org_in(reach, code).await?;
     let parent = parent_name(store, reach, &org).await?;
     let cat = catalogue(store, kb).await?;
-    let scan = match scan {
-        Some(id) => {
-            let s = store.scan_in(reach, id).await?;
-            let below: BTreeSet<String> = all_org_codes(store, reach, &org.code).await?;
-            if !below.contains(&s.org) {
-                return Err(ReportError::Empty(format!(
-                    "scan {id} is not a scan of {} or a unit below it",
-                    org.code
-                )));
-            }
-            s
+    let scan = if let Some(id) = scan {
+        let s = store.scan_in(reach, id).await?;
+        let below: BTreeSet<String> = all_org_codes(store, reach, &org.code).await?;
+        if !below.contains(&s.org) {
+            return Err(ReportError::Empty(format!(
+                "scan {id} is not a scan of {} or a unit below it",
+                org.code
+            )));
         }
-        None => {
-            let latest = latest_scans(store, reach, &org.code).await?;
-            let own = latest.iter().find(|s| s.org == org.code).cloned();
-            match own.or_else(|| latest.into_iter().max_by_key(|s| s.id)) {
-                Some(s) => s,
-                None => {
-                    return Err(ReportError::Empty(format!(
-                        "no complete scan of {} is stored (camguard scan --org {} --save)",
-                        org.code, org.code
-                    )));
-                }
-            }
-        }
+        s
+    } else {
+        let latest = latest_scans(store, reach, &org.code).await?;
+        let own = latest.iter().find(|s| s.org == org.code).cloned();
+        let Some(s) = own.or_else(|| latest.into_iter().max_by_key(|s| s.id)) else {
+            return Err(ReportError::Empty(format!(
+                "no complete scan of {} is stored (camguard scan --org {} --save)",
+                org.code, org.code
+            )));
+        };
+        s
     };
     let hosts = store.scan_hosts(scan.id).await?;
     let cameras = all_cameras(store, reach, &scan.org).await?;

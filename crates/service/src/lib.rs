@@ -16,6 +16,7 @@ pub mod auth;
 pub mod dto;
 pub mod error;
 pub mod registry_api;
+pub mod reports;
 pub mod scans;
 pub mod views;
 pub mod web;
@@ -156,7 +157,8 @@ pub struct StateConfig {
         (name = "registry", description = "Organisations, status, inventory"),
         (name = "findings", description = "Findings and their lifecycle"),
         (name = "scans", description = "Scans as durable jobs"),
-        (name = "audit", description = "The audit log")
+        (name = "audit", description = "The audit log"),
+        (name = "reports", description = "Reports to hand upward (PDF and XLSX)")
     )
 )]
 struct ApiDoc;
@@ -244,6 +246,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(registry_api::check))
         .routes(routes!(registry_api::import_catalogue))
         .routes(routes!(registry_api::deadlines))
+        .routes(routes!(reports::unit))
+        .routes(routes!(reports::province))
 }
 
 /// The OpenAPI 3.1 document of the API (served at `/api/v1/openapi.json`, committed as

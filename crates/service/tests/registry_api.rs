@@ -698,3 +698,58 @@ async fn organisations_and_systems_are_added_as_at_the_command_line_and_recorded
         assert!(actions.contains(&want), "{want:?} not in {actions:?}");
     }
 }
+
+#[tokio::test]
+async fn reports_are_files_within_reach_and_each_export_is_recorded() {
+    let e = env().await;
+    let get = |token: &str, uri: &str| {
+        Request::builder()
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    for (uri, ctype, magic) in [
+        (
+            "/api/v1/reports/unit/AG-U.pdf",
+            "application/pdf",
+            &b"%PDF"[..],
+        ),
+        (
+            "/api/v1/reports/province/AG.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &b"PK"[..],
+        ),
+    ] {
+        let res = e.router.clone().oneshot(get(&e.reg, uri)).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{uri}");
+        assert_eq!(res.headers()[header::CONTENT_TYPE], ctype, "{uri}");
+        assert!(
+            res.headers()[header::CONTENT_DISPOSITION]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment; filename=\"camguard-"),
+            "{uri}"
+        );
+        let body = axum::body::to_bytes(res.into_body(), 64 << 20)
+            .await
+            .unwrap();
+        assert!(body.starts_with(magic), "{uri}");
+    }
+    // Not a report's name, or an organisation out of reach (the unit cannot see its province).
+    for (token, uri) in [
+        (&e.reg, "/api/v1/reports/unit/AG-U.docx"),
+        (&e.unit, "/api/v1/reports/province/AG.pdf"),
+        (&e.unit, "/api/v1/reports/unit/NOWHERE.pdf"),
+    ] {
+        let res = e.router.clone().oneshot(get(token, uri)).await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{uri}");
+    }
+    let log = e.store.audit_log(None).await.unwrap();
+    let exports: Vec<&str> = log
+        .iter()
+        .filter(|a| a.action == "report.export")
+        .map(|a| a.subject.as_str())
+        .collect();
+    assert_eq!(exports, ["report:unit:AG-U", "report:province:AG"]);
+}

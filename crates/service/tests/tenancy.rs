@@ -759,6 +759,13 @@ async fn no_route_leaks_or_changes_another_organisations_data() {
                 assert_eq!(s, StatusCode::FORBIDDEN, "{who}: add org {body}");
             }
             cover("post", "/api/v1/orgs");
+            // Reports: every role that reads its organisation takes them.
+            for kind in ["unit", "province"] {
+                let uri = format!("/api/v1/reports/{kind}/{}.xlsx", own.org);
+                let (s, _) = raw(&router, &a.token, &uri).await;
+                assert_eq!(s, StatusCode::OK, "{who}: GET {uri}");
+                cover("get", &format!("/api/v1/reports/{kind}/{{file}}"));
+            }
             // Duties done and the internal regulation: the unit, its regulator, the admin.
             let may_record = matches!(a.role, Role::Admin | Role::Regulator | Role::Unit);
             for (path, body) in [
@@ -885,6 +892,11 @@ async fn no_route_leaks_or_changes_another_organisations_data() {
                 let uri = format!("/api/v1/orgs/{other}/{path}");
                 let (s, _) = call(&router, &a.token, Method::POST, &uri, Some(body)).await;
                 assert_eq!(s, StatusCode::NOT_FOUND, "{who}: POST {uri}");
+            }
+            for kind in ["unit", "province"] {
+                let uri = format!("/api/v1/reports/{kind}/{other}.pdf");
+                let (s, _) = raw(&router, &a.token, &uri).await;
+                assert_eq!(s, StatusCode::NOT_FOUND, "{who}: GET {uri}");
             }
             let their_sys = format!("SYS-{other}");
             for uri in [
