@@ -91,6 +91,25 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<u8> {
         }
     }
     .map_err(report_err)?;
+    // Every export is recorded (who, which report, which organisation; never its content).
+    let kind = match args.kind {
+        ReportKind::Unit => "unit",
+        ReportKind::Province => "province",
+        ReportKind::Site => "site",
+    };
+    let format = match args.format {
+        ReportFormat::Pdf => "pdf",
+        ReportFormat::Xlsx => "xlsx",
+        ReportFormat::Json => "json",
+    };
+    crate::cmd::registry::record(
+        &store,
+        "report.export",
+        &format!("report:{kind}:{}", args.org),
+        Some(&args.org),
+        serde_json::json!({"format": format, "bytes": bytes.len()}),
+    )
+    .await?;
     if args.output.as_os_str() == "-" {
         std::io::stdout().lock().write_all(&bytes)?;
     } else {

@@ -215,7 +215,18 @@ fn evidence_text(v: &serde_json::Value) -> String {
     }
     let s = camguard_model::redact::url_credentials(&v.to_string());
     if s.chars().count() > MAX_EVIDENCE {
+        // Cut between words, never inside one (a key cut to "pass…" reads like a value).
         let mut t: String = s.chars().take(MAX_EVIDENCE).collect();
+        let next_is_word = s
+            .chars()
+            .nth(MAX_EVIDENCE)
+            .is_some_and(|c| c.is_alphanumeric() || c == '_');
+        if next_is_word {
+            let keep = t
+                .trim_end_matches(|c: char| c.is_alphanumeric() || c == '_')
+                .len();
+            t.truncate(keep);
+        }
         t.push('…');
         t
     } else {
