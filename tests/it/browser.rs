@@ -232,6 +232,197 @@ async fn officers_and_regulators_use_the_dashboard_in_a_browser() {
         .await;
     b.shot("unit-page").await;
 
+    // An inventory with bad rows: each is named with its line and reason.
+    let csv = tmp.path().join("cameras.csv");
+    std::fs::write(
+        &csv,
+        "org,vendor,model,serial,ip\n\
+         DEMO-STTTT,Hikvision,DS-2CD1023G0E-I,BROWSER-1,127.157.0.60\n\
+         DEMO-STTTT,Dahua,IPC-HFW1230S,BROWSER-2,not-an-address\n\
+         NOWHERE,Dahua,IPC-HFW1230S,BROWSER-3,127.157.0.61\n",
+    )
+    .unwrap();
+    b.client.goto(&format!("{base}/import")).await.unwrap();
+    b.client
+        .find(Locator::Css("#i-org"))
+        .await
+        .unwrap()
+        .select_by_value("DEMO-STTTT")
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css("#i-file"))
+        .await
+        .unwrap()
+        .send_keys(csv.to_str().unwrap())
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css("form[action='/import'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_until("the import report", |src, _| {
+        src.contains("class=\"rejected\"")
+    })
+    .await;
+    let rejected = b
+        .client
+        .find(Locator::Css("table.rejected tbody"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        rejected.contains('3') && rejected.contains('4'),
+        "{rejected}"
+    );
+    assert!(rejected.contains("not-an-address"), "{rejected}");
+    assert!(rejected.contains("NOWHERE"), "{rejected}");
+    b.shot("import-rejected-rows").await;
+
+    // A scan of part of the demo fleet, launched from the page, watched until it is done.
+    b.client.goto(&format!("{base}/scans")).await.unwrap();
+    b.client
+        .find(Locator::Css("#s-targets"))
+        .await
+        .unwrap()
+        .send_keys("127.157.0.0/28")
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css("form[action='/scans'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_until("the scan's page", |_, path| {
+        path.strip_prefix("/scans/")
+            .is_some_and(|id| id.parse::<u64>().is_ok())
+    })
+    .await;
+    b.shot("scan-running").await;
+    b.wait_until("the scan to finish", |src, _| {
+        src.contains("class=\"state s-done\"")
+    })
+    .await;
+    let progress = b
+        .client
+        .find(Locator::Css("#progress"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(progress.contains("hoàn tất"), "{progress}");
+    b.shot("scan-done").await;
+
+    // A camera with open findings: one marked fixed, another accepted until a date.
+    b.client
+        .goto(&format!("{base}/cameras?org=DEMO-STTTT&open=1"))
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css("a[href^='/cameras/']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_until("a camera page", |src, _| {
+        src.contains("class=\"card finding\"")
+    })
+    .await;
+    let open: Vec<String> = {
+        let mut ids = Vec::new();
+        for f in b
+            .client
+            .find_all(Locator::Css("article.finding:has(form.accept)"))
+            .await
+            .unwrap()
+        {
+            ids.push(f.attr("id").await.unwrap().unwrap());
+        }
+        ids
+    };
+    assert!(open.len() >= 2, "a camera with two open findings: {open:?}");
+    b.shot("camera").await;
+    let (first, second) = (&open[0], &open[1]);
+    b.client
+        .find(Locator::Css(&format!(
+            "#{first} form[action$='/fix'] button"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_until("the finding marked fixed", |src, _| {
+        src.split(&format!("id=\"{first}\""))
+            .nth(1)
+            .is_some_and(|rest| {
+                rest.split("</article>")
+                    .next()
+                    .is_some_and(|a| a.contains("s-fixed"))
+            })
+    })
+    .await;
+    let id = second.trim_start_matches("finding-");
+    b.client
+        .find(Locator::Css(&format!("#reason-{id}")))
+        .await
+        .unwrap()
+        .send_keys("Camera nằm trong mạng nội bộ cách ly; thay thế trong quý 2")
+        .await
+        .unwrap();
+    // A date input's typing order depends on the browser's locale: set its value.
+    b.client
+        .execute(
+            &format!("document.getElementById('until-{id}').value = '2027-06-30';"),
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Css(&format!("#{second} form.accept button")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_until("the risk accepted", |src, _| {
+        src.split(&format!("id=\"{second}\""))
+            .nth(1)
+            .is_some_and(|rest| {
+                rest.split("</article>")
+                    .next()
+                    .is_some_and(|a| a.contains("s-accepted") && a.contains("2027-06-30"))
+            })
+    })
+    .await;
+    b.shot("findings-fixed-and-accepted").await;
+
+    // The unit's assessment report, downloaded as the browser would (same session).
+    let got = b
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch('/api/v1/reports/unit/DEMO-STTTT.pdf').then(r => r.arrayBuffer().then(b =>
+               done([r.status, r.headers.get('content-type'),
+                     String.fromCharCode(...new Uint8Array(b).slice(0, 5)), b.byteLength])));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(got[0], 200, "{got}");
+    assert_eq!(got[1], "application/pdf", "{got}");
+    assert_eq!(got[2], "%PDF-", "{got}");
+    assert!(got[3].as_u64().unwrap() > 10_000, "{got}");
+
     // The regulator sees that unit in the province matrix.
     let (user, pw) = account("regulator");
     b.login(&base, &user, &pw).await;
