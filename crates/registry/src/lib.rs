@@ -23,5 +23,6 @@ pub mod date;
 pub mod deadline;
 pub mod inventory;
 pub mod level;
+pub mod message;
 pub mod status;
 pub mod table;

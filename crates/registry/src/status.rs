@@ -16,6 +16,8 @@
 
 use crate::date::format_date as fmt;
 use crate::deadline::{DeadlineSet, Duty, binding_deadline};
+use crate::message::render_all;
+pub use crate::message::{Lang, Message};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use time::Date;
@@ -120,7 +122,26 @@ pub struct DutyStatus {
     pub due: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deadline: Option<String>,
+    /// Why the duty is in its state, in English (the messages below, rendered).
     pub detail: String,
+    /// The same explanation as messages of `locales/*/status.ftl`, for a reader in another
+    /// language (the dashboard, the reports).
+    #[serde(skip)]
+    pub messages: Vec<Message>,
+}
+
+impl DutyStatus {
+    /// The duty's explanation in `lang`.
+    pub fn detail_in(&self, lang: Lang) -> String {
+        if self.messages.is_empty() {
+            return self.detail.clone();
+        }
+        render_all(&self.messages, lang)
+    }
+}
+
+fn explained(m: Message) -> (String, Vec<Message>) {
+    (m.render(Lang::En), vec![m])
 }
 
 /// A deadline of a set attached to the unit itself (`org add --deadlines`), which binds it
@@ -218,13 +239,10 @@ pub fn unit_duties(
             if has_cameras {
                 (
                     DutyState::Missing,
-                    format!("{} cameras but no information system registered", u.cameras),
+                    Message::new("detail-no-system").num("cameras", u.cameras),
                 )
             } else {
-                (
-                    DutyState::NotApplicable,
-                    "no cameras or systems".to_string(),
-                )
+                (DutyState::NotApplicable, Message::new("detail-nothing"))
             }
         } else {
             let states: Vec<(DutyState, &str)> = u
@@ -239,18 +257,22 @@ pub fn unit_duties(
                 .map(|s| s.1)
                 .collect();
             let detail = if bad.is_empty() {
-                format!("{} system(s) on time", u.systems.len())
+                Message::new("detail-systems-on-time").num("systems", u.systems.len() as u64)
             } else {
-                format!("{}: {}", worst.as_str(), bad.join(", "))
+                Message::new("detail-systems-state")
+                    .text("state", worst.as_str())
+                    .text("codes", bad.join(", "))
             };
             (worst, detail)
         };
+        let (detail, messages) = explained(detail);
         out.push(DutyStatus {
             duty: label.into(),
             state,
             due: due.map(fmt),
             deadline: dl.map(|d| d.id.clone()),
             detail,
+            messages,
         });
     }
 
@@ -274,36 +296,42 @@ pub fn unit_duties(
             };
             if st != DutyState::Done {
                 bad.push(match s.last_assessed {
-                    Some(d) => format!(
-                        "{} (last {} , every {} months)",
-                        s.code,
-                        fmt(d),
-                        s.interval_months
-                    ),
-                    None => format!("{} (never assessed)", s.code),
+                    Some(d) => Message::new("detail-assessment-last")
+                        .text("code", s.code.clone())
+                        .text("date", fmt(d))
+                        .num("months", u64::from(s.interval_months)),
+                    None => Message::new("detail-assessment-never").text("code", s.code.clone()),
                 });
             }
             worst = worst.max(st);
         }
+        let (detail, messages) = explained(if bad.is_empty() {
+            match worst {
+                DutyState::Missing => Message::new("detail-assessment-no-system"),
+                DutyState::NotApplicable => Message::new("detail-no-systems"),
+                _ => Message::new("detail-assessment-done"),
+            }
+        } else {
+            Message::new("detail-assessment-overdue").list("systems", bad)
+        });
         out.push(DutyStatus {
             duty: "periodic-assessment".into(),
             state: worst,
             due: None,
             deadline: None,
-            detail: if bad.is_empty() {
-                match worst {
-                    DutyState::Missing => "cameras but no system to assess".into(),
-                    DutyState::NotApplicable => "no systems".into(),
-                    _ => "every system assessed within its interval".into(),
-                }
-            } else {
-                format!("overdue: {}", bad.join(", "))
-            },
+            detail,
+            messages,
         });
     }
 
     // Cameras certified and not warned.
     let uncertified = u.cameras.saturating_sub(u.cameras_certified);
+    let (detail, messages) = explained(
+        Message::new("detail-cameras-certified")
+            .num("cameras", u.cameras)
+            .num("uncertified", uncertified)
+            .num("warned", u.cameras_warned),
+    );
     out.push(DutyStatus {
         duty: "cameras-certified".into(),
         state: if u.cameras == 0 {
@@ -315,12 +343,12 @@ pub fn unit_duties(
         },
         due: None,
         deadline: None,
-        detail: format!(
-            "{} cameras: {} without a conformity certificate, {} of a warned model",
-            u.cameras, uncertified, u.cameras_warned
-        ),
+        detail,
+        messages,
     });
 
+    let (detail, messages) =
+        explained(Message::new("detail-critical-open").num("count", u.critical_open));
     out.push(DutyStatus {
         duty: "critical-findings".into(),
         state: if u.critical_open > 0 {
@@ -332,9 +360,12 @@ pub fn unit_duties(
         },
         due: None,
         deadline: None,
-        detail: format!("{} critical/high findings open", u.critical_open),
+        detail,
+        messages,
     });
 
+    let (detail, messages) =
+        explained(Message::new("detail-unregistered").num("count", u.unregistered));
     out.push(DutyStatus {
         duty: "cameras-registered".into(),
         state: if u.unregistered > 0 {
@@ -344,10 +375,8 @@ pub fn unit_duties(
         },
         due: None,
         deadline: None,
-        detail: format!(
-            "{} cameras found by scans but not in the inventory",
-            u.unregistered
-        ),
+        detail,
+        messages,
     });
 
     {
@@ -355,24 +384,27 @@ pub fn unit_duties(
         let (state, detail) = match &u.regulation {
             Some((num, on, true)) => (
                 dated(Some(*on), dl.map(|d| d.due), today),
-                format!("{num} of {} covers cameras", fmt(*on)),
+                Message::new("detail-regulation-covers")
+                    .text("number", num.clone())
+                    .text("date", fmt(*on)),
             ),
             Some((num, on, false)) => (
                 DutyState::Failing,
-                format!("{num} of {} does not cover cameras", fmt(*on)),
+                Message::new("detail-regulation-not-covering")
+                    .text("number", num.clone())
+                    .text("date", fmt(*on)),
             ),
-            None if !has_cameras => (DutyState::NotApplicable, "no cameras or systems".into()),
-            None => (
-                DutyState::Missing,
-                "no internal security regulation recorded".into(),
-            ),
+            None if !has_cameras => (DutyState::NotApplicable, Message::new("detail-nothing")),
+            None => (DutyState::Missing, Message::new("detail-regulation-none")),
         };
+        let (detail, messages) = explained(detail);
         out.push(DutyStatus {
             duty: "regulation".into(),
             state,
             due: dl.map(|d| fmt(d.due)),
             deadline: dl.map(|d| d.id.clone()),
             detail,
+            messages,
         });
     }
 
@@ -403,15 +435,21 @@ pub fn unit_duties(
             _ => done,
         };
         let state = dated(done, Some(d.due), today);
+        let (detail, messages) = explained(match done {
+            Some(on) => Message::new("detail-recorded-done")
+                .localized("title", &d.title_vi, &d.title_en)
+                .text("date", fmt(on)),
+            None => {
+                Message::new("detail-recorded-missing").localized("title", &d.title_vi, &d.title_en)
+            }
+        });
         out.push(DutyStatus {
             duty: d.id.clone(),
             state,
             due: Some(fmt(d.due)),
             deadline: Some(d.id.clone()),
-            detail: match done {
-                Some(on) => format!("{} — done {}", d.title_en, fmt(on)),
-                None => format!("{} — not recorded", d.title_en),
-            },
+            detail,
+            messages,
         });
     }
     out
@@ -479,13 +517,14 @@ fn build(
                     .iter_mut()
                     .find(|s| s.deadline.is_some() && s.duty == d.duty.as_str())
             {
-                duty.detail.push_str(&format!(
-                    " (this unit's {} of {} is due {}; the earlier {} binds)",
-                    d.id,
-                    set.id,
-                    fmt(d.due),
-                    duty.deadline.as_deref().unwrap_or("-")
-                ));
+                let note = Message::new("detail-own-deadline")
+                    .text("id", d.id.clone())
+                    .text("set", set.id.clone())
+                    .text("due", fmt(d.due))
+                    .text("binding", duty.deadline.as_deref().unwrap_or("-"));
+                duty.detail.push(' ');
+                duty.detail.push_str(&note.render(Lang::En));
+                duty.messages.push(note);
             }
             own_deadlines.push(OwnDeadline {
                 id: d.id.clone(),

@@ -361,7 +361,15 @@ fn find_status<'a>(units: &'a [UnitStatus], code: &str) -> Option<&'a UnitStatus
     None
 }
 
-fn duty_cell(d: &DutyStatus, today: time::Date) -> DutyCell {
+/// The status's language for the report's.
+fn status_lang(lang: Lang) -> camguard_registry::message::Lang {
+    match lang {
+        Lang::Vi => camguard_registry::message::Lang::Vi,
+        Lang::En => camguard_registry::message::Lang::En,
+    }
+}
+
+fn duty_cell(d: &DutyStatus, today: time::Date, lang: Lang) -> DutyCell {
     let state = d.state.as_str().to_string();
     let days_late = match (state.as_str(), d.due.as_deref().and_then(parse_day)) {
         ("overdue" | "failing" | "missing", Some(due)) if today > due => {
@@ -374,7 +382,7 @@ fn duty_cell(d: &DutyStatus, today: time::Date) -> DutyCell {
         state,
         due: d.due.clone(),
         days_late,
-        detail: d.detail.clone(),
+        detail: d.detail_in(status_lang(lang)),
     }
 }
 
@@ -507,7 +515,12 @@ pub async fn gather_unit(
     }
     let all: Vec<FindingEntry> = entries.iter().flat_map(|e| e.findings.clone()).collect();
     let duties = find_status(status, &org.code)
-        .map(|u| u.duties.iter().map(|d| duty_cell(d, opts.date)).collect())
+        .map(|u| {
+            u.duties
+                .iter()
+                .map(|d| duty_cell(d, opts.date, opts.lang))
+                .collect()
+        })
         .unwrap_or_default();
     Ok(Report::Unit(UnitReport {
         head: head(&org, parent.clone(), "BC", opts),
@@ -551,7 +564,7 @@ pub async fn gather_province(
         parent: Option<&str>,
         depth: usize,
         visible: &BTreeSet<String>,
-        today: time::Date,
+        opts: &DocOptions,
         out: &mut Vec<UnitRow>,
         duty_ids: &mut Vec<String>,
     ) {
@@ -566,26 +579,22 @@ pub async fn gather_province(
                 name: u.name.clone(),
                 parent: parent.map(str::to_string),
                 depth,
-                duties: u.duties.iter().map(|d| duty_cell(d, today)).collect(),
+                duties: u
+                    .duties
+                    .iter()
+                    .map(|d| duty_cell(d, opts.date, opts.lang))
+                    .collect(),
                 problems: u.problems,
                 cameras: 0,
                 open_findings: 0,
             });
         }
         for c in &u.children {
-            walk(c, Some(&u.org), depth + 1, visible, today, out, duty_ids);
+            walk(c, Some(&u.org), depth + 1, visible, opts, out, duty_ids);
         }
     }
     if let Some(root) = find_status(status, &org.code) {
-        walk(
-            root,
-            None,
-            0,
-            &visible,
-            opts.date,
-            &mut units,
-            &mut duty_ids,
-        );
+        walk(root, None, 0, &visible, opts, &mut units, &mut duty_ids);
     }
     let row_of: HashMap<String, usize> = units
         .iter()

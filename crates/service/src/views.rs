@@ -75,6 +75,8 @@ pub struct StatusCache {
     /// tree): the same bytes for every caller who may see them. Tagged with the tree they
     /// were written from; at most one per organisation.
     rendered: std::sync::Mutex<(usize, std::collections::HashMap<String, axum::body::Bytes>)>,
+    /// The dashboard's figures, per reach; dropped with the tree.
+    pub charts: ChartCache,
 }
 
 #[derive(Clone)]
@@ -99,6 +101,7 @@ impl StatusCache {
             computing: tokio::sync::Mutex::new(()),
             refreshing: std::sync::atomic::AtomicBool::new(false),
             rendered: std::sync::Mutex::new((0, std::collections::HashMap::new())),
+            charts: ChartCache::new(fresh.max(Duration::from_secs(30))),
         }
     }
 
@@ -131,6 +134,7 @@ impl StatusCache {
         if let Ok(mut c) = self.current.lock() {
             *c = None;
         }
+        self.charts.invalidate();
     }
 
     fn get(&self, today: time::Date, max_age: Duration) -> Option<Arc<Vec<UnitStatus>>> {
@@ -296,4 +300,97 @@ pub async fn status_cached(
         keep(u, &visible, &mut out);
     }
     Ok(out)
+}
+
+/// The dashboard's figures ([`camguard_store::ChartFacts`]) by reach, each computed once at a
+/// time and kept `fresh`.
+///
+/// One grouped pass over the findings in reach (about a second for an admin at 1,000,000
+/// findings on SQLite) is too much for every page view but fine every half minute: callers
+/// asking for the same figures while they are computed wait for that one computation.
+pub struct ChartCache {
+    fresh: Duration,
+    slots: std::sync::Mutex<std::collections::HashMap<String, Arc<ChartSlot>>>,
+}
+
+struct ChartSlot {
+    at: Instant,
+    facts: tokio::sync::OnceCell<Arc<camguard_store::ChartFacts>>,
+}
+
+impl ChartCache {
+    /// At most this many reaches are kept; older ones are dropped first.
+    const MAX_SLOTS: usize = 1024;
+
+    pub fn new(fresh: Duration) -> ChartCache {
+        ChartCache {
+            fresh,
+            slots: Default::default(),
+        }
+    }
+
+    pub fn invalidate(&self) {
+        self.slots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+
+    /// The figures for `reach` (narrowed to `org`), open findings on each of `days`.
+    pub async fn get(
+        &self,
+        store: &Store,
+        reach: &Reach,
+        org: Option<&str>,
+        days: &[time::Date],
+    ) -> Result<Arc<camguard_store::ChartFacts>, ViewError> {
+        // The whole reach is the key (never a hash of it: two reaches must never share).
+        let key = format!(
+            "{}|{}|{}",
+            org.unwrap_or("*"),
+            days.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+            match reach {
+                Reach::All => "all".to_string(),
+                Reach::Orgs(ids) => ids
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            }
+        );
+        let slot = {
+            let mut slots = self
+                .slots
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match slots.get(&key) {
+                Some(s) if s.at.elapsed() <= self.fresh => s.clone(),
+                _ => {
+                    if slots.len() >= Self::MAX_SLOTS {
+                        let fresh = self.fresh;
+                        slots.retain(|_, s| s.at.elapsed() <= fresh);
+                        if slots.len() >= Self::MAX_SLOTS {
+                            slots.clear();
+                        }
+                    }
+                    let s = Arc::new(ChartSlot {
+                        at: Instant::now(),
+                        facts: tokio::sync::OnceCell::new(),
+                    });
+                    slots.insert(key, s.clone());
+                    s
+                }
+            }
+        };
+        let facts = slot
+            .facts
+            .get_or_try_init(|| async {
+                Ok::<_, ViewError>(Arc::new(store.chart_facts_in(reach, org, days).await?))
+            })
+            .await?;
+        Ok(facts.clone())
+    }
 }

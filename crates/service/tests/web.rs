@@ -669,6 +669,10 @@ async fn the_overview_lists_the_regulators_units_and_not_another_provinces() {
     assert!(res.body.contains("class=\"state s-"), "{}", res.body);
     assert!(res.body.contains("action=\"/units/HN-SO/urge\""));
     assert!(res.body.contains("<svg class=\"chart\""));
+    // Why a duty is in its state is said in Vietnamese too (locales/vi/status.ftl), not in the
+    // status document's English.
+    assert!(res.body.contains("quá hạn: SYS-SO"), "{}", res.body);
+    assert!(!res.body.contains("overdue: SYS-SO"), "{}", res.body);
     // The directive's deadlines have passed for duties not done: days late are shown.
     assert!(
         res.body.contains("s-overdue") && res.body.contains("ngày trễ"),

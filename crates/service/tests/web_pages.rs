@@ -389,6 +389,73 @@ async fn a_unit_officer_lists_its_cameras_filters_them_and_opens_one() {
     assert!(cam.body.contains("/findings/") && cam.body.contains("/fix\""));
 }
 
+/// The text of the `<svg>` chart whose `<title id="…">` starts with `title`.
+fn chart<'a>(body: &'a str, title: &str) -> &'a str {
+    let i = body
+        .find(&format!("\">{title}"))
+        .unwrap_or_else(|| panic!("no chart {title:?}: {body}"));
+    let start = body[..i].rfind("<svg").unwrap();
+    let end = i + body[i..].find("</svg>").unwrap();
+    &body[start..end]
+}
+
+#[tokio::test]
+async fn the_unit_page_charts_the_trend_and_the_vendor_mix_of_its_reach() {
+    let w = world().await;
+    let b = sign_in(&w, "officer").await;
+    let page = send(&w.router, get("/units/HN-SO", &b.cookies)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    // The unit's cameras are all Hikvision; its scan opened two findings today (one critical,
+    // one medium) on the camera it saw.
+    let cams = w.store.cameras(&Default::default()).await.unwrap();
+    let so_cams = cams.iter().filter(|c| c.record.org == "HN-SO").count();
+    assert!(so_cams < cams.len(), "the other unit has cameras too");
+    let trend = chart(&page.body, "Lỗ hổng đang mở theo mức độ, cuối mỗi tuần");
+    // Five legend keys (every severity) and two stacked parts, in the last week's column.
+    assert_eq!(trend.matches("<rect").count(), 7, "{trend}");
+    assert_eq!(trend.matches(": 1</title></rect>").count(), 2, "{trend}");
+    let vendors = chart(&page.body, "Camera theo hãng sản xuất");
+    assert!(
+        vendors.contains(">Hikvision<") && vendors.contains(&format!(">{so_cams}<")),
+        "{vendors}"
+    );
+    assert!(
+        page.body.contains("<strong>2</strong>Lỗ hổng đang mở</li>"),
+        "two open findings: {}",
+        page.body
+    );
+    // The regulator of the province: both units' cameras and findings.
+    let r = sign_in(&w, "reg").await;
+    let hn = send(&w.router, get("/units/HN", &r.cookies)).await;
+    let vendors = chart(&hn.body, "Camera theo hãng sản xuất");
+    assert!(vendors.contains(&format!(">{}<", cams.len())), "{vendors}");
+    assert!(
+        hn.body.contains("<strong>4</strong>Lỗ hổng đang mở</li>"),
+        "{}",
+        hn.body
+    );
+    // A finding fixed: the figures follow at once (the change drops the cached ones).
+    let f = w.store.findings(Some("HN-SO"), None).await.unwrap();
+    let critical = f.iter().find(|f| f.severity == "critical").unwrap().id;
+    let res = send(
+        &w.router,
+        hx_form(&format!("/findings/{critical}/fix"), &b, &[]),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let page = send(&w.router, get("/units/HN-SO", &b.cookies)).await;
+    assert!(
+        page.body.contains("<strong>1</strong>Lỗ hổng đang mở</li>"),
+        "{}",
+        page.body
+    );
+    let trend = chart(&page.body, "Lỗ hổng đang mở theo mức độ, cuối mỗi tuần");
+    assert!(
+        !trend.contains("#8b0000\"><title>"),
+        "no critical column part left: {trend}"
+    );
+}
+
 #[tokio::test]
 async fn another_units_camera_is_not_found() {
     let w = world().await;
@@ -599,6 +666,67 @@ async fn an_upload_with_bad_rows_names_each_bad_row() {
     )
     .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
+}
+
+/// A multipart form sent by a browser without script: no `X-CSRF-Token`, no `hx-request`.
+fn plain_multipart(
+    path: &str,
+    b: &Browser,
+    fields: &[(&str, Option<&str>, &str)],
+) -> Request<Body> {
+    let mut r = multipart(path, b, fields);
+    r.headers_mut().remove("x-csrf-token");
+    r.headers_mut().remove("hx-request");
+    r
+}
+
+#[tokio::test]
+async fn an_upload_without_script_carries_its_token_in_the_form() {
+    let w = world().await;
+    let b = sign_in(&w, "officer").await;
+    let page = send(&w.router, get("/import", &b.cookies)).await;
+    // The form carries the token as its first field.
+    let form = page.body.split("action=\"/import\"").nth(1).unwrap();
+    let first = form.split("<input").nth(1).unwrap();
+    assert!(
+        first.contains("name=\"_csrf\"") && first.contains(&b.csrf),
+        "{form}"
+    );
+    let csv = "org,vendor,model,serial,ip\nHN-SO,Dahua,IPC-HFW1230S,plain-1,127.60.1.40\n";
+    let upload = |token: &str| {
+        plain_multipart(
+            "/import",
+            &b,
+            &[
+                ("_csrf", None, token),
+                ("org", None, "HN-SO"),
+                ("file", Some("inv.csv"), csv),
+            ],
+        )
+    };
+    // A wrong token, or none at all, is refused and imports nothing.
+    let res = send(&w.router, upload("not-the-token")).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+    let res = send(
+        &w.router,
+        plain_multipart(
+            "/import",
+            &b,
+            &[("org", None, "HN-SO"), ("file", Some("inv.csv"), csv)],
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+    let has = |cams: &[camguard_store::CameraRow]| {
+        cams.iter()
+            .any(|c| c.record.serial.as_deref() == Some("plain-1"))
+    };
+    assert!(!has(&w.store.cameras(&Default::default()).await.unwrap()));
+    // The right token in the form: imported, and the whole page comes back with the report.
+    let res = send(&w.router, upload(&b.csrf)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(res.body.contains("<html"), "a whole page: {}", res.body);
+    assert!(has(&w.store.cameras(&Default::default()).await.unwrap()));
 }
 
 #[tokio::test]

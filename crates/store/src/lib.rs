@@ -24,6 +24,7 @@ mod account;
 mod audit;
 mod camera;
 mod catalogue;
+mod charts;
 mod jobs;
 mod org;
 mod reach;
@@ -40,6 +41,7 @@ pub use audit::{Actor, AuditBreak, AuditCheck, AuditEntry, AuditProblem, NewAudi
 pub use camera::{CameraFilter, CameraRow, ImportReport};
 pub use camguard_auth::{Password, Role, WeakPassword};
 pub use catalogue::CatalogueRow;
+pub use charts::ChartFacts;
 pub use jobs::ScanProgress;
 pub use org::{Org, OrgKind};
 pub use reach::{CameraQuery, FindingChange, FindingQuery, MAX_PAGE, Page, Reach};

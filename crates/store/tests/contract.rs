@@ -2104,3 +2104,93 @@ async fn organisations_added_elsewhere_join_the_reach() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn chart_facts_count_open_findings_by_day_and_cameras_by_vendor() {
+    both("charts", |store, _| async move {
+        province(&store).await;
+        let mut b = camera("AG-STTTT", "B", "127.80.1.2");
+        b.vendor = "Dahua".into();
+        store
+            .import_cameras(
+                rows(vec![
+                    camera("AG-STTTT", "A", "127.80.1.1"),
+                    b,
+                    camera("AG-STTTT", "C", "127.80.1.3"),
+                ]),
+                &keys,
+            )
+            .await
+            .unwrap();
+        let args = serde_json::json!({"targets": ["127.80.1.0/24"]});
+        let scan = store
+            .begin_scan("AG-STTTT", &["127.80.1.0/24".into()], "t", "default", &args)
+            .await
+            .unwrap();
+        let hosts = [
+            host(
+                "127.80.1.1",
+                Some("A"),
+                &[
+                    ("default-credentials", Severity::Critical),
+                    ("cleartext-http", Severity::Medium),
+                ],
+            ),
+            host(
+                "127.80.1.2",
+                Some("B"),
+                &[("open-rtsp-stream", Severity::High)],
+            ),
+        ];
+        store.add_scan_hosts(scan.id, &hosts, 2).await.unwrap();
+        store
+            .finish_scan(scan.id, ScanState::Complete)
+            .await
+            .unwrap();
+        let today = camguard_store::today();
+        let yesterday = today.previous_day().unwrap();
+        let open = store
+            .findings(Some("AG"), Some(FindingState::Open))
+            .await
+            .unwrap();
+        let medium = open.iter().find(|f| f.severity == "medium").unwrap();
+        store.mark_fixed(medium.id, today, None).await.unwrap();
+
+        let facts = store
+            .chart_facts_in(&Reach::All, Some("AG"), &[today, yesterday])
+            .await
+            .unwrap();
+        // Days come back in order; nothing was open yesterday (first seen today).
+        assert_eq!(facts.trend.len(), 2);
+        assert_eq!(facts.trend[0].0, yesterday);
+        assert!(facts.trend[0].1.values().all(|n| *n == 0), "{facts:?}");
+        let now = facts.open_now();
+        assert_eq!(now.get("critical"), Some(&1), "{facts:?}");
+        assert_eq!(now.get("high"), Some(&1), "{facts:?}");
+        // Fixed today: not open at the end of today, but the severity is listed.
+        assert_eq!(now.get("medium"), Some(&0), "{facts:?}");
+        assert_eq!(facts.cameras(), 3);
+        assert_eq!(facts.vendors[0].1, 2, "{facts:?}");
+        assert_eq!(facts.vendors[1], ("dahua".to_string(), 1), "{facts:?}");
+
+        // The reach is applied: an organisation outside it sees nothing, and asking for one
+        // outside the reach is "not found".
+        store
+            .add_org("HN", "Hà Nội", OrgKind::Province, None, &[], &[])
+            .await
+            .unwrap();
+        let hn = store.org("HN").await.unwrap().id;
+        let only_hn = Reach::Orgs(std::sync::Arc::new([hn].into_iter().collect()));
+        let none = store
+            .chart_facts_in(&only_hn, None, &[today])
+            .await
+            .unwrap();
+        assert_eq!(none.cameras(), 0);
+        assert!(none.open_now().is_empty(), "{none:?}");
+        assert!(matches!(
+            store.chart_facts_in(&only_hn, Some("AG"), &[today]).await,
+            Err(StoreError::NotFound(_))
+        ));
+    })
+    .await;
+}

@@ -69,7 +69,7 @@ async fn import_page(
 }
 
 /// `POST /import` (multipart: `org`, `file`; the CSRF token in `X-CSRF-Token`, as htmx sends
-/// it): the import of `POST /api/v1/cameras/import`. htmx gets the report fragment.
+/// it, or in the form's `_csrf` field without script): the import of `POST /api/v1/cameras/import`. htmx gets the report fragment.
 pub async fn upload(
     State(state): State<AppState>,
     viewer: Viewer,

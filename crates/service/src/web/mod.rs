@@ -501,8 +501,36 @@ async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Respon
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let boundary = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.starts_with("multipart/form-data"))
+        .and_then(|v| multer::parse_boundary(v).ok());
     let (req, sent) = match header_token {
         Some(t) => (req, Some(t)),
+        // An upload sent without script (a plain multipart form): the token is its `_csrf`
+        // field. The body is already bounded by the service's body limit (an outer layer).
+        None if boundary.is_some() => {
+            let (parts, body) = req.into_parts();
+            let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+                return PageError(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "Nội dung gửi lên vượt quá giới hạn.",
+                    "The request body is over the size limit.",
+                ))
+                .into_response();
+            };
+            let sent = match boundary {
+                Some(b) => multipart_token(bytes.clone(), b).await,
+                None => None,
+            };
+            (
+                Request::from_parts(parts, axum::body::Body::from(bytes)),
+                sent,
+            )
+        }
         None if form => {
             let (parts, body) = req.into_parts();
             let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
@@ -534,6 +562,19 @@ async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Respon
         return PageError(ApiError::csrf()).into_response();
     }
     next.run(req).await
+}
+
+/// The `_csrf` field of a multipart body (the forms put it first; the parts before it are
+/// skipped, not kept).
+async fn multipart_token(body: axum::body::Bytes, boundary: String) -> Option<String> {
+    let stream = futures::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut parts = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = parts.next_field().await {
+        if field.name() == Some(CSRF_FIELD) {
+            return field.text().await.ok().filter(|t| t.len() <= 256);
+        }
+    }
+    None
 }
 
 /// The form value of a urlencoded body's field (after [`csrf`] has checked the token).

@@ -2,7 +2,7 @@
 //! (questionnaire and dossier), audit log. Every read goes through the store's `Reach`-taking
 //! functions; nothing is filtered here or in a template.
 
-use super::svg::{Bar, bars, fill};
+use super::svg::{Bar, Series, bars, columns, fill};
 use super::{Ctx, PageError, Viewer, field, render, see_other};
 use crate::AppState;
 use crate::error::{ApiError, Lang};
@@ -99,7 +99,7 @@ struct OverviewPage {
     to_urge: Vec<(String, String, usize)>,
     may_urge: bool,
     duties_chart: String,
-    severity_chart: String,
+    charts: Charts,
 }
 
 fn parse_day(s: &str) -> Option<time::Date> {
@@ -130,73 +130,151 @@ fn may_urge(role: Role) -> bool {
     matches!(role, Role::Admin | Role::Regulator)
 }
 
-/// Open findings in reach by severity (at most `cap` read; `true` when there were more).
-async fn severity_counts(
-    state: &AppState,
-    viewer: &Viewer,
-    org: Option<&str>,
-) -> Result<(Vec<(String, usize)>, bool), PageError> {
-    const CAP: usize = 20_000;
-    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
-    let query = FindingQuery {
-        org: org.map(String::from),
-        state: Some(FindingState::Open),
-        severity: None,
-    };
-    let (mut after, mut seen) = (None, 0usize);
-    loop {
-        let page = state
-            .store
-            .findings_page(
-                &viewer.caller.reach,
-                &query,
-                camguard_store::MAX_PAGE,
-                after,
-            )
-            .await?;
-        for f in &page.items {
-            *counts.entry(f.severity.clone()).or_default() += 1;
-        }
-        seen += page.items.len();
-        match page.next {
-            Some(n) if seen < CAP => after = Some(n),
-            Some(_) => break Ok((order_severities(counts), true)),
-            None => break Ok((order_severities(counts), false)),
-        }
-    }
+/// The severities in display order, each with its fill (the page's state colours).
+const SEVERITIES: [(&str, &str); 5] = [
+    ("critical", "#8b0000"),
+    ("high", "#b35000"),
+    ("medium", "#8a6d00"),
+    ("low", "#4a4a4a"),
+    ("info", "#6b6b6b"),
+];
+
+fn severity_fill(s: &str) -> &'static str {
+    SEVERITIES
+        .iter()
+        .find(|(id, _)| *id == s)
+        .map_or("#4a4a4a", |(_, f)| f)
 }
 
-fn order_severities(mut c: std::collections::BTreeMap<String, usize>) -> Vec<(String, usize)> {
-    let mut out = Vec::new();
-    for s in ["critical", "high", "medium", "low", "info"] {
-        out.push((s.to_string(), c.remove(s).unwrap_or(0)));
+/// Severities in display order: the known ones first, then any other seen.
+fn ordered_severities(seen: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = SEVERITIES.iter().map(|(s, _)| s.to_string()).collect();
+    for s in seen {
+        if !out.contains(&s) {
+            out.push(s);
+        }
     }
-    out.extend(c);
     out
 }
 
-fn severity_chart(ctx: &Ctx, counts: &[(String, usize)], more: bool) -> String {
-    let max = counts.iter().map(|c| c.1).max().unwrap_or(0) as f64;
-    let chart: Vec<Bar> = counts
+/// Weeks shown by the trend chart.
+const TREND_WEEKS: i64 = 12;
+
+/// The charts of a page (overview or unit), and the number of cameras in reach.
+pub struct Charts {
+    pub severity: String,
+    pub trend: String,
+    pub vendors: String,
+    pub cameras: u64,
+    pub open_findings: u64,
+}
+
+/// The charts of the organisations in the viewer's reach (`org`'s subtree when given): open
+/// findings by severity now and at the end of each of the last weeks, and the vendor mix.
+async fn charts(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: &Ctx,
+    org: Option<&str>,
+    today: time::Date,
+) -> Result<Charts, PageError> {
+    let days: Vec<time::Date> = (0..TREND_WEEKS)
+        .rev()
+        .filter_map(|k| today.checked_sub(time::Duration::weeks(k)))
+        .collect();
+    let facts = state
+        .status
+        .charts
+        .get(&state.store, &viewer.caller.reach, org, &days)
+        .await?;
+    let now = facts.open_now();
+    let sevs = ordered_severities(now.keys().cloned());
+    let max = now.values().copied().max().unwrap_or(0) as f64;
+    let severity = bars(
+        &ctx.t("overview-chart-severity"),
+        &sevs
+            .iter()
+            .map(|s| {
+                let n = now.get(s).copied().unwrap_or(0);
+                Bar {
+                    label: ctx.t(&format!("severity-{s}")),
+                    value: n as f64,
+                    max,
+                    text: n.to_string(),
+                    fill: severity_fill(s),
+                }
+            })
+            .collect::<Vec<_>>(),
+    );
+    let labels: Vec<String> = facts
+        .trend
         .iter()
-        .map(|(s, n)| Bar {
-            label: ctx.t(&format!("severity-{s}")),
-            value: *n as f64,
-            max,
-            text: if more {
-                format!("≥{n}")
+        .map(|(d, _)| format!("{:02}/{:02}", d.day(), u8::from(d.month())))
+        .collect();
+    let trend = columns(
+        &ctx.t("overview-chart-trend"),
+        &labels,
+        &sevs
+            .iter()
+            .map(|s| Series {
+                name: ctx.t(&format!("severity-{s}")),
+                fill: severity_fill(s),
+                values: facts
+                    .trend
+                    .iter()
+                    .map(|(_, by)| by.get(s).copied().unwrap_or(0))
+                    .collect(),
+            })
+            .collect::<Vec<_>>(),
+    );
+    // The biggest makers, then the rest together.
+    const SHOWN: usize = 8;
+    let cameras = facts.cameras();
+    let mut vendor_bars: Vec<Bar> = facts
+        .vendors
+        .iter()
+        .take(SHOWN)
+        .map(|(key, n)| Bar {
+            label: if key.is_empty() {
+                ctx.t("vendor-unknown")
             } else {
-                n.to_string()
+                state
+                    .kb
+                    .vendor(key)
+                    .map_or_else(|| key.clone(), |v| v.name.clone())
             },
-            fill: match s.as_str() {
-                "critical" => "#8b0000",
-                "high" => "#b35000",
-                "medium" => "#8a6d00",
-                _ => "#4a4a4a",
-            },
+            value: *n as f64,
+            max: cameras as f64,
+            text: n.to_string(),
+            fill: "#1f4e79",
         })
         .collect();
-    bars(&ctx.t("overview-chart-severity"), &chart)
+    let rest: u64 = facts.vendors.iter().skip(SHOWN).map(|v| v.1).sum();
+    if rest > 0 {
+        vendor_bars.push(Bar {
+            label: ctx.t("vendor-other"),
+            value: rest as f64,
+            max: cameras as f64,
+            text: rest.to_string(),
+            fill: "#6b6b6b",
+        });
+    }
+    let vendors = bars(&ctx.t("overview-chart-vendors"), &vendor_bars);
+    Ok(Charts {
+        severity,
+        trend,
+        vendors,
+        cameras,
+        open_findings: now.values().sum(),
+    })
+}
+
+/// The status's explanations in the page's language.
+fn status_lang_of(ctx: &Ctx) -> camguard_registry::message::Lang {
+    match ctx.lang {
+        Lang::Vi => camguard_registry::message::Lang::Vi,
+        Lang::En => camguard_registry::message::Lang::En,
+    }
 }
 
 /// `GET /overview`: the units × duties matrix of the viewer's reach (the status document of
@@ -217,6 +295,7 @@ pub async fn overview(
     )
     .await?;
     let ctx = viewer.ctx();
+    let status_lang = status_lang_of(&ctx);
     let mut flat = Vec::new();
     flatten(&tree, 0, &mut flat);
     let mut duty_ids: Vec<String> = Vec::new();
@@ -248,8 +327,8 @@ pub async fn overview(
                             label: state_label(&ctx, st),
                             days_late,
                             title: match &d.due {
-                                Some(due) => format!("{} · {due}", d.detail),
-                                None => d.detail.clone(),
+                                Some(due) => format!("{} · {due}", d.detail_in(status_lang)),
+                                None => d.detail_in(status_lang),
                             },
                         }
                     }
@@ -292,7 +371,7 @@ pub async fn overview(
             }
         })
         .collect();
-    let (counts, more) = severity_counts(&state, &viewer, None).await?;
+    let charts = charts(&state, &viewer, &ctx, None, today).await?;
     let page = OverviewPage {
         as_of: day_text(today),
         duties: duty_ids
@@ -306,7 +385,7 @@ pub async fn overview(
         to_urge,
         may_urge: may_urge(viewer.caller.user.role),
         duties_chart: bars(&ctx.t("overview-chart-duties"), &duty_bars),
-        severity_chart: severity_chart(&ctx, &counts, more),
+        charts,
         ctx,
     };
     render(StatusCode::OK, &page)
@@ -387,11 +466,12 @@ struct UnitPage {
     status: Option<UnitStatus>,
     duty_rows: Vec<(String, Cell, String)>,
     systems: Vec<SystemRow>,
-    cameras: String,
+    cameras: u64,
+    open_findings: u64,
     findings: Vec<FindingRow>,
     more_findings: bool,
     children: Vec<(String, String, usize)>,
-    severity_chart: String,
+    charts: Charts,
 }
 
 /// `GET /units/{code}`: the unit's own status, systems, cameras, open findings and deadlines.
@@ -416,6 +496,7 @@ pub async fn unit(
     .into_iter()
     .next();
     let ctx = viewer.ctx();
+    let status_lang = status_lang_of(&ctx);
     let duty_rows = status
         .as_ref()
         .map(|u| {
@@ -435,7 +516,7 @@ pub async fn unit(
                             days_late,
                             title: d.due.clone().unwrap_or_default(),
                         },
-                        d.detail.clone(),
+                        d.detail_in(status_lang),
                     )
                 })
                 .collect()
@@ -446,21 +527,6 @@ pub async fn unit(
         .systems_page(reach, Some(&org.code), camguard_store::MAX_PAGE, None)
         .await?
         .items;
-    // Cameras of the unit's subtree (counted a page at a time, up to a bound).
-    let mut cameras = 0usize;
-    let mut after = None;
-    let cameras = loop {
-        let p = state
-            .store
-            .cameras_page(reach, Some(&org.code), camguard_store::MAX_PAGE, after)
-            .await?;
-        cameras += p.items.len();
-        match p.next {
-            Some(n) if cameras < 100_000 => after = Some(n),
-            Some(_) => break format!("≥{cameras}"),
-            None => break cameras.to_string(),
-        }
-    };
     let page = state
         .store
         .findings_page(
@@ -483,7 +549,7 @@ pub async fn unit(
                 .collect()
         })
         .unwrap_or_default();
-    let (counts, more) = severity_counts(&state, &viewer, Some(&org.code)).await?;
+    let charts = charts(&state, &viewer, &ctx, Some(&org.code), today).await?;
     render(
         StatusCode::OK,
         &UnitPage {
@@ -492,11 +558,12 @@ pub async fn unit(
             status,
             duty_rows,
             systems,
-            cameras,
             more_findings: page.next.is_some(),
             findings: page.items,
             children,
-            severity_chart: severity_chart(&ctx, &counts, more),
+            cameras: charts.cameras,
+            open_findings: charts.open_findings,
+            charts,
             ctx,
         },
     )
