@@ -259,6 +259,20 @@ fn unit_province_and_site_reports_as_pdf_and_xlsx() {
         flagged.iter().any(|row| row[3] == "#panic(\"x\") [$*_`@]"),
         "{flagged:?}"
     );
+    // Why each duty is in its state, in Vietnamese (locales/vi/status.ftl), not the status
+    // document's English.
+    let duties = sheet(&r.path("unit.xlsx"), "Nhiệm vụ");
+    let details: Vec<&str> = duties[1..].iter().map(|row| row[4].as_str()).collect();
+    assert!(
+        details
+            .iter()
+            .any(|d| d.ends_with("camera phát hiện khi rà quét nhưng chưa có trong danh mục")),
+        "{details:?}"
+    );
+    assert!(
+        !details.iter().any(|d| d.contains("not in the inventory")),
+        "{details:?}"
+    );
     let cameras = sheet(&r.path("unit.xlsx"), "Camera");
     assert_eq!(cameras[0][4], "Kiểu, loại (model)");
     let registered: Vec<&str> = cameras[1..]
