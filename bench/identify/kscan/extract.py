@@ -25,7 +25,9 @@ Label (mechanical, from the PRODUCT name only; kscan glues words, so words are m
 names): camera, webcam, netcam, ipcam, IPC, DVR/NVR/XVR, video recorder/server/encoder,
 surveillance, CCTV and the Chinese 摄像 (camera), 录像 (recorder), 视频监控 (video surveillance)
 = camera; video conferencing (视频会议), decoders, TV walls (电视墙, 解码) = decoy; a product
-of a maker in SURVEILLANCE_MAKERS (first word of the name, or the Chinese maker names) = camera.
+of a maker in SURVEILLANCE_MAKERS (first word of the name; or a name starting with such a maker of
+five letters or more not followed by a digit, as kscan glues words; or the Chinese maker names) =
+camera.
 Expected vendor (VENDOR below: the name's first word or prefix, or a Chinese maker name in it) only
 where the sample text names that maker. Split:
 sha256(id)[0] < 102 held out. Prints only counts.
@@ -115,7 +117,13 @@ def main():
         name = name.strip()
         words = name.replace("_", " ").replace("-", " ")
         first = re.split(r"[-_\s()/]+", name.lower())[0]
-        maker = first in SURVEILLANCE_MAKERS or any(m in name for m in CN_MAKERS)
+        # kscan glues words (`HikvisioniVMS-5060`, `AVTECHavc`, `NUUONVR`): a name that starts
+        # with a maker of five letters or more, not followed by a digit, is that maker's too.
+        glued = re.sub(r"[^a-z0-9]", "", name.lower())
+        prefixed = any(glued.startswith(m.replace("-", "")) and len(m.replace("-", "")) >= 5
+                       and not glued[len(m.replace("-", "")):][:1].isdigit()
+                       for m in SURVEILLANCE_MAKERS)
+        maker = first in SURVEILLANCE_MAKERS or prefixed or any(m in name for m in CN_MAKERS)
         is_cam = (bool(CAMERA.search(words)) or maker) and not NOT_CAMERA.search(words)
         label = "camera" if is_cam else "decoy"
         dtype = None
