@@ -1512,3 +1512,36 @@ fn upnp_gateways_media_servers_and_photo_cameras_are_not_cameras() {
     );
     assert_not_camera(&eos);
 }
+
+/// Chinese has no spaces between words: a camera word inside a longer title still counts
+/// (kscan static/fingerprint.txt, training part: "同为数码网络摄像头", TVT Digital's 同为数码
+/// + 网络摄像头 "network camera"), and a Chinese maker name names the vendor.
+#[test]
+fn chinese_camera_words_and_maker_names_inside_unspaced_titles() {
+    let tvt = run(&[o(80, keys::HTTP_TITLE, "同为数码网络摄像头")], &[80]);
+    assert!(tvt.is_camera, "{tvt:#?}");
+    assert_eq!(tvt.vendor.as_deref(), Some("tvt"));
+    let dss = run(&[o(80, keys::HTTP_TITLE, "大华视频监控平台")], &[80]);
+    assert!(dss.is_camera, "{dss:#?}");
+    assert_eq!(dss.vendor.as_deref(), Some("dahua"));
+    // A Latin word glued to Chinese characters is still a word ("科达DVR接入网关", Kedacom's
+    // DVR access gateway, same list).
+    let dvr = run(&[o(80, keys::HTTP_TITLE, "科达DVR接入网关")], &[80]);
+    assert!(dvr.is_camera, "{dvr:#?}");
+    assert_eq!(dvr.device_type, DeviceType::Dvr);
+}
+
+/// A surveillance maker's conferencing product stays a decoy: "meeting" names a conferencing
+/// unit (kscan static/fingerprint.txt, training part: Kedacom-Video-Conferencing, "kedacom
+/// meeting teminal", "meeting control system - kedacom").
+#[test]
+fn meeting_systems_are_conferencing_not_cameras() {
+    for t in [
+        "kedacom meeting teminal",
+        "meeting control system - kedacom",
+        "科达视频会议",
+    ] {
+        let id = run(&[o(80, keys::HTTP_TITLE, t)], &[80]);
+        assert_not_camera(&id);
+    }
+}
