@@ -79,7 +79,7 @@ pub fn msearch_message(ip: IpAddr) -> String {
 }
 
 /// Parse an SSDP `M-SEARCH` reply (`HTTP/1.1 200 OK` and header lines). Bounded by
-/// [`MAX_DATAGRAM`]; tolerant of bare `\n` line ends and of headers in any case.
+/// 4 KiB; tolerant of bare `\n` line ends and of headers in any case.
 pub fn parse_ssdp_reply(bytes: &[u8]) -> Result<SsdpReply, ParseError> {
     if bytes.len() > MAX_DATAGRAM {
         return Err(ParseError::TooLarge {
@@ -313,7 +313,7 @@ pub async fn ssdp_probe(ip: IpAddr, cfg: &ProbeConfig) -> Vec<Observation> {
     out
 }
 
-/// The parsed replies to one unicast `M-SEARCH` (at most [`MAX_DATAGRAMS`], from `ip` only).
+/// The parsed replies to one unicast `M-SEARCH` (at most eight, from `ip` only).
 async fn ssdp_replies(ip: IpAddr, wait: Duration) -> Vec<SsdpReply> {
     let mut out = Vec::new();
     if !is_unicast(ip) || wait.is_zero() {
