@@ -184,7 +184,7 @@ pub struct ScanArgs {
     /// Only find open ports: no probes, no identification (fastest)
     #[arg(long)]
     pub discovery_only: bool,
-    /// Do not send unicast WS-Discovery probes (UDP 3702)
+    /// Do not send unicast WS-Discovery (UDP 3702) or SSDP (UDP 1900) probes
     #[arg(long)]
     pub no_wsd: bool,
     /// Show only cameras, NVRs and DVRs

@@ -323,6 +323,7 @@ async fn run_scan(
         seed,
         discovery_only: args.discovery_only,
         wsd: !args.no_wsd && !args.discovery_only,
+        ssdp: !args.no_wsd && !args.discovery_only,
         assess,
         ..ScanOptions::default()
     };

@@ -1332,3 +1332,216 @@ fn long_tail_makers_name_the_vendor() {
     // Toshiba alone (laptops, TVs, printers) names no camera.
     assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, "Toshiba e-STUDIO")], &[80]));
 }
+
+// ---------------------------------------------------------------------------------------------
+// UPnP device descriptions (unicast SSDP LOCATION, or a description path of a scanned port)
+
+/// An AXIS M1014's description (FantasticFiasco/axis-js,
+/// packages/axis-discovery-ssdp/test/root-descriptions/RootDescription.mock.ts, commit
+/// 647c15a475cc40011e21893e3a4fa243eb590a00), as the probe turns it into observations, with
+/// its `M-SEARCH` reply's SERVER (test/sockets/Message.mock.ts).
+#[test]
+fn axis_upnp_description_names_camera_vendor_and_model() {
+    let obs = [
+        o(
+            1900,
+            keys::SSDP_SERVER,
+            "Linux/2.6.35, UPnP/1.0, Portable SDK for UPnP devices/1.6.18",
+        ),
+        o(
+            45895,
+            keys::UPNP_DEVICE_TYPE,
+            "urn:schemas-upnp-org:device:Basic:1",
+        ),
+        o(45895, keys::UPNP_FRIENDLY_NAME, "AXIS M1014 - ACCC8E270AD8"),
+        o(45895, keys::UPNP_MANUFACTURER, "AXIS"),
+        o(45895, keys::UPNP_MANUFACTURER_URL, "http://www.axis.com/"),
+        o(45895, keys::UPNP_MODEL_NAME, "AXIS M1014"),
+        o(45895, keys::UPNP_MODEL_NUMBER, "M1014"),
+        o(
+            45895,
+            keys::UPNP_MODEL_DESCRIPTION,
+            "AXIS M1014 Fixed Network Camera",
+        ),
+    ];
+    let id = run(&obs, &[]);
+    assert!(id.is_camera, "{id:#?}");
+    assert_eq!(id.vendor.as_deref(), Some("axis"));
+    assert_eq!(id.model.as_deref(), Some("AXIS M1014"));
+    assert!(has_rule(
+        &id,
+        "is_camera",
+        "word-camera-upnp.model_description"
+    ));
+    assert!(has_rule(&id, "vendor", "maker-axis-upnp.manufacturer"));
+}
+
+/// The UPnP Forum's camera device type alone calls a camera, whoever made it
+/// (urn:schemas-upnp-org:device:DigitalSecurityCamera:1, UPnP-ha-DigitalSecurityCamera-v1).
+#[test]
+fn upnp_security_camera_type_without_a_known_maker() {
+    let obs = [
+        o(
+            49152,
+            keys::UPNP_DEVICE_TYPE,
+            "urn:schemas-upnp-org:device:DigitalSecurityCamera:1",
+        ),
+        o(49152, keys::UPNP_MANUFACTURER, "Shenzhen Example Tech"),
+        o(49152, keys::UPNP_FRIENDLY_NAME, "Gate"),
+    ];
+    let id = run(&obs, &[49152]);
+    assert!(id.is_camera, "{id:#?}");
+    assert_eq!(id.vendor, None);
+    assert!(has_rule(
+        &id,
+        "is_camera",
+        "word-upnp-camera-type-upnp.device_type"
+    ));
+}
+
+/// A recorder naming itself in its description, and a surveillance maker's model prefix in
+/// modelName (Hikvision DS-2CD camera line, as hikvision-mdns's README lists discovered
+/// cameras: "HIKVISION DS-2CD2722FWD-IZS"), on a Basic:1 device type.
+#[test]
+fn upnp_recorder_words_and_maker_model_prefix() {
+    let nvr = run(
+        &[
+            o(
+                49152,
+                keys::UPNP_DEVICE_TYPE,
+                "urn:schemas-upnp-org:device:Basic:1",
+            ),
+            o(49152, keys::UPNP_MODEL_NAME, "NVR-3208"),
+            o(
+                49152,
+                keys::UPNP_MODEL_DESCRIPTION,
+                "Network Video Recorder",
+            ),
+        ],
+        &[],
+    );
+    assert!(nvr.is_camera, "{nvr:#?}");
+    assert_eq!(nvr.device_type, DeviceType::Nvr);
+    let hik = run(
+        &[
+            o(
+                49152,
+                keys::UPNP_DEVICE_TYPE,
+                "urn:schemas-upnp-org:device:Basic:1",
+            ),
+            o(49152, keys::UPNP_MANUFACTURER, "Hikvision"),
+            o(49152, keys::UPNP_MODEL_NAME, "DS-2CD2722FWD-IZS"),
+        ],
+        &[],
+    );
+    assert!(hik.is_camera, "{hik:#?}");
+    assert_eq!(hik.vendor.as_deref(), Some("hikvision"));
+}
+
+/// Gateways, media servers and photo cameras announce themselves over UPnP too and stay
+/// decoys: a MikroTik internet gateway (tailscale/tailscale net/portmapper/upnp_test.go,
+/// mikrotikRootDescXML), MiniDLNA's default description (manufacturer "Justin Maggard",
+/// modelName "Windows Media Connect compatible (MiniDLNA)", minidlna upnpdescgen.c), a Canon
+/// EOS on Wi-Fi ("Canon Digital Camera", Basic:1 on 49152).
+#[test]
+fn upnp_gateways_media_servers_and_photo_cameras_are_not_cameras() {
+    let igd = run(
+        &[
+            o(
+                2828,
+                keys::UPNP_DEVICE_TYPE,
+                "urn:schemas-upnp-org:device:InternetGatewayDevice:1",
+            ),
+            o(2828, keys::UPNP_FRIENDLY_NAME, "MikroTik Router"),
+            o(2828, keys::UPNP_MANUFACTURER, "MikroTik"),
+            o(2828, keys::UPNP_MODEL_NAME, "Router OS"),
+            o(
+                2828,
+                keys::UPNP_DEVICE_TYPE,
+                "urn:schemas-upnp-org:device:WANDevice:1",
+            ),
+        ],
+        &[],
+    );
+    assert_not_camera(&igd);
+    let dlna = run(
+        &[
+            o(
+                8200,
+                keys::UPNP_DEVICE_TYPE,
+                "urn:schemas-upnp-org:device:MediaServer:1",
+            ),
+            o(8200, keys::UPNP_FRIENDLY_NAME, "NAS: minidlna"),
+            o(8200, keys::UPNP_MANUFACTURER, "Justin Maggard"),
+            o(
+                8200,
+                keys::UPNP_MODEL_NAME,
+                "Windows Media Connect compatible (MiniDLNA)",
+            ),
+        ],
+        &[],
+    );
+    assert_not_camera(&dlna);
+    // A media server that names cameras (a camera's recordings shared over DLNA) stays what
+    // its device type says.
+    let camera_share = run(
+        &[
+            o(
+                8200,
+                keys::UPNP_DEVICE_TYPE,
+                "urn:schemas-upnp-org:device:MediaServer:1",
+            ),
+            o(8200, keys::UPNP_FRIENDLY_NAME, "camera"),
+        ],
+        &[],
+    );
+    assert_not_camera(&camera_share);
+    let eos = run(
+        &[
+            o(
+                49152,
+                keys::UPNP_DEVICE_TYPE,
+                "urn:schemas-upnp-org:device:Basic:1",
+            ),
+            o(49152, keys::UPNP_FRIENDLY_NAME, "Canon EOS Rebel T6"),
+            o(49152, keys::UPNP_MANUFACTURER, "Canon"),
+            o(49152, keys::UPNP_MODEL_DESCRIPTION, "Canon Digital Camera"),
+            o(49152, keys::UPNP_MODEL_NAME, "Canon EOS Rebel T6"),
+        ],
+        &[],
+    );
+    assert_not_camera(&eos);
+}
+
+/// Chinese has no spaces between words: a camera word inside a longer title still counts
+/// (kscan static/fingerprint.txt, training part: "同为数码网络摄像头", TVT Digital's 同为数码
+/// + 网络摄像头 "network camera"), and a Chinese maker name names the vendor.
+#[test]
+fn chinese_camera_words_and_maker_names_inside_unspaced_titles() {
+    let tvt = run(&[o(80, keys::HTTP_TITLE, "同为数码网络摄像头")], &[80]);
+    assert!(tvt.is_camera, "{tvt:#?}");
+    assert_eq!(tvt.vendor.as_deref(), Some("tvt"));
+    let dss = run(&[o(80, keys::HTTP_TITLE, "大华视频监控平台")], &[80]);
+    assert!(dss.is_camera, "{dss:#?}");
+    assert_eq!(dss.vendor.as_deref(), Some("dahua"));
+    // A Latin word glued to Chinese characters is still a word ("科达DVR接入网关", Kedacom's
+    // DVR access gateway, same list).
+    let dvr = run(&[o(80, keys::HTTP_TITLE, "科达DVR接入网关")], &[80]);
+    assert!(dvr.is_camera, "{dvr:#?}");
+    assert_eq!(dvr.device_type, DeviceType::Dvr);
+}
+
+/// A surveillance maker's conferencing product stays a decoy: "meeting" names a conferencing
+/// unit (kscan static/fingerprint.txt, training part: Kedacom-Video-Conferencing, "kedacom
+/// meeting teminal", "meeting control system - kedacom").
+#[test]
+fn meeting_systems_are_conferencing_not_cameras() {
+    for t in [
+        "kedacom meeting teminal",
+        "meeting control system - kedacom",
+        "科达视频会议",
+    ] {
+        let id = run(&[o(80, keys::HTTP_TITLE, t)], &[80]);
+        assert_not_camera(&id);
+    }
+}

@@ -25,7 +25,7 @@ pub struct JobOptions {
     pub per_host: Option<usize>,
     /// Addresses, networks or ranges not to scan.
     pub exclude: Vec<String>,
-    /// No unicast WS-Discovery probe.
+    /// No unicast WS-Discovery or SSDP probe.
     pub no_wsd: bool,
     /// Identify only, assess nothing.
     pub no_assess: bool,
@@ -100,6 +100,7 @@ impl JobOptions {
             hosts_in_flight: self.hosts.unwrap_or(defaults.hosts_in_flight).max(1),
             seed: self.seed.unwrap_or_else(|| seed_for(scan)),
             wsd: !self.no_wsd,
+            ssdp: !self.no_wsd,
             assess,
             ..defaults
         })

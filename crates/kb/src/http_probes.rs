@@ -12,6 +12,13 @@ pub struct HttpProbe {
     pub path: String,
     #[serde(default)]
     pub note: String,
+    /// Only on these TCP ports (empty: every web port).
+    #[serde(default)]
+    pub ports: Vec<u16>,
+    /// The answer is a UPnP device description: read its fields as `upnp.*` observations
+    /// (skipped when the SSDP `LOCATION` already gave one).
+    #[serde(default)]
+    pub upnp: bool,
 }
 
 #[derive(Deserialize)]

@@ -98,22 +98,60 @@ fn phrase(term: &str) -> String {
         .join(r"[\s_-]?")
 }
 
+/// Whether a term is written in Han characters or kana only (Chinese, Japanese): such text
+/// has no spaces between words, so a term is matched wherever it occurs in a run of them.
+fn is_cjk_term(term: &str) -> bool {
+    let mut any = false;
+    for c in term.chars().filter(|c| !c.is_whitespace()) {
+        let cjk = matches!(c, '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}');
+        if !cjk {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
 /// One alternation of phrases and patterns, bounded so that a word never matches inside
 /// another word (`NVR` not in `NVRAM`'s neighbour `xNVR`, `camera` not in `cameraman`).
+/// Chinese and Japanese terms ([`is_cjk_term`]) are not bounded: `摄像头` is found in
+/// `同为数码网络摄像头`.
 fn alternation(terms: &[String], patterns: &[String]) -> String {
-    let alts: Vec<String> = terms
+    let (cjk, spaced): (Vec<&String>, Vec<&String>) = terms.iter().partition(|t| is_cjk_term(t));
+    let alts: Vec<String> = spaced
         .iter()
         .map(|t| phrase(t))
         .chain(patterns.iter().cloned())
         .filter(|a| !a.is_empty())
         .collect();
-    // The boundary is an ASCII character that is not a letter or digit: every non-ASCII
-    // character counts as a letter (Vietnamese words stay whole), and the class stays a few
-    // bytes instead of the Unicode letter tables (hundreds of kilobytes per compiled rule).
-    format!(
-        r"(?:^|[\x00-/:-@\[-`{{-\x7F])(?:{})(?:$|[\x00-/:-@\[-`{{-\x7F])",
-        alts.join("|")
-    )
+    // The boundary is an ASCII character that is not a letter or digit, or a Han / kana
+    // character (Chinese and Japanese put no space between a Latin word and the next:
+    // `科达DVR接入网关`); every other non-ASCII character counts as a letter (Vietnamese words
+    // stay whole), and the class stays a few bytes instead of the Unicode letter tables
+    // (hundreds of kilobytes per compiled rule).
+    const EDGE: &str = r"[\x00-/:-@\[-`{-\x7F\x{3040}-\x{30FF}\x{3400}-\x{9FFF}\x{F900}-\x{FAFF}]";
+    let bounded = if alts.is_empty() {
+        None
+    } else {
+        Some(format!("(?:^|{EDGE})(?:{})(?:$|{EDGE})", alts.join("|")))
+    };
+    let free = if cjk.is_empty() {
+        None
+    } else {
+        Some(format!(
+            "(?:{})",
+            cjk.iter()
+                .map(|t| regex::escape(&t.split_whitespace().collect::<String>()))
+                .collect::<Vec<_>>()
+                .join("|")
+        ))
+    };
+    match (bounded, free) {
+        (Some(b), Some(f)) => format!("{b}|{f}"),
+        (Some(b), None) => b,
+        (None, Some(f)) => f,
+        (None, None) => String::new(),
+    }
 }
 
 /// Compiled patterns by text: an entry gives one rule per key, all with the same pattern, and a
@@ -272,6 +310,36 @@ source = "test"
         for no in ["NVRAM", "xipcamera", "cameras", "đầu", ""] {
             assert!(!t.regex.is_match(no), "{no}");
         }
+    }
+
+    #[test]
+    fn chinese_terms_match_inside_unspaced_text_other_terms_stay_bounded() {
+        let rules = one(r#"
+[[words]]
+id = "cam"
+terms = ["摄像头", "IP Camera", "đầu ghi"]
+camera = true
+keys = { "http.title" = 60 }
+source = "test"
+"#)
+        .unwrap();
+        let t = &rules[0];
+        for yes in [
+            "同为数码网络摄像头",
+            "摄像头",
+            "IP Camera 摄像头登录",
+            "ip-camera",
+            "科达IP Camera接入",
+        ] {
+            assert!(t.regex.is_match(yes), "{yes}");
+        }
+        for no in ["摄像", "xipcamera", "đầu ghiz", "网络摄像机"] {
+            assert!(!t.regex.is_match(no), "{no}");
+        }
+        assert!(is_cjk_term("视频 监控"));
+        assert!(!is_cjk_term("camera 摄像头"));
+        assert!(!is_cjk_term("đầu ghi"));
+        assert!(!is_cjk_term(" "));
     }
 
     #[test]

@@ -62,6 +62,23 @@ pub mod keys {
     pub const BANNER_RAW: &str = "banner.raw";
     /// Bytes a proprietary SDK port answered to its vendor's hello (escaped).
     pub const SDK_REPLY: &str = "sdk.reply";
+    /// `SERVER` header of a unicast SSDP `M-SEARCH` reply (UDP 1900 of the scanned host).
+    pub const SSDP_SERVER: &str = "ssdp.server";
+    /// `LOCATION` of an SSDP reply: where the device says its UPnP description is.
+    pub const SSDP_LOCATION: &str = "ssdp.location";
+    /// `ST` / `USN` of an SSDP reply.
+    pub const SSDP_ST: &str = "ssdp.st";
+    pub const SSDP_USN: &str = "ssdp.usn";
+    /// UPnP device description (UPnP Device Architecture 1.0 §2.3): the root device's
+    /// `deviceType` and those of its embedded devices, one observation each.
+    pub const UPNP_DEVICE_TYPE: &str = "upnp.device_type";
+    pub const UPNP_FRIENDLY_NAME: &str = "upnp.friendly_name";
+    pub const UPNP_MANUFACTURER: &str = "upnp.manufacturer";
+    pub const UPNP_MANUFACTURER_URL: &str = "upnp.manufacturer_url";
+    pub const UPNP_MODEL_NAME: &str = "upnp.model_name";
+    pub const UPNP_MODEL_NUMBER: &str = "upnp.model_number";
+    pub const UPNP_MODEL_DESCRIPTION: &str = "upnp.model_description";
+    pub const UPNP_SERIAL: &str = "upnp.serial";
 }
 
 /// One fact seen on the wire.

@@ -249,10 +249,10 @@ pub(crate) fn same_host_path(location: &str, ip: IpAddr, port: u16, tls: bool) -
     }
     let (scheme_tls, rest) = if let Some(r) = loc.strip_prefix("//") {
         (tls, r)
-    } else if loc.len() > 7 && loc[..7].eq_ignore_ascii_case("http://") {
-        (false, &loc[7..])
-    } else if loc.len() > 8 && loc[..8].eq_ignore_ascii_case("https://") {
-        (true, &loc[8..])
+    } else if let Some(r) = strip_prefix_ci(loc, "http://").filter(|r| !r.is_empty()) {
+        (false, r)
+    } else if let Some(r) = strip_prefix_ci(loc, "https://").filter(|r| !r.is_empty()) {
+        (true, r)
     } else if !loc.contains(':') {
         // relative path without a slash
         return Some(format!("/{loc}"));
@@ -296,6 +296,14 @@ pub(crate) fn same_host_path(location: &str, ip: IpAddr, port: u16, tls: bool) -
         format!("/{path}")
     };
     Some(path)
+}
+
+/// `s` without an ASCII `prefix` matched in any case (never slicing inside a character).
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| s.get(prefix.len()..))
+        .flatten()
 }
 
 fn mentions_https(body: &[u8]) -> bool {
@@ -643,6 +651,13 @@ mod tests {
         assert_eq!(
             same_host_path("http://[::1]:81/z", v6, 81, false).as_deref(),
             Some("/z")
+        );
+        // A Location whose 7th or 8th byte falls inside a character (a hostile device's
+        // header): no slicing panic, and no path either.
+        assert_eq!(same_host_path("ab\u{20ac}\u{20ac}:x", ip, 80, false), None);
+        assert_eq!(
+            same_host_path("http:/\u{20ac}\u{20ac}:x", ip, 80, false),
+            None
         );
     }
 

@@ -20,6 +20,10 @@
 //!   the fallback service (`<vendor>-sdk` or `unknown`).
 //!
 //! Hand-overs happen at most twice per port and never back to a flow already run.
+//!
+//! Host-level probes, beside the port flows: unicast WS-Discovery ([`wsd_probe`]) and unicast
+//! SSDP with the UPnP device description it points to on the same address ([`ssdp_probe`];
+//! [`upnp::body_observations`] reads a description fetched from a scanned HTTP port).
 
 #![forbid(clippy::print_stdout, clippy::print_stderr)]
 
@@ -47,6 +51,7 @@ mod report;
 mod rtsp;
 pub mod soap;
 pub mod telnet;
+pub mod upnp;
 mod util;
 mod wsd;
 
@@ -74,5 +79,6 @@ pub use soap::{
     parse_soap,
 };
 pub use telnet::{TelnetDecoder, strip_iac};
+pub use upnp::{DeviceDescription, SSDP_PORT, parse_description, ssdp_probe};
 pub use util::{escape_bytes, hex};
 pub use wsd::{WSD_PORT, probe_message, wsd_probe};

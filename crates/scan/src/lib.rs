@@ -3,7 +3,9 @@
 //! ```text
 //! TargetSet ──(permuted, streamed)──▶ host tasks (≤ hosts_in_flight)
 //!    each host: connect discovery ─▶ probes per open port (≤ probe_per_host at once)
-//!               + unicast WS-Discovery ─▶ identify ─▶ vendor endpoints ─▶ identify
+//!               + unicast WS-Discovery + unicast SSDP (and the UPnP description at its
+//!               LOCATION on the same address) ─▶ identify ─▶ vendor endpoints and UPnP
+//!               description paths ─▶ identify
 //!               ─▶ assessment (optional: camera systems, own deadline; observations are
 //!                  dropped afterwards) ─▶ HostReport ──▶ channel (written out as it arrives)
 //! ```
@@ -50,6 +52,9 @@ pub struct ScanOptions {
     pub discovery_only: bool,
     /// Send a unicast WS-Discovery probe to hosts with an open port.
     pub wsd: bool,
+    /// Send a unicast SSDP `M-SEARCH` to hosts with an open port (UDP 1900 of the host only)
+    /// and read the UPnP description its `LOCATION` names on the same address.
+    pub ssdp: bool,
     /// Assess identified camera systems (findings, baseline verdicts). `None`: identification
     /// only. The assessment of a host gets its own deadline (`AssessOptions::deadline`) after
     /// the identification's `host_timeout`.
@@ -71,6 +76,7 @@ impl Default for ScanOptions {
             seed: 0,
             discovery_only: false,
             wsd: true,
+            ssdp: true,
             assess: None,
             resume_from: 0,
             skip: None,
@@ -385,8 +391,17 @@ impl Scanner {
                 Err::<PortReport, Vec<Observation>>(camguard_probe::wsd_probe(ip, &cfg).await)
             });
         }
+        if self.opts.ssdp {
+            let cfg = self.opts.probe.clone();
+            let sockets = self.ports.sockets();
+            set.spawn(async move {
+                let _permit = sockets.acquire_owned().await;
+                Err::<PortReport, Vec<Observation>>(camguard_probe::ssdp_probe(ip, &cfg).await)
+            });
+        }
+        let side = usize::from(self.opts.wsd) + usize::from(self.opts.ssdp);
         loop {
-            while set.len() < per_host + usize::from(self.opts.wsd) {
+            while set.len() < per_host + side {
                 let Some(port) = queue.next() else { break };
                 let hint = self.kb.ports.service(port).to_string();
                 let cfg = self.opts.probe.clone();
@@ -406,7 +421,7 @@ impl Scanner {
             };
             match joined {
                 Ok(Some(Ok(Ok(r)))) => port_reports.push(r),
-                Ok(Some(Ok(Err(wsd)))) => observations.extend(wsd),
+                Ok(Some(Ok(Err(side)))) => observations.extend(side),
                 Ok(Some(Err(e))) => notes.push(format!("probe task failed: {e}")),
                 Ok(None) => break,
                 Err(_) => {
@@ -434,32 +449,57 @@ impl Scanner {
                 _ => None,
             })
             .collect();
+        // A UPnP description already read (from the SSDP LOCATION) makes the description paths
+        // moot; otherwise they are fetched on the ports they name.
+        let have_upnp = observations.iter().any(|o| o.key == keys::UPNP_DEVICE_TYPE);
         let extra: Vec<_> =
             camguard_kb::http_probes::for_vendor(&self.kb.http_probes, id.vendor.as_deref())
+                .filter(|p| !(have_upnp && p.upnp))
                 .collect();
-        if !web.is_empty()
-            && !extra.is_empty()
-            && !stopped
-            && tokio::time::Instant::now() < deadline
-        {
-            let mut more = Vec::new();
-            'outer: for (port, tls) in web.iter().take(2) {
-                for p in &extra {
-                    let fut = camguard_probe::http_get(ip, *port, *tls, &p.path, &self.opts.probe);
-                    let got = tokio::select! {
-                        g = tokio::time::timeout_at(deadline, fut) => g,
-                        () = stop.stopped() => {
-                            stopped = true;
-                            break 'outer;
+        // Unrestricted endpoints on the first two web ports; port-restricted ones (the UPnP
+        // description paths) on every web port they name.
+        let jobs: Vec<(u16, bool, &camguard_kb::http_probes::HttpProbe)> = web
+            .iter()
+            .enumerate()
+            .flat_map(|(i, &(port, tls))| {
+                extra
+                    .iter()
+                    .filter(move |p| {
+                        if p.ports.is_empty() {
+                            i < 2
+                        } else {
+                            p.ports.contains(&port)
                         }
-                    };
-                    match got {
-                        Ok(Ok(resp)) => more.extend(camguard_probe::http_path_observations(
-                            *port, &p.path, &resp,
-                        )),
-                        Ok(Err(_)) => {}
-                        Err(_) => break 'outer,
+                    })
+                    .map(move |p| (port, tls, *p))
+            })
+            .collect();
+        if !jobs.is_empty() && !stopped && tokio::time::Instant::now() < deadline {
+            let mut more = Vec::new();
+            let mut got_upnp = have_upnp;
+            for (port, tls, p) in jobs {
+                if p.upnp && got_upnp {
+                    continue;
+                }
+                let fut = camguard_probe::http_get(ip, port, tls, &p.path, &self.opts.probe);
+                let got = tokio::select! {
+                    g = tokio::time::timeout_at(deadline, fut) => g,
+                    () = stop.stopped() => {
+                        stopped = true;
+                        break;
                     }
+                };
+                match got {
+                    Ok(Ok(resp)) => {
+                        if p.upnp && (200..300).contains(&resp.status) {
+                            let found = camguard_probe::upnp::body_observations(port, &resp.body);
+                            got_upnp |= !found.is_empty();
+                            more.extend(found);
+                        }
+                        more.extend(camguard_probe::http_path_observations(port, &p.path, &resp));
+                    }
+                    Ok(Err(_)) => {}
+                    Err(_) => break,
                 }
             }
             if !more.is_empty() {
@@ -497,6 +537,16 @@ impl Scanner {
                 port: 3702,
                 transport: Transport::Udp,
                 service: "ws-discovery".into(),
+            });
+        }
+        if observations
+            .iter()
+            .any(|o| o.port == camguard_probe::SSDP_PORT && o.key.starts_with("ssdp."))
+        {
+            report.open_ports.push(OpenPort {
+                port: camguard_probe::SSDP_PORT,
+                transport: Transport::Udp,
+                service: "ssdp".into(),
             });
         }
         report.notes = notes;

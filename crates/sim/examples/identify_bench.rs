@@ -5,8 +5,12 @@
 //! ```text
 //! cargo build --bin camguard && cargo run -p camguard-sim --example identify_bench -- \
 //!     --bin target/debug/camguard [--bin OTHER] [--nmap | --nmap-heldout] [--nmap-jobs 4] \
-//!     [--base 127.88] [--third 0] [--corpus bench/identify] [--show-heldout]
+//!     [--base 127.88] [--third 0] [--corpus bench/identify] [--show-heldout] [--nmap-xml DIR]
 //! ```
+//!
+//! `--nmap-xml DIR` scores the `nmap-*.xml` files an earlier `--nmap` run on the same corpus,
+//! base and third octet left in DIR (hard-link them out of the run's temporary directory while
+//! it runs) instead of running nmap again: same hosts, same nmap answers, labels as now.
 //!
 //! Each sample of `bench/identify/corpus-{train,heldout}.jsonl` gets its own address
 //! `127.<base>.x.y` and one service: an HTTP server on 80 (the `Server` header, the HTML title or
@@ -703,6 +707,7 @@ async fn main() {
     let mut bins = Vec::new();
     let (mut with_nmap, mut nmap_heldout_only, mut nmap_jobs) = (false, false, 4usize);
     let (mut base, mut third, mut show_heldout) = (88u8, 0u8, false);
+    let mut nmap_xml: Option<String> = None;
     let mut dir = "bench/identify".to_string();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -730,6 +735,7 @@ async fn main() {
                     .expect("--third N (first third octet)");
             }
             "--show-heldout" => show_heldout = true,
+            "--nmap-xml" => nmap_xml = Some(args.next().expect("--nmap-xml DIR")),
             other => panic!("unknown argument {other}"),
         }
     }
@@ -767,6 +773,29 @@ async fn main() {
             .await
             .expect("join");
         results.push((format!("camguard ({bin})"), got, false));
+    }
+    if let Some(d) = &nmap_xml {
+        let mut m = HashMap::new();
+        let mut files = 0;
+        for e in std::fs::read_dir(d).expect("--nmap-xml DIR") {
+            let p = e.expect("dir entry").path();
+            let name = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            if name.starts_with("nmap-") && name.ends_with(".xml") {
+                let xml = std::fs::read_to_string(&p).expect("nmap xml");
+                assert!(xml.contains("</nmaprun>"), "{name}: nmap output incomplete");
+                parse_nmap(&xml, &mut m);
+                files += 1;
+            }
+        }
+        eprintln!(
+            "nmap -sV: {files} saved outputs from {d}, {} hosts",
+            m.len()
+        );
+        results.push(("nmap -sV (saved)".into(), m, true));
     }
     if with_nmap {
         let chosen: Vec<Sample> = samples
