@@ -73,6 +73,7 @@ fn scan_table_is_vietnamese_by_default_and_english_on_request_with_remediation()
             "127.81.0.0",
             "--hosts",
             "16",
+            "--no-serve",
         ],
         &[("CAMGUARD_LANG", "vi"), ("LANG", "vi_VN.UTF-8")],
     ));
