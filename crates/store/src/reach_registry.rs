@@ -453,8 +453,8 @@ pub struct NewRegulation<'a> {
 }
 
 impl Store {
-    /// Record that an organisation in reach did a duty no other record shows
-    /// ([`Store::record_duty`]); recorded (`org.duty`) in the same transaction.
+    /// Record that an organisation in reach did a duty no other record shows; recorded
+    /// (`org.duty`) in the audit log in the same transaction.
     pub async fn record_duty_in(
         &self,
         reach: &Reach,
@@ -495,8 +495,8 @@ impl Store {
         Ok(())
     }
 
-    /// Record an organisation's internal security regulation (the latest one counts;
-    /// [`Store::set_regulation`]); recorded (`org.regulation`) in the same transaction.
+    /// Record an organisation's internal security regulation (the latest one counts);
+    /// recorded (`org.regulation`) in the audit log in the same transaction.
     pub async fn set_regulation_in(
         &self,
         reach: &Reach,

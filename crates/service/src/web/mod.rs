@@ -260,7 +260,7 @@ pub fn local_path(next: Option<&str>) -> String {
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-/// A failed page: rendered as an error page in the viewer's language by [`error_pages`].
+/// A failed page: rendered as an error page in the viewer's language by `error_pages`.
 #[derive(Debug)]
 pub struct PageError(pub ApiError);
 
@@ -577,7 +577,7 @@ async fn multipart_token(body: axum::body::Bytes, boundary: String) -> Option<St
     None
 }
 
-/// The form value of a urlencoded body's field (after [`csrf`] has checked the token).
+/// The form value of a urlencoded body's field (after the `csrf` layer has checked the token).
 pub fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
     form.iter()
         .find(|(k, _)| k == name)
