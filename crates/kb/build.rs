@@ -3,7 +3,10 @@
 use std::{env, fs, path::Path};
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb");
+    // Read when the script runs, not when it was compiled: a build directory shared by two
+    // checkouts (a clean clone's `target` linked to another's) runs one compiled script for both.
+    let manifest = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest).join("../../kb");
     let root = root
         .canonicalize()
         .expect("kb/ directory next to the workspace root");

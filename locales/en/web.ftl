@@ -75,6 +75,15 @@ vendor-unknown = vendor not recorded
 vendor-other = other vendors
 unit-no-cameras = No camera registered.
 overview-chart-severity = Open findings by severity
+overview-filter-q = Find a unit (code or name)
+overview-filter-late = Only units with problems
+overview-showing = Units { $range }
+overview-none-match = No unit matches the filter.
+overview-prev = Previous page
+overview-more-to-urge = { $n ->
+    [one] and { $n } more unit to urge: see them all in the matrix
+   *[other] and { $n } more units to urge: see them all in the matrix
+}
 overview-no-units = No unit is in reach.
 days-late = { $days } days late
 state-done = met

@@ -321,10 +321,38 @@ fn severity_counts(findings: &[FindingEntry]) -> Vec<SeverityCount> {
 /// list), `certified` (a conformity certificate is recorded), else `uncertified` (as the
 /// status's `cameras-certified` duty counts them).
 fn certification(cat: &Catalogue, c: &CameraRow) -> (&'static str, String) {
-    let vendor = c.record.vendor.as_str();
-    let model = c.record.model.as_str();
-    if let CatalogueVerdict::Warned(e) = cat.check(vendor, model) {
-        return ("warned", e.document.clone().unwrap_or_default());
+    let warned = match cat.check(&c.record.vendor, &c.record.model) {
+        CatalogueVerdict::Warned(e) => Some(e.document.clone().unwrap_or_default()),
+        _ => None,
+    };
+    certified_or_not(warned, c)
+}
+
+/// [`certification`] with the catalogue's answer remembered per vendor and model as written
+/// (a province's 100,000 cameras are a few hundred models; normalising each name is most of
+/// the cost of checking).
+#[derive(Default)]
+struct Verdicts(HashMap<(String, String), Option<String>>);
+
+impl Verdicts {
+    fn certification(&mut self, cat: &Catalogue, c: &CameraRow) -> (&'static str, String) {
+        let key = (c.record.vendor.clone(), c.record.model.clone());
+        let warned = self
+            .0
+            .entry(key)
+            .or_insert_with(|| match cat.check(&c.record.vendor, &c.record.model) {
+                CatalogueVerdict::Warned(e) => Some(e.document.clone().unwrap_or_default()),
+                _ => None,
+            })
+            .clone();
+        certified_or_not(warned, c)
+    }
+}
+
+/// `warned` with the warning's document when the catalogue warns against the model.
+fn certified_or_not(warned: Option<String>, c: &CameraRow) -> (&'static str, String) {
+    if let Some(doc) = warned {
+        return ("warned", doc);
     }
     match c
         .record
@@ -550,10 +578,10 @@ pub async fn gather_province(
     let parent = parent_name(store, reach, &org).await?;
     let cat = catalogue(store, kb).await?;
     let visible: BTreeSet<String> = store
-        .orgs_in(reach)
+        .org_names_in(reach)
         .await?
         .into_iter()
-        .map(|o| o.code)
+        .map(|o| o.0)
         .collect();
 
     // Units, parents before children, from the status tree.
@@ -629,7 +657,7 @@ pub async fn gather_province(
     // Cameras: by vendor, flagged.
     let cameras = all_cameras(store, reach, &org.code).await?;
     let mut vendors: BTreeMap<String, VendorRow> = BTreeMap::new();
-    let mut vendor_of: HashMap<i64, String> = HashMap::new();
+    let mut verdicts = Verdicts::default();
     let mut flagged = Vec::new();
     let mut models: BTreeMap<(String, String, String), (FlaggedModel, BTreeSet<String>)> =
         BTreeMap::new();
@@ -639,7 +667,6 @@ pub async fn gather_province(
         } else {
             c.record.vendor.clone()
         };
-        vendor_of.insert(c.id, vendor.clone());
         let v = vendors.entry(vendor.clone()).or_insert_with(|| VendorRow {
             vendor: vendor.clone(),
             ..Default::default()
@@ -648,7 +675,7 @@ pub async fn gather_province(
         if let Some(&i) = row_of.get(&c.record.org) {
             units[i].cameras += 1;
         }
-        let (cert, doc) = certification(&cat, c);
+        let (cert, doc) = verdicts.certification(&cat, c);
         if cert == "certified" {
             continue;
         }
@@ -698,8 +725,8 @@ pub async fn gather_province(
             .then_with(|| (&a.vendor, &a.model).cmp(&(&b.vendor, &b.model)))
     });
 
-    // Findings: by severity and vendor.
-    let findings = live_findings(store, reach, &org.code).await?;
+    // Findings: by severity and vendor, counted in the store (a province holds a million).
+    let tally = store.finding_tally_in(reach, Some(&org.code)).await?;
     let mut counts: BTreeMap<&str, SeverityCount> = SEVERITIES
         .iter()
         .map(|s| {
@@ -712,33 +739,33 @@ pub async fn gather_province(
             )
         })
         .collect();
-    for f in &findings {
-        if let Some(c) = counts.get_mut(f.severity.as_str()) {
-            match f.state {
-                FindingState::Open => c.open += 1,
-                FindingState::Accepted => c.accepted += 1,
-                FindingState::Fixed => c.fixed += 1,
+    for t in &tally {
+        if let Some(c) = counts.get_mut(t.severity.as_str()) {
+            match t.state {
+                FindingState::Open => c.open += t.count,
+                FindingState::Accepted => c.accepted += t.count,
+                FindingState::Fixed => c.fixed += t.count,
                 FindingState::Verified => {}
             }
         }
-        if f.state != FindingState::Open {
+        if t.state != FindingState::Open {
             continue;
         }
-        if let Some(&i) = row_of.get(&f.org) {
-            units[i].open_findings += 1;
+        if let Some(&i) = row_of.get(&t.org) {
+            units[i].open_findings += t.count;
         }
-        let vendor = f
-            .camera_id
-            .and_then(|id| vendor_of.get(&id).cloned())
-            .unwrap_or_else(|| "?".into());
+        let vendor = match t.vendor.as_deref() {
+            Some(v) if !v.is_empty() => v.to_string(),
+            _ => "?".to_string(),
+        };
         let v = vendors.entry(vendor.clone()).or_insert_with(|| VendorRow {
             vendor,
             ..Default::default()
         });
-        v.findings_open += 1;
-        match f.severity.as_str() {
-            "critical" => v.critical += 1,
-            "high" => v.high += 1,
+        v.findings_open += t.count;
+        match t.severity.as_str() {
+            "critical" => v.critical += t.count,
+            "high" => v.high += t.count,
             _ => {}
         }
     }

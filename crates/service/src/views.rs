@@ -281,10 +281,10 @@ pub async fn status_cached(
         return Ok(all.as_ref().clone());
     }
     let visible: HashSet<String> = store
-        .orgs_in(reach)
+        .org_names_in(reach)
         .await?
         .into_iter()
-        .map(|o| o.code)
+        .map(|o| o.0)
         .collect();
     let mut out = Vec::new();
     fn keep(u: &UnitStatus, visible: &HashSet<String>, out: &mut Vec<UnitStatus>) {

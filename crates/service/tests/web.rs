@@ -686,6 +686,104 @@ async fn the_overview_lists_the_regulators_units_and_not_another_provinces() {
 }
 
 #[tokio::test]
+async fn the_overview_matrix_is_paged_and_filtered() {
+    let w = world().await;
+    // 60 more units under Hà Nội: with HN and its two units, 63 rows, two pages of 50.
+    for i in 0..60 {
+        w.store
+            .add_org(
+                &format!("HN-U{i:02}"),
+                &format!("Trường số {i:02}"),
+                OrgKind::Unit,
+                Some("HN"),
+                &[],
+                &[],
+            )
+            .await
+            .unwrap();
+        // A system each, so that each is late on its duties and to be urged.
+        w.store
+            .add_system(
+                &format!("SYS-U{i:02}"),
+                "Camera",
+                &format!("HN-U{i:02}"),
+                None,
+                None,
+            )
+            .await
+            .unwrap();
+    }
+    let b = sign_in(&w, "reg").await;
+    let matrix = |body: &str| -> String {
+        body.split("id=\"matrix\"")
+            .nth(1)
+            .and_then(|m| m.split("</table>").next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let first = send(&w.router, get("/overview", &b.cookies)).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let m = matrix(&first.body);
+    assert_eq!(m.matches("<th scope=\"row\">").count(), 50, "{m}");
+    assert!(
+        m.contains("Trường số 46") && !m.contains("Trường số 47"),
+        "{m}"
+    );
+    assert!(first.body.contains("1–50"), "{}", first.body);
+    assert!(
+        first.body.contains("href=\"/overview?page=2#matrix\""),
+        "{}",
+        first.body
+    );
+    // The units to urge (all 62 but the regulator's own province) are the first 20, with a
+    // link to the rest.
+    assert_eq!(
+        first.body.matches("/urge\" hx-post").count(),
+        20,
+        "{}",
+        first.body
+    );
+    assert!(first.body.contains("và 42 đơn vị khác"), "{}", first.body);
+
+    let second = send(&w.router, get("/overview?page=2", &b.cookies)).await;
+    let m = matrix(&second.body);
+    assert_eq!(m.matches("<th scope=\"row\">").count(), 13, "{m}");
+    assert!(
+        m.contains("Trường số 59") && !m.contains("Trường số 46"),
+        "{m}"
+    );
+    assert!(second.body.contains("51–63"), "{}", second.body);
+    // A page past the end shows the last one.
+    let past = send(&w.router, get("/overview?page=99", &b.cookies)).await;
+    assert_eq!(matrix(&past.body), m);
+
+    // Filtered by name (any case) or code.
+    let found = send(&w.router, get("/overview?q=%C4%91%E1%BB%91ng", &b.cookies)).await;
+    let m = matrix(&found.body);
+    assert_eq!(m.matches("<th scope=\"row\">").count(), 1, "{m}");
+    assert!(m.contains("Bệnh viện Đống Đa"), "{m}");
+    let found = send(&w.router, get("/overview?q=hn-u05", &b.cookies)).await;
+    assert!(matrix(&found.body).contains("Trường số 05"));
+    let none = send(&w.router, get("/overview?q=zzz", &b.cookies)).await;
+    assert!(
+        none.body.contains("Không có đơn vị nào khớp bộ lọc."),
+        "{}",
+        none.body
+    );
+    // The filter is kept in the next page's link.
+    let late = send(&w.router, get("/overview?late=1&q=tr", &b.cookies)).await;
+    assert!(
+        late.body
+            .contains("href=\"/overview?q=tr&amp;late=1&amp;page=2#matrix\""),
+        "{}",
+        late.body
+    );
+    // Another province's units are in no page or filter.
+    let other = send(&w.router, get("/overview?q=DN", &b.cookies)).await;
+    assert!(!other.body.contains("Cảng Tiên Sa"), "{}", other.body);
+}
+
+#[tokio::test]
 async fn another_units_pages_are_not_found_for_a_unit_officer() {
     let w = world().await;
     let b = sign_in(&w, "officer").await;

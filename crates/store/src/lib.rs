@@ -34,6 +34,7 @@ mod schema;
 mod scope;
 mod status;
 mod system;
+mod tally;
 mod tree;
 
 pub use account::{MAX_TOKEN_DAYS, NewSession, NewToken, SessionUser, TokenRow, User};
@@ -50,6 +51,7 @@ pub use scan::{FindingRow, FindingState, SCAN_LEASE, ScanRow, ScanState, StoredS
 pub use schema::SCHEMA_VERSION;
 pub use scope::{HostOutsideScope, RowWarning};
 pub use system::{DossierState, SystemRow};
+pub use tally::FindingTally;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

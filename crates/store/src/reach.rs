@@ -230,6 +230,12 @@ impl Store {
             .collect())
     }
 
+    /// (code, name) of the organisations in reach, in id order: the choices of a form, from
+    /// the tree in memory.
+    pub async fn org_names_in(&self, reach: &Reach) -> Result<Vec<(String, String)>> {
+        Ok(self.tree().await?.names(|id| reach.contains(id)))
+    }
+
     /// One organisation, when it is in reach.
     pub async fn org_in(&self, reach: &Reach, code: &str) -> Result<Org> {
         // No code holds a NUL (PostgreSQL refuses one in text): not found, not a database error.
@@ -241,6 +247,30 @@ impl Store {
             Ok(_) | Err(StoreError::NotFound(_)) => Err(not_found_org(code)),
             Err(e) => Err(e),
         }
+    }
+
+    /// The organisation column as a page in id order should test it for `reach`.
+    ///
+    /// SQLite, without statistics, reads the rows of every organisation in reach through the
+    /// `(org_id, id)` index and sorts them to return one page: fine for a unit, slow for a
+    /// province (25,000 cameras or 250,000 findings sorted for 100). When the reach is a
+    /// large part of the registry, `+` makes it walk the ids in order instead and skip the
+    /// rows outside (at most a few per row returned); for a small part the index is right
+    /// (BENCHMARKS §10). PostgreSQL chooses by its statistics.
+    pub(crate) async fn paging_column(&self, reach: &Reach, column: &str) -> Result<String> {
+        if self.backend() != crate::Backend::Sqlite {
+            return Ok(column.to_string());
+        }
+        let many = match reach {
+            Reach::All => false,
+            Reach::Orgs(ids) if ids.len() <= 32 => false,
+            Reach::Orgs(ids) => ids.len() * 8 >= self.tree().await?.len(),
+        };
+        Ok(if many {
+            format!("+{column}")
+        } else {
+            column.to_string()
+        })
     }
 
     /// The reach narrowed to one organisation's subtree (`None`: the whole reach). An
@@ -269,18 +299,10 @@ impl Store {
     ) -> Result<Page<CameraRow>> {
         let reach = self.narrowed(reach, org).await?;
         let limit = limit.clamp(1, MAX_PAGE);
-        // SQLite, without statistics, reads the cameras of every organisation in reach
-        // through the org index and sorts them to return one page: fine for a unit, slow for a
-        // province (25,000 cameras sorted for 100). Over many organisations, `+` makes it walk
-        // the ids in order instead (BENCHMARKS §10). PostgreSQL chooses by its statistics.
-        let many = matches!(&reach, Reach::Orgs(ids) if ids.len() > 32);
-        let column = match self.backend() {
-            crate::Backend::Sqlite if many => "+c.org_id",
-            _ => "c.org_id",
-        };
+        let column = self.paging_column(&reach, "c.org_id").await?;
         let rows = sqlx::query(&format!(
             "{CAMERA_SELECT} WHERE {} AND c.id > $1 ORDER BY c.id LIMIT $2",
-            reach.condition(column)
+            reach.condition(&column)
         ))
         .bind(after.unwrap_or(0))
         .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX))
@@ -300,7 +322,7 @@ impl Store {
     ) -> Result<Page<CameraRow>> {
         let reach = self.narrowed(reach, query.org.as_deref()).await?;
         let limit = limit.clamp(1, MAX_PAGE);
-        let mut cond = reach.condition("c.org_id");
+        let mut cond = reach.condition(&self.paging_column(&reach, "c.org_id").await?);
         if query.warned {
             cond.push_str(
                 " AND EXISTS (SELECT 1 FROM catalogue k WHERE k.status = 'warned' \
@@ -377,10 +399,11 @@ impl Store {
     ) -> Result<Page<FindingRow>> {
         let reach = self.narrowed(reach, query.org.as_deref()).await?;
         let limit = limit.clamp(1, MAX_PAGE);
+        let column = self.paging_column(&reach, "f.org_id").await?;
         let rows = sqlx::query(&format!(
             "{FINDING_SELECT} WHERE {} AND f.id > $1 AND ($2 = '' OR f.state = $2) \
              AND ($3 = '' OR f.severity = $3) ORDER BY f.id LIMIT $4",
-            reach.condition("f.org_id")
+            reach.condition(&column)
         ))
         .bind(after.unwrap_or(0))
         .bind(query.state.map_or("", FindingState::as_str))

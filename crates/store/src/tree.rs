@@ -21,18 +21,21 @@ pub(crate) const FRESH: Duration = Duration::from_secs(1);
 /// At most one re-read per this much time because a request named an unknown code.
 const MISS_RELOAD: Duration = Duration::from_millis(100);
 
-/// Organisations by code and their children.
+/// Organisations by code, their children, and their codes and names in id order.
 #[derive(Debug, Default)]
 pub(crate) struct OrgTree {
     ids: HashMap<String, i64>,
     children: HashMap<i64, Vec<i64>>,
+    /// (id, code, name) of every organisation, in id order.
+    names: Vec<(i64, String, String)>,
 }
 
 impl OrgTree {
-    fn build(rows: impl IntoIterator<Item = (i64, String, Option<i64>)>) -> OrgTree {
+    fn build(rows: impl IntoIterator<Item = (i64, String, String, Option<i64>)>) -> OrgTree {
         let mut tree = OrgTree::default();
-        for (id, code, parent) in rows {
-            tree.ids.insert(code, id);
+        for (id, code, name, parent) in rows {
+            tree.ids.insert(code.clone(), id);
+            tree.names.push((id, code, name));
             if let Some(p) = parent {
                 tree.children.entry(p).or_default().push(id);
             }
@@ -40,7 +43,22 @@ impl OrgTree {
         for c in tree.children.values_mut() {
             c.sort_unstable();
         }
+        tree.names.sort_unstable_by_key(|n| n.0);
         tree
+    }
+
+    /// (code, name) of the organisations `keep` accepts (by id), in id order.
+    pub(crate) fn names(&self, keep: impl Fn(i64) -> bool) -> Vec<(String, String)> {
+        self.names
+            .iter()
+            .filter(|n| keep(n.0))
+            .map(|(_, code, name)| (code.clone(), name.clone()))
+            .collect()
+    }
+
+    /// How many organisations the tree holds.
+    pub(crate) fn len(&self) -> usize {
+        self.ids.len()
     }
 
     /// The id of the organisation with this code.
@@ -132,7 +150,7 @@ impl Store {
     }
 
     async fn read_tree(&self) -> Result<Arc<OrgTree>> {
-        let rows = sqlx::query("SELECT id, code, parent_id FROM orgs")
+        let rows = sqlx::query("SELECT id, code, name, parent_id FROM orgs")
             .fetch_all(self.pool())
             .await?;
         let rows = rows
@@ -141,6 +159,7 @@ impl Store {
                 Ok((
                     r.try_get::<i64, _>("id")?,
                     r.try_get::<String, _>("code")?,
+                    r.try_get::<String, _>("name")?,
                     r.try_get::<Option<i64>, _>("parent_id")?,
                 ))
             })
@@ -164,11 +183,11 @@ mod tests {
         // P ─ A ─ U1
         //   └ U2      Q (another root)
         OrgTree::build([
-            (1, "P".to_string(), None),
-            (2, "A".to_string(), Some(1)),
-            (3, "U1".to_string(), Some(2)),
-            (4, "U2".to_string(), Some(1)),
-            (5, "Q".to_string(), None),
+            (1, "P".to_string(), "Org P".to_string(), None),
+            (2, "A".to_string(), "Org A".to_string(), Some(1)),
+            (3, "U1".to_string(), "Org U1".to_string(), Some(2)),
+            (4, "U2".to_string(), "Org U2".to_string(), Some(1)),
+            (5, "Q".to_string(), "Org Q".to_string(), None),
         ])
     }
 
@@ -185,5 +204,13 @@ mod tests {
         assert_eq!(both, [1, 2, 3, 4]);
         assert_eq!(t.id("U2"), Some(4));
         assert_eq!(t.id("u2"), None);
+        assert_eq!(t.len(), 5);
+        assert_eq!(
+            t.names(|id| id % 2 == 0),
+            [
+                ("A".to_string(), "Org A".to_string()),
+                ("U2".to_string(), "Org U2".to_string())
+            ]
+        );
     }
 }

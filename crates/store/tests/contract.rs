@@ -2106,6 +2106,126 @@ async fn organisations_added_elsewhere_join_the_reach() {
 }
 
 #[tokio::test]
+async fn the_finding_tally_counts_live_findings_by_org_vendor_severity_and_state() {
+    both("tally", |store, _| async move {
+        province(&store).await;
+        let mut b = camera("AG-STTTT", "B", "127.80.1.2");
+        b.vendor = "Dahua".into();
+        store
+            .import_cameras(rows(vec![camera("AG-STTTT", "A", "127.80.1.1"), b]), &keys)
+            .await
+            .unwrap();
+        let args = serde_json::json!({"targets": ["127.80.1.0/24"]});
+        let scan = store
+            .begin_scan("AG-STTTT", &["127.80.1.0/24".into()], "t", "default", &args)
+            .await
+            .unwrap();
+        let hosts = [
+            host(
+                "127.80.1.1",
+                Some("A"),
+                &[
+                    ("default-credentials", Severity::Critical),
+                    ("cleartext-http", Severity::Medium),
+                    ("telnet-open", Severity::High),
+                ],
+            ),
+            host(
+                "127.80.1.2",
+                Some("B"),
+                &[("open-rtsp-stream", Severity::High)],
+            ),
+            // Not in the inventory.
+            host(
+                "127.80.1.9",
+                None,
+                &[("default-credentials", Severity::Critical)],
+            ),
+        ];
+        store.add_scan_hosts(scan.id, &hosts, 3).await.unwrap();
+        store
+            .finish_scan(scan.id, ScanState::Complete)
+            .await
+            .unwrap();
+        let open = store
+            .findings(Some("AG"), Some(FindingState::Open))
+            .await
+            .unwrap();
+        let medium = open.iter().find(|f| f.severity == "medium").unwrap();
+        store
+            .mark_fixed(medium.id, camguard_store::today(), None)
+            .await
+            .unwrap();
+
+        let tally = store
+            .finding_tally_in(&Reach::All, Some("AG"))
+            .await
+            .unwrap();
+        let got: Vec<(String, Option<String>, String, &str, u64)> = tally
+            .iter()
+            .map(|t| {
+                (
+                    t.org.clone(),
+                    t.vendor.clone(),
+                    t.severity.clone(),
+                    t.state.as_str(),
+                    t.count,
+                )
+            })
+            .collect();
+        let row = |v: Option<&str>, sev: &str, state: &'static str, n: u64| {
+            (
+                "AG-STTTT".to_string(),
+                v.map(String::from),
+                sev.to_string(),
+                state,
+                n,
+            )
+        };
+        assert_eq!(
+            got,
+            vec![
+                row(None, "critical", "open", 1),
+                row(Some("Dahua"), "high", "open", 1),
+                row(Some("Hikvision"), "critical", "open", 1),
+                row(Some("Hikvision"), "high", "open", 1),
+                row(Some("Hikvision"), "medium", "fixed", 1),
+            ],
+            "{tally:?}"
+        );
+        // The same counts as reading every finding.
+        let live: u64 = tally.iter().map(|t| t.count).sum();
+        let all = store.findings(Some("AG"), None).await.unwrap();
+        assert_eq!(
+            live as usize,
+            all.iter()
+                .filter(|f| f.state != FindingState::Verified)
+                .count()
+        );
+
+        // The reach is applied.
+        store
+            .add_org("HN", "Hà Nội", OrgKind::Province, None, &[], &[])
+            .await
+            .unwrap();
+        let hn = store.org("HN").await.unwrap().id;
+        let only_hn = Reach::Orgs(std::sync::Arc::new([hn].into_iter().collect()));
+        assert!(
+            store
+                .finding_tally_in(&only_hn, None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(matches!(
+            store.finding_tally_in(&only_hn, Some("AG")).await,
+            Err(StoreError::NotFound(_))
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn chart_facts_count_open_findings_by_day_and_cameras_by_vendor() {
     both("charts", |store, _| async move {
         province(&store).await;

@@ -44,13 +44,7 @@ async fn import_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let orgs = state
-        .store
-        .orgs_in(&viewer.caller.reach)
-        .await?
-        .into_iter()
-        .map(|o| (o.code, o.name))
-        .collect();
+    let orgs = state.store.org_names_in(&viewer.caller.reach).await?;
     let org = if org.is_empty() {
         viewer.caller.user.org.clone().unwrap_or_default()
     } else {

@@ -46,13 +46,7 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> Result<Respo
         _ => {}
     }
     viewer.require(Action::Read)?;
-    let orgs = state
-        .store
-        .orgs_in(&viewer.caller.reach)
-        .await?
-        .into_iter()
-        .map(|o| (o.code, o.name))
-        .collect();
+    let orgs = state.store.org_names_in(&viewer.caller.reach).await?;
     render(
         StatusCode::OK,
         &HomePage {
@@ -97,9 +91,67 @@ struct OverviewPage {
     problems: usize,
     /// (code, name, problems).
     to_urge: Vec<(String, String, usize)>,
+    /// Units to urge beyond those listed.
+    more_to_urge: usize,
     may_urge: bool,
     duties_chart: String,
     charts: Charts,
+    /// The matrix's filters and its page.
+    filter: MatrixFilter,
+    /// Units matching the filter, and the positions among them (1-based) of this page's rows.
+    matched: usize,
+    range: String,
+    /// The query strings of the previous and next pages, when there are such pages.
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+/// Rows of the units × duties matrix on one page of the overview.
+const MATRIX_PAGE: usize = 50;
+/// Units listed under "units to urge" (the others: the matrix filtered to units with problems).
+const URGE_LIST: usize = 20;
+
+/// `GET /overview?q=&late=1&page=N`: the matrix filtered by a code or name and to units with
+/// problems, a page at a time.
+#[derive(serde::Deserialize, Default)]
+pub struct OverviewParams {
+    q: Option<String>,
+    late: Option<String>,
+    page: Option<String>,
+}
+
+/// The matrix's filters as the form shows them.
+pub struct MatrixFilter {
+    pub q: String,
+    pub late: bool,
+}
+
+impl MatrixFilter {
+    fn matches(&self, u: &UnitStatus) -> bool {
+        if self.late && u.problems == 0 {
+            return false;
+        }
+        if self.q.is_empty() {
+            return true;
+        }
+        let q = self.q.to_lowercase();
+        u.org.to_lowercase().contains(&q) || u.name.to_lowercase().contains(&q)
+    }
+
+    /// The query string of this filter on page `page` (HTML-escaped `&`).
+    fn query(&self, page: usize) -> String {
+        let mut qs = Vec::new();
+        if !self.q.is_empty() {
+            qs.push(format!("q={}", super::encode(&self.q)));
+        }
+        if self.late {
+            qs.push("late=1".to_string());
+        }
+        if page > 1 {
+            qs.push(format!("page={page}"));
+        }
+        qs.join("&amp;")
+    }
 }
 
 fn parse_day(s: &str) -> Option<time::Date> {
@@ -282,6 +334,7 @@ fn status_lang_of(ctx: &Ctx) -> camguard_registry::message::Lang {
 pub async fn overview(
     State(state): State<AppState>,
     viewer: Viewer,
+    axum::extract::Query(params): axum::extract::Query<OverviewParams>,
 ) -> Result<Response, PageError> {
     viewer.require(Action::Read)?;
     let today = camguard_store::today();
@@ -306,7 +359,32 @@ pub async fn overview(
             }
         }
     }
-    let rows: Vec<Row> = flat
+    let filter = MatrixFilter {
+        q: params
+            .q
+            .as_deref()
+            .unwrap_or("")
+            .trim()
+            .chars()
+            .take(100)
+            .collect(),
+        late: params
+            .late
+            .as_deref()
+            .is_some_and(|s| !s.is_empty() && s != "0"),
+    };
+    let matching: Vec<&(usize, &UnitStatus)> =
+        flat.iter().filter(|(_, u)| filter.matches(u)).collect();
+    let pages = matching.len().div_ceil(MATRIX_PAGE).max(1);
+    let page_no = params
+        .page
+        .as_deref()
+        .and_then(|p| p.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, pages);
+    let shown = &matching[((page_no - 1) * MATRIX_PAGE).min(matching.len())
+        ..(page_no * MATRIX_PAGE).min(matching.len())];
+    let rows: Vec<Row> = shown
         .iter()
         .map(|(depth, u)| Row {
             code: u.org.clone(),
@@ -349,7 +427,10 @@ pub async fn overview(
         .map(|(_, u)| (u.org.clone(), u.name.clone(), u.problems))
         .collect();
     to_urge.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
-    let duty_bars: Vec<Bar> = flat
+    let more_to_urge = to_urge.len().saturating_sub(URGE_LIST);
+    to_urge.truncate(URGE_LIST);
+    // Duties met, for the units of this page of the matrix.
+    let duty_bars: Vec<Bar> = shown
         .iter()
         .map(|(_, u)| {
             let applicable = u
@@ -381,8 +462,19 @@ pub async fn overview(
         units: flat.len(),
         units_with_problems: flat.iter().filter(|(_, u)| u.problems > 0).count(),
         problems: flat.iter().map(|(_, u)| u.problems).sum(),
+        matched: matching.len(),
+        range: if shown.is_empty() {
+            "0".to_string()
+        } else {
+            let from = (page_no - 1) * MATRIX_PAGE;
+            format!("{}–{}", from + 1, from + shown.len())
+        },
+        prev: (page_no > 1).then(|| filter.query(page_no - 1)),
+        next: (page_no < pages).then(|| filter.query(page_no + 1)),
+        filter,
         rows,
         to_urge,
+        more_to_urge,
         may_urge: may_urge(viewer.caller.user.role),
         duties_chart: bars(&ctx.t("overview-chart-duties"), &duty_bars),
         charts,

@@ -69,13 +69,7 @@ async fn scans_page(
     for s in &page.items {
         scans.push(state.store.scan_progress(s.id).await?);
     }
-    let orgs = state
-        .store
-        .orgs_in(reach)
-        .await?
-        .into_iter()
-        .map(|o| (o.code, o.name))
-        .collect();
+    let orgs = state.store.org_names_in(reach).await?;
     let mut form = form;
     if form.org.is_empty() {
         form.org = viewer.caller.user.org.clone().unwrap_or_default();
