@@ -30,14 +30,14 @@ impl Registry {
         r
     }
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_camguard"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("CAMGUARD_LOG", "error")
-            .env("CAMGUARD_LANG", "en")
-            .env("CAMGUARD_DATABASE", self.dir.path().join("r.db"))
-            .output()
-            .expect("run camguard")
+        crate::bounded_output(
+            Command::new(env!("CARGO_BIN_EXE_camguard"))
+                .args(args)
+                .current_dir(self.dir.path())
+                .env("CAMGUARD_LOG", "error")
+                .env("CAMGUARD_LANG", "en")
+                .env("CAMGUARD_DATABASE", self.dir.path().join("r.db")),
+        )
     }
     fn ok(&self, args: &[&str], code: i32) -> Output {
         let o = self.run(args);

@@ -14,7 +14,7 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     for (k, v) in env {
         c.env(k, v);
     }
-    let o = c.output().expect("run camguard");
+    let o = crate::bounded_output(&mut c);
     assert!(
         o.status.success(),
         "camguard {args:?}: {}",
@@ -107,16 +107,15 @@ fn baseline_list_takes_format_json_and_keeps_json_as_a_deprecated_alias() {
 
 #[test]
 fn a_bad_language_is_a_usage_error() {
-    let o = Command::new(env!("CARGO_BIN_EXE_camguard"))
-        .args(["--lang", "fr", "baseline", "list"])
-        .output()
-        .unwrap();
+    let o = crate::bounded_output(
+        Command::new(env!("CARGO_BIN_EXE_camguard")).args(["--lang", "fr", "baseline", "list"]),
+    );
     assert_eq!(o.status.code(), Some(2));
-    let o = Command::new(env!("CARGO_BIN_EXE_camguard"))
-        .args(["baseline", "list"])
-        .env("CAMGUARD_LANG", "de")
-        .output()
-        .unwrap();
+    let o = crate::bounded_output(
+        Command::new(env!("CARGO_BIN_EXE_camguard"))
+            .args(["baseline", "list"])
+            .env("CAMGUARD_LANG", "de"),
+    );
     assert_eq!(o.status.code(), Some(2));
 }
 

@@ -16,14 +16,64 @@ mod report;
 mod secrets;
 mod serve;
 
-use std::process::{Command, Output};
+use std::io::Read;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long one run of a command may take before the test fails (the longest, a scan of a
+/// simulated fleet, takes well under a minute; a hang must fail the suite, not block it).
+const RUN_LIMIT: Duration = Duration::from_secs(600);
+
+/// `cmd.output()`, but killed and failed after [`RUN_LIMIT`], naming the command.
+pub fn bounded_output(cmd: &mut Command) -> Output {
+    bounded_output_within(cmd, RUN_LIMIT)
+}
+
+/// `cmd.output()`, killed and failed after `limit`.
+pub fn bounded_output_within(cmd: &mut Command, limit: Duration) -> Output {
+    let shown = format!("{cmd:?}");
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("run {shown}: {e}"));
+    // Read both pipes while waiting, so that a child writing much is not blocked on them.
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = r.read_to_end(&mut buf);
+            buf
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the child") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            let err = String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned();
+            panic!("{shown} still running after {limit:?}: killed; its stderr:\n{err}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+    }
+}
 
 pub fn camguard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_camguard"))
-        .args(args)
-        .env("CAMGUARD_LOG", "error")
-        .output()
-        .expect("run camguard")
+    bounded_output(
+        Command::new(env!("CARGO_BIN_EXE_camguard"))
+            .args(args)
+            .env("CAMGUARD_LOG", "error"),
+    )
 }
 
 /// A simulated fleet on its own runtime (two workers), for tests that run the binary against it.
@@ -58,5 +108,5 @@ pub fn camguard_env(args: &[&str], env: &[(&str, &std::path::Path)]) -> Output {
     for (k, v) in env {
         c.env(k, v);
     }
-    c.output().expect("run camguard")
+    bounded_output(&mut c)
 }

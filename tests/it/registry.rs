@@ -33,7 +33,7 @@ impl Registry {
         c
     }
     fn run(&self, args: &[&str]) -> Output {
-        self.cmd(args).output().expect("run camguard")
+        crate::bounded_output(&mut self.cmd(args))
     }
     /// Run, expect `code`, return stdout.
     fn ok(&self, args: &[&str], code: i32) -> String {

@@ -16,14 +16,14 @@ impl Reg {
         self.dir.path().join(name)
     }
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_camguard"))
-            .args(args)
-            .env("CAMGUARD_LOG", "error")
-            .env("CAMGUARD_LANG", "vi")
-            .env("CAMGUARD_DATABASE", self.path("registry.db"))
-            .env("USER", "tester")
-            .output()
-            .expect("run camguard")
+        crate::bounded_output(
+            Command::new(env!("CARGO_BIN_EXE_camguard"))
+                .args(args)
+                .env("CAMGUARD_LOG", "error")
+                .env("CAMGUARD_LANG", "vi")
+                .env("CAMGUARD_DATABASE", self.path("registry.db"))
+                .env("USER", "tester"),
+        )
     }
     fn ok(&self, args: &[&str]) -> String {
         let o = self.run(args);
@@ -254,6 +254,26 @@ fn unit_province_and_site_reports_as_pdf_and_xlsx() {
             ("AG-YT", "Sở Y tế tỉnh An Giang")
         ]
     );
+    // Vendors by the knowledge base's name for the maker, whatever the inventory wrote (here
+    // the simulator's lower-case ids); a maker it does not know by the name written.
+    let vendors = sheet(&r.path("province.xlsx"), "Hãng");
+    let names: Vec<&str> = vendors[1..].iter().map(|row| row[0].as_str()).collect();
+    let kb = camguard_kb::Kb::embedded().unwrap();
+    for c in &cams {
+        let id = c.vendor.clone().unwrap_or_default();
+        if let Some(v) = kb.vendors.iter().find(|v| v.id == id) {
+            assert!(
+                names.contains(&v.name.as_str()),
+                "{} missing: {names:?}",
+                v.name
+            );
+            assert!(
+                v.name == id || !names.contains(&id.as_str()),
+                "{id} shown: {names:?}"
+            );
+        }
+    }
+    assert!(names.contains(&"Acme"), "{names:?}");
     let flagged = sheet(&r.path("province.xlsx"), "Camera cảnh báo");
     assert!(
         flagged.iter().any(|row| row[3] == "#panic(\"x\") [$*_`@]"),

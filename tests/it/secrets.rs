@@ -205,13 +205,13 @@ fn start() -> (tokio::runtime::Runtime, Fleet) {
 }
 
 fn run(db: &Path, args: &[&str], log: &str) -> Output {
-    let o = Command::new(env!("CARGO_BIN_EXE_camguard"))
-        .args(args)
-        .env("CAMGUARD_LOG", log)
-        .env("CAMGUARD_DATABASE", db)
-        .env("USER", "tester")
-        .output()
-        .expect("run camguard");
+    let o = crate::bounded_output(
+        Command::new(env!("CARGO_BIN_EXE_camguard"))
+            .args(args)
+            .env("CAMGUARD_LOG", log)
+            .env("CAMGUARD_DATABASE", db)
+            .env("USER", "tester"),
+    );
     assert_eq!(
         o.status.code(),
         Some(0),

@@ -349,6 +349,50 @@ impl Verdicts {
     }
 }
 
+/// A vendor as the provincial report names it: the knowledge base's name for a maker it knows
+/// (so that "HIKVISION", "hikvision" and "Hik Vision" written in inventories are one row),
+/// else the name as first written; `?` when none was written (or for a host not in the
+/// inventory).
+struct VendorNames<'a> {
+    kb: &'a [camguard_kb::Vendor],
+    /// By name as written.
+    seen: HashMap<String, String>,
+    /// The first name written for each key outside the knowledge base.
+    unknown: HashMap<String, String>,
+}
+
+impl<'a> VendorNames<'a> {
+    fn new(kb: &'a [camguard_kb::Vendor]) -> VendorNames<'a> {
+        VendorNames {
+            kb,
+            seen: HashMap::new(),
+            unknown: HashMap::new(),
+        }
+    }
+
+    fn of(&mut self, written: &str) -> String {
+        if let Some(n) = self.seen.get(written) {
+            return n.clone();
+        }
+        let trimmed = written.trim();
+        let name = if trimmed.is_empty() {
+            "?".to_string()
+        } else {
+            let key = camguard_registry::catalogue::vendor_key(trimmed, self.kb);
+            match self.kb.iter().find(|v| v.id == key) {
+                Some(v) => v.name.clone(),
+                None => self
+                    .unknown
+                    .entry(key)
+                    .or_insert_with(|| trimmed.to_string())
+                    .clone(),
+            }
+        };
+        self.seen.insert(written.to_string(), name.clone());
+        name
+    }
+}
+
 /// `warned` with the warning's document when the catalogue warns against the model.
 fn certified_or_not(warned: Option<String>, c: &CameraRow) -> (&'static str, String) {
     if let Some(doc) = warned {
@@ -658,15 +702,12 @@ pub async fn gather_province(
     let cameras = all_cameras(store, reach, &org.code).await?;
     let mut vendors: BTreeMap<String, VendorRow> = BTreeMap::new();
     let mut verdicts = Verdicts::default();
+    let mut names = VendorNames::new(&kb.vendors);
     let mut flagged = Vec::new();
     let mut models: BTreeMap<(String, String, String), (FlaggedModel, BTreeSet<String>)> =
         BTreeMap::new();
     for c in &cameras {
-        let vendor = if c.record.vendor.is_empty() {
-            "?".to_string()
-        } else {
-            c.record.vendor.clone()
-        };
+        let vendor = names.of(&c.record.vendor);
         let v = vendors.entry(vendor.clone()).or_insert_with(|| VendorRow {
             vendor: vendor.clone(),
             ..Default::default()
@@ -754,10 +795,7 @@ pub async fn gather_province(
         if let Some(&i) = row_of.get(&t.org) {
             units[i].open_findings += t.count;
         }
-        let vendor = match t.vendor.as_deref() {
-            Some(v) if !v.is_empty() => v.to_string(),
-            _ => "?".to_string(),
-        };
+        let vendor = names.of(t.vendor.as_deref().unwrap_or(""));
         let v = vendors.entry(vendor.clone()).or_insert_with(|| VendorRow {
             vendor,
             ..Default::default()
@@ -993,4 +1031,25 @@ async fn all_org_codes(
         })
         .map(|o| o.code.clone())
         .collect())
+}
+
+#[cfg(test)]
+mod vendor_name_tests {
+    use super::VendorNames;
+
+    #[test]
+    fn a_known_maker_is_one_row_whatever_its_spelling() {
+        let kb = camguard_kb::Kb::embedded().unwrap();
+        let mut names = VendorNames::new(&kb.vendors);
+        for written in ["HIKVISION", "hikvision", "Hik Vision", " Hikvision "] {
+            assert_eq!(names.of(written), "Hikvision", "{written}");
+        }
+        // A brand sold on a maker's platform is counted with the maker.
+        assert_eq!(names.of("KBVision"), "Dahua");
+        // A maker the knowledge base does not know keeps the name first written for it.
+        assert_eq!(names.of("Acme Cam"), "Acme Cam");
+        assert_eq!(names.of("ACME CAM"), "Acme Cam");
+        assert_eq!(names.of(""), "?");
+        assert_eq!(names.of("   "), "?");
+    }
 }

@@ -372,7 +372,11 @@ pub(crate) fn write(report: &Report, l: &Labels) -> Result<Vec<u8>, ReportError>
                     .iter()
                     .map(|v| {
                         row![
-                            &v.vendor,
+                            if v.vendor == "?" {
+                                l.get("vendor-unknown")
+                            } else {
+                                v.vendor.clone()
+                            },
                             v.cameras,
                             v.uncertified,
                             v.warned,
