@@ -261,24 +261,65 @@ pub async fn status_cached(
     org: Option<&str>,
     today: time::Date,
 ) -> Result<Vec<UnitStatus>, ViewError> {
+    Ok(status_roots(cache, store, kb, reach, org, today)
+        .await?
+        .roots()
+        .into_iter()
+        .cloned()
+        .collect())
+}
+
+/// What [`status_cached`] selects, borrowed from the shared tree instead of copied (a page
+/// reads a few rows of a province's 1,000 units; copying the subtree was most of its cost).
+pub struct StatusRoots {
+    all: Arc<Vec<UnitStatus>>,
+    /// The codes of the roots selected, in the tree's order; `None`: every root of the tree.
+    codes: Option<Vec<String>>,
+}
+
+impl StatusRoots {
+    /// The selected units, each with its subtree.
+    pub fn roots(&self) -> Vec<&UnitStatus> {
+        let Some(codes) = &self.codes else {
+            return self.all.iter().collect();
+        };
+        fn walk<'a>(units: &'a [UnitStatus], codes: &[String], out: &mut Vec<&'a UnitStatus>) {
+            for u in units {
+                if codes.contains(&u.org) {
+                    out.push(u);
+                } else {
+                    walk(&u.children, codes, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.all, codes, &mut out);
+        out
+    }
+}
+
+/// The roots of [`status_cached`]'s answer, without copying them.
+pub async fn status_roots(
+    cache: &Arc<StatusCache>,
+    store: &Store,
+    kb: &Arc<camguard_kb::Kb>,
+    reach: &Reach,
+    org: Option<&str>,
+    today: time::Date,
+) -> Result<StatusRoots, ViewError> {
     if let Some(code) = org {
         store.org_in(reach, code).await?;
     }
     let all = cache.all(store, kb, today).await?;
-    fn find<'a>(units: &'a [UnitStatus], code: &str) -> Option<&'a UnitStatus> {
-        units.iter().find_map(|u| {
-            if u.org == code {
-                Some(u)
-            } else {
-                find(&u.children, code)
-            }
-        })
-    }
     if let Some(code) = org {
-        return Ok(find(&all, code).into_iter().cloned().collect());
+        // Found or not: in reach (checked above), so a unit the tree lacks shows no status.
+        return Ok(StatusRoots {
+            all,
+            codes: Some(vec![code.to_string()]),
+        });
     }
     if *reach == Reach::All {
-        return Ok(all.as_ref().clone());
+        return Ok(StatusRoots { all, codes: None });
     }
     let visible: HashSet<String> = store
         .org_names_in(reach)
@@ -286,20 +327,23 @@ pub async fn status_cached(
         .into_iter()
         .map(|o| o.0)
         .collect();
-    let mut out = Vec::new();
-    fn keep(u: &UnitStatus, visible: &HashSet<String>, out: &mut Vec<UnitStatus>) {
+    fn keep(u: &UnitStatus, visible: &HashSet<String>, out: &mut Vec<String>) {
         if visible.contains(&u.org) {
-            out.push(u.clone());
+            out.push(u.org.clone());
         } else {
             for c in &u.children {
                 keep(c, visible, out);
             }
         }
     }
+    let mut codes = Vec::new();
     for u in all.iter() {
-        keep(u, &visible, &mut out);
+        keep(u, &visible, &mut codes);
     }
-    Ok(out)
+    Ok(StatusRoots {
+        all,
+        codes: Some(codes),
+    })
 }
 
 /// The dashboard's figures ([`camguard_store::ChartFacts`]) by reach, each computed once at a

@@ -171,7 +171,11 @@ fn duty_label(ctx: &Ctx, duty: &str) -> String {
     }
 }
 
-fn flatten<'a>(units: &'a [UnitStatus], depth: usize, out: &mut Vec<(usize, &'a UnitStatus)>) {
+fn flatten<'a>(
+    units: impl IntoIterator<Item = &'a UnitStatus>,
+    depth: usize,
+    out: &mut Vec<(usize, &'a UnitStatus)>,
+) {
     for u in units {
         out.push((depth, u));
         flatten(&u.children, depth + 1, out);
@@ -338,7 +342,7 @@ pub async fn overview(
 ) -> Result<Response, PageError> {
     viewer.require(Action::Read)?;
     let today = camguard_store::today();
-    let tree = crate::views::status_cached(
+    let status = crate::views::status_roots(
         &state.status,
         &state.store,
         &state.kb,
@@ -347,10 +351,11 @@ pub async fn overview(
         today,
     )
     .await?;
+    let tree = status.roots();
     let ctx = viewer.ctx();
     let status_lang = status_lang_of(&ctx);
     let mut flat = Vec::new();
-    flatten(&tree, 0, &mut flat);
+    flatten(tree.iter().copied(), 0, &mut flat);
     let mut duty_ids: Vec<String> = Vec::new();
     for (_, u) in &flat {
         for d in &u.duties {
@@ -551,11 +556,11 @@ fn html_escape(s: &str) -> String {
 
 #[derive(Template)]
 #[template(path = "unit.html")]
-struct UnitPage {
+struct UnitPage<'a> {
     ctx: Ctx,
     code: String,
     name: String,
-    status: Option<UnitStatus>,
+    status: Option<&'a UnitStatus>,
     duty_rows: Vec<(String, Cell, String)>,
     systems: Vec<SystemRow>,
     cameras: u64,
@@ -576,7 +581,7 @@ pub async fn unit(
     let reach = &viewer.caller.reach;
     let org = state.store.org_in(reach, &code).await?;
     let today = camguard_store::today();
-    let status = crate::views::status_cached(
+    let roots = crate::views::status_roots(
         &state.status,
         &state.store,
         &state.kb,
@@ -584,9 +589,8 @@ pub async fn unit(
         Some(&org.code),
         today,
     )
-    .await?
-    .into_iter()
-    .next();
+    .await?;
+    let status = roots.roots().into_iter().next();
     let ctx = viewer.ctx();
     let status_lang = status_lang_of(&ctx);
     let duty_rows = status
