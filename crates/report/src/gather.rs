@@ -321,11 +321,15 @@ fn severity_counts(findings: &[FindingEntry]) -> Vec<SeverityCount> {
 /// list), `certified` (a conformity certificate is recorded), else `uncertified` (as the
 /// status's `cameras-certified` duty counts them).
 fn certification(cat: &Catalogue, c: &CameraRow) -> (&'static str, String) {
-    let warned = match cat.check(&c.record.vendor, &c.record.model) {
+    certified_or_not(warning(cat, c), c)
+}
+
+/// The document of the catalogue's warning against the camera's model, if it warns.
+fn warning(cat: &Catalogue, c: &CameraRow) -> Option<String> {
+    match cat.check(&c.record.vendor, &c.record.model) {
         CatalogueVerdict::Warned(e) => Some(e.document.clone().unwrap_or_default()),
         _ => None,
-    };
-    certified_or_not(warned, c)
+    }
 }
 
 /// [`certification`] with the catalogue's answer remembered per vendor and model as written
@@ -337,14 +341,7 @@ struct Verdicts(HashMap<(String, String), Option<String>>);
 impl Verdicts {
     fn certification(&mut self, cat: &Catalogue, c: &CameraRow) -> (&'static str, String) {
         let key = (c.record.vendor.clone(), c.record.model.clone());
-        let warned = self
-            .0
-            .entry(key)
-            .or_insert_with(|| match cat.check(&c.record.vendor, &c.record.model) {
-                CatalogueVerdict::Warned(e) => Some(e.document.clone().unwrap_or_default()),
-                _ => None,
-            })
-            .clone();
+        let warned = self.0.entry(key).or_insert_with(|| warning(cat, c)).clone();
         certified_or_not(warned, c)
     }
 }
