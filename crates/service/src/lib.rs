@@ -15,6 +15,7 @@ pub mod api;
 pub mod auth;
 pub mod dto;
 pub mod error;
+pub mod kept;
 pub mod registry_api;
 pub mod reports;
 pub mod scans;

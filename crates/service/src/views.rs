@@ -2,13 +2,14 @@
 //! implementation, so that `camguard status CODE --format json` and `GET /api/v1/status` are
 //! the same document.
 
+use crate::kept::Kept;
 use camguard_registry::catalogue::{Catalogue, CatalogueVerdict};
 use camguard_registry::level::{load_rulesets, ruleset_in_force};
 use camguard_registry::status::UnitStatus;
 use camguard_store::{Reach, Store, StoreError};
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Why a view could not be computed.
 #[derive(Debug, thiserror::Error)]
@@ -57,33 +58,24 @@ pub async fn compute_status(
     ))
 }
 
-/// The whole tree's status, computed at most once at a time and kept a few seconds.
+/// The whole tree's status, computed at most once at a time and kept while the registry does
+/// not change ([`Kept`]).
 ///
 /// Computing it reads every camera, finding and scan of the registry (0.4–0.9 s at 1,000 units
 /// and 1,000,000 findings, BENCHMARKS §10), so the service keeps one computed tree, shared by
-/// every caller (each sees only its reach of it): fresh for `fresh`, then served while one
-/// request recomputes it in the background, up to `stale`. Changes made through this service
-/// drop it ([`StatusCache::invalidate`]); changes made elsewhere (the command line, another
-/// instance) show within `fresh`.
+/// every caller (each sees only its reach of it). Every `check` one request has the registry's
+/// change counter read in the background and the tree computed again if it moved, meanwhile
+/// serving the tree held: changes made elsewhere (the command line, another instance, the scan
+/// workers) show within `check` and a computation. Changes made through this service drop it
+/// ([`StatusCache::invalidate`]), so their author sees them on the next page.
 pub struct StatusCache {
-    fresh: Duration,
-    stale: Duration,
-    current: std::sync::Mutex<Option<Computed>>,
-    computing: tokio::sync::Mutex<()>,
-    refreshing: std::sync::atomic::AtomicBool,
+    tree: Arc<Kept<Vec<UnitStatus>>>,
     /// Documents already written from the current tree (by organisation, `*` for the whole
     /// tree): the same bytes for every caller who may see them. Tagged with the tree they
     /// were written from; at most one per organisation.
     rendered: std::sync::Mutex<(usize, std::collections::HashMap<String, axum::body::Bytes>)>,
     /// The dashboard's figures, per reach; dropped with the tree.
     pub charts: ChartCache,
-}
-
-#[derive(Clone)]
-struct Computed {
-    at: Instant,
-    day: time::Date,
-    units: Arc<Vec<UnitStatus>>,
 }
 
 impl Default for StatusCache {
@@ -93,15 +85,13 @@ impl Default for StatusCache {
 }
 
 impl StatusCache {
-    pub fn new(fresh: Duration, stale: Duration) -> StatusCache {
+    /// Check the change counter every `check`; when it cannot be read, serve a tree at most
+    /// `stale` after its last good check.
+    pub fn new(check: Duration, stale: Duration) -> StatusCache {
         StatusCache {
-            fresh,
-            stale,
-            current: std::sync::Mutex::new(None),
-            computing: tokio::sync::Mutex::new(()),
-            refreshing: std::sync::atomic::AtomicBool::new(false),
+            tree: Arc::new(Kept::new(check, stale)),
             rendered: std::sync::Mutex::new((0, std::collections::HashMap::new())),
-            charts: ChartCache::new(fresh.max(Duration::from_secs(30))),
+            charts: ChartCache::new(check.max(Duration::from_secs(30)), stale),
         }
     }
 
@@ -129,41 +119,10 @@ impl StatusCache {
         bytes
     }
 
-    /// Forget the computed tree (after a change).
+    /// Forget the computed tree and figures (after a change made through this service).
     pub fn invalidate(&self) {
-        if let Ok(mut c) = self.current.lock() {
-            *c = None;
-        }
+        self.tree.forget();
         self.charts.invalidate();
-    }
-
-    fn get(&self, today: time::Date, max_age: Duration) -> Option<Arc<Vec<UnitStatus>>> {
-        let c = self.current.lock().ok()?;
-        c.as_ref()
-            .filter(|c| c.day == today && c.at.elapsed() <= max_age)
-            .map(|c| c.units.clone())
-    }
-
-    async fn compute(
-        &self,
-        store: &Store,
-        kb: &camguard_kb::Kb,
-        today: time::Date,
-    ) -> Result<Arc<Vec<UnitStatus>>, ViewError> {
-        let _one = self.computing.lock().await;
-        // Another request may have computed it while this one waited.
-        if let Some(u) = self.get(today, self.fresh) {
-            return Ok(u);
-        }
-        let units = Arc::new(compute_status(store, kb, None, today).await?);
-        if let Ok(mut c) = self.current.lock() {
-            *c = Some(Computed {
-                at: Instant::now(),
-                day: today,
-                units: units.clone(),
-            });
-        }
-        Ok(units)
     }
 
     /// The whole tree on `today`.
@@ -173,27 +132,13 @@ impl StatusCache {
         kb: &Arc<camguard_kb::Kb>,
         today: time::Date,
     ) -> Result<Arc<Vec<UnitStatus>>, ViewError> {
-        if let Some(u) = self.get(today, self.fresh) {
-            return Ok(u);
-        }
-        if let Some(u) = self.get(today, self.stale) {
-            // Serve the older tree; one background task brings it up to date.
-            if !self
-                .refreshing
-                .swap(true, std::sync::atomic::Ordering::AcqRel)
-            {
-                let (me, store, kb) = (self.clone(), store.clone(), kb.clone());
-                tokio::spawn(async move {
-                    if let Err(e) = me.compute(&store, &kb, today).await {
-                        tracing::warn!(error = %e, "status refresh");
-                    }
-                    me.refreshing
-                        .store(false, std::sync::atomic::Ordering::Release);
-                });
-            }
-            return Ok(u);
-        }
-        self.compute(store, kb, today).await
+        let (s, k) = (store.clone(), kb.clone());
+        self.tree
+            .get(store, today, move || {
+                let (store, kb) = (s.clone(), k.clone());
+                async move { compute_status(&store, &kb, None, today).await }
+            })
+            .await
     }
 }
 
@@ -347,40 +292,44 @@ pub async fn status_roots(
 }
 
 /// The dashboard's figures ([`camguard_store::ChartFacts`]) by reach, each computed once at a
-/// time and kept `fresh`.
+/// time and kept while the registry does not change ([`Kept`], checked every `check`).
 ///
 /// One grouped pass over the findings in reach (about a second for an admin at 1,000,000
-/// findings on SQLite) is too much for every page view but fine every half minute: callers
-/// asking for the same figures while they are computed wait for that one computation.
+/// findings on SQLite) is too much for every page view: the first callers for a reach wait for
+/// one computation; later ones get the figures held while they are checked (and computed
+/// again, if the registry changed) in the background.
 pub struct ChartCache {
-    fresh: Duration,
-    slots: std::sync::Mutex<std::collections::HashMap<String, Arc<ChartSlot>>>,
-}
-
-struct ChartSlot {
-    at: Instant,
-    facts: tokio::sync::OnceCell<Arc<camguard_store::ChartFacts>>,
+    check: Duration,
+    stale: Duration,
+    slots:
+        std::sync::Mutex<std::collections::HashMap<String, Arc<Kept<camguard_store::ChartFacts>>>>,
 }
 
 impl ChartCache {
-    /// At most this many reaches are kept; older ones are dropped first.
+    /// At most this many reaches are kept; all are dropped when one more is asked for.
     const MAX_SLOTS: usize = 1024;
 
-    pub fn new(fresh: Duration) -> ChartCache {
+    pub fn new(check: Duration, stale: Duration) -> ChartCache {
         ChartCache {
-            fresh,
+            check,
+            stale,
             slots: Default::default(),
         }
     }
 
     pub fn invalidate(&self) {
-        self.slots
+        for slot in self
+            .slots
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clear();
+            .values()
+        {
+            slot.forget();
+        }
     }
 
-    /// The figures for `reach` (narrowed to `org`), open findings on each of `days`.
+    /// The figures for `reach` (narrowed to `org`), open findings on each of `days` (the last
+    /// is today).
     pub async fn get(
         &self,
         store: &Store,
@@ -410,31 +359,25 @@ impl ChartCache {
                 .slots
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            match slots.get(&key) {
-                Some(s) if s.at.elapsed() <= self.fresh => s.clone(),
-                _ => {
-                    if slots.len() >= Self::MAX_SLOTS {
-                        let fresh = self.fresh;
-                        slots.retain(|_, s| s.at.elapsed() <= fresh);
-                        if slots.len() >= Self::MAX_SLOTS {
-                            slots.clear();
-                        }
-                    }
-                    let s = Arc::new(ChartSlot {
-                        at: Instant::now(),
-                        facts: tokio::sync::OnceCell::new(),
-                    });
-                    slots.insert(key, s.clone());
-                    s
-                }
+            if !slots.contains_key(&key) && slots.len() >= Self::MAX_SLOTS {
+                slots.clear();
             }
+            slots
+                .entry(key)
+                .or_insert_with(|| Arc::new(Kept::new(self.check, self.stale)))
+                .clone()
         };
-        let facts = slot
-            .facts
-            .get_or_try_init(|| async {
-                Ok::<_, ViewError>(Arc::new(store.chart_facts_in(reach, org, days).await?))
-            })
-            .await?;
-        Ok(facts.clone())
+        let today = days.last().copied().unwrap_or(time::Date::MIN);
+        let (s, r, o, d) = (
+            store.clone(),
+            reach.clone(),
+            org.map(String::from),
+            days.to_vec(),
+        );
+        slot.get(store, today, move || {
+            let (store, reach, org, days) = (s.clone(), r.clone(), o.clone(), d.clone());
+            async move { Ok(store.chart_facts_in(&reach, org.as_deref(), &days).await?) }
+        })
+        .await
     }
 }

@@ -24,6 +24,7 @@ mod account;
 mod audit;
 mod camera;
 mod catalogue;
+mod changes;
 mod charts;
 mod jobs;
 mod org;

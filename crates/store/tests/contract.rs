@@ -182,7 +182,7 @@ async fn province(store: &Store) {
 #[tokio::test]
 async fn migrations_are_idempotent_and_newer_schemas_refused() {
     both("migrations", |store, url| async move {
-        assert_eq!(camguard_store::SCHEMA_VERSION, 6);
+        assert_eq!(camguard_store::SCHEMA_VERSION, 7);
         province(&store).await;
         store.close().await;
         // Reopening migrates nothing and keeps the data.
@@ -2311,6 +2311,65 @@ async fn chart_facts_count_open_findings_by_day_and_cameras_by_vendor() {
             store.chart_facts_in(&only_hn, Some("AG"), &[today]).await,
             Err(StoreError::NotFound(_))
         ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_change_counter_moves_with_every_change_of_the_registry_from_any_process() {
+    both("changes", |store, url| async move {
+        let start = store.registry_changes().await.unwrap();
+        province(&store).await;
+        let after_orgs = store.registry_changes().await.unwrap();
+        assert!(after_orgs > start, "{start} -> {after_orgs}");
+        // Reading changes nothing.
+        store
+            .cameras_page(&Reach::All, None, 10, None)
+            .await
+            .unwrap();
+        store.orgs().await.unwrap();
+        assert_eq!(store.registry_changes().await.unwrap(), after_orgs);
+        // Accounts are not the registry's data.
+        store
+            .add_user(
+                "officer.changes",
+                Role::Regulator,
+                Some("AG"),
+                &Password::new(GOOD),
+                &admin_actor(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.registry_changes().await.unwrap(), after_orgs);
+        // A camera imported by another store (another process) is seen by this one.
+        let other = Store::open(&url).await.unwrap();
+        other
+            .import_cameras(rows(vec![camera("AG-STTTT", "C1", "127.80.1.1")]), &keys)
+            .await
+            .unwrap();
+        let after_import = store.registry_changes().await.unwrap();
+        assert!(after_import > after_orgs);
+        other.close().await;
+        // Changes written in plain SQL, each kind, on a table of findings and of cameras.
+        let mut conn = raw(&store, &url).await;
+        let mut last = after_import;
+        for sql in [
+            "UPDATE cameras SET location = 'Cổng chính'",
+            "UPDATE cameras SET location = 'Cổng chính' WHERE id = -1",
+            "DELETE FROM cameras",
+        ] {
+            sqlx::query(sql).execute(&mut conn).await.unwrap();
+            let now = store.registry_changes().await.unwrap();
+            assert!(now >= last, "{sql}: the counter went back");
+            if sql.contains("id = -1") && store.backend() == camguard_store::Backend::Sqlite {
+                // SQLite counts rows: no row, no change.
+                assert_eq!(now, last, "{sql}");
+            } else {
+                assert!(now > last, "{sql}: {last} -> {now}");
+            }
+            last = now;
+        }
+        conn.close().await.unwrap();
     })
     .await;
 }
