@@ -2373,3 +2373,93 @@ async fn the_change_counter_moves_with_every_change_of_the_registry_from_any_pro
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_page_of_cameras_reads_every_column_as_the_inventory_does() {
+    both("camera_pages", |store, _| async move {
+        province(&store).await;
+        store
+            .add_system("AG-CCTV", "Camera", "AG-STTTT", None, None)
+            .await
+            .unwrap();
+        let mut full = camera("AG-STTTT", "P1", "127.80.1.1");
+        full.system = Some("AG-CCTV".into());
+        full.brand = Some("HiLook".into());
+        full.firmware = Some("V5.7.3 build 220112".into());
+        full.mac = Some("44:19:b6:00:00:01".into());
+        full.location = Some("Cổng chính \"A\" — tầng 1\n\\ lối vào".into());
+        full.installed_on = Some(date!(2024 - 02 - 29));
+        full.cert_origin = Some("CO-1".into());
+        full.cert_quality = Some("CQ-1".into());
+        full.cert_conformity_standard = Some("QCVN 135:2024/BTTTT".into());
+        full.cert_conformity_body = Some("Cục Viễn thông".into());
+        full.cert_conformity_date = Some(date!(2025 - 01 - 15));
+        full.attributes = [
+            ("tầng".to_string(), "1".to_string()),
+            ("k\"ey".into(), "v\\al".into()),
+        ]
+        .into_iter()
+        .collect();
+        let mut bare = camera("AG", "P2", "::1");
+        bare.cert_conformity = None;
+        bare.serial = None;
+        bare.ip = None;
+        bare.mac = Some("44:19:b6:00:00:02".into());
+        store
+            .import_cameras(
+                rows(vec![full, bare, camera("AG-STTTT", "P3", "127.80.1.3")]),
+                &keys,
+            )
+            .await
+            .unwrap();
+        let listed = store.cameras(&CameraFilter::default()).await.unwrap();
+        assert_eq!(listed.len(), 3);
+        let json = |rows: &[camguard_store::CameraRow]| {
+            rows.iter()
+                .map(|c| {
+                    (
+                        serde_json::to_string(c).unwrap(),
+                        c.org_id,
+                        c.system_id,
+                        c.vendor_key.clone(),
+                        c.model_key.clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        // Two pages of two, then nothing: the same cameras, every column alike.
+        let first = store
+            .cameras_page(&Reach::All, None, 2, None)
+            .await
+            .unwrap();
+        assert_eq!(first.items.len(), 2);
+        let second = store
+            .cameras_page(&Reach::All, None, 2, first.next)
+            .await
+            .unwrap();
+        assert!(second.next.is_none());
+        let paged: Vec<_> = first.items.into_iter().chain(second.items).collect();
+        assert_eq!(json(&paged), json(&listed));
+        // The filtered page reads them alike too.
+        let query = camguard_store::CameraQuery {
+            org: Some("AG-STTTT".into()),
+            ..Default::default()
+        };
+        let filtered = store
+            .cameras_query_page(&Reach::All, &query, 10, None)
+            .await
+            .unwrap();
+        let in_unit: Vec<_> = listed
+            .iter()
+            .filter(|c| c.record.org == "AG-STTTT")
+            .cloned()
+            .collect();
+        assert_eq!(json(&filtered.items), json(&in_unit));
+        let empty = store
+            .cameras_page(&Reach::All, None, 2, Some(i64::MAX - 1))
+            .await
+            .unwrap();
+        assert!(empty.items.is_empty() && empty.next.is_none());
+    })
+    .await;
+}

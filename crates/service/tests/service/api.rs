@@ -88,7 +88,7 @@ async fn the_served_openapi_document_is_the_committed_one() {
     let committed = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
         committed.trim_end() == served,
-        "docs/openapi.json differs from the served document: run `CAMGUARD_BLESS=1 cargo test -p camguard-service --test api` and commit it"
+        "docs/openapi.json differs from the served document: run `CAMGUARD_BLESS=1 cargo test -p camguard-service --test service api::` and commit it"
     );
     let doc: Value = serde_json::from_str(&served).unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
