@@ -87,15 +87,16 @@ pub(crate) static CAMERA_SELECT: std::sync::LazyLock<String> = std::sync::LazyLo
     format!("SELECT {cols} {CAMERA_FROM}")
 });
 
-/// A query of the cameras `WHERE {where_clause}` (`c` the camera) as one JSON array of
-/// [`CameraRow`]'s columns, in id order, for [`camera_rows_json`].
+/// A query of the cameras `WHERE {where_clause}` (`c` the camera), in id order, for
+/// [`read_cameras`].
 ///
-/// A page of cameras crosses the driver as one value instead of one row each: sqlx's SQLite
-/// driver hands every row from its worker thread to the runtime through a channel, and for a
-/// page of 100 cameras with 23 columns that hand-over, not SQLite, was most of the cost (a
-/// unit's camera list served 741 requests a second on SQLite against 1,406 on PostgreSQL,
-/// BENCHMARKS §10f).
-pub(crate) fn cameras_json_sql(backend: crate::Backend, where_clause: &str) -> String {
+/// On SQLite the page crosses the driver as one JSON array of [`CameraRow`]'s columns built by
+/// the database: sqlx's SQLite driver hands every row from its worker thread to the runtime
+/// through a channel, and for a page of 100 cameras with 23 columns that hand-over, not SQLite,
+/// was most of the cost (a unit's camera list: 741 requests a second, then 2,496; BENCHMARKS
+/// §10f). PostgreSQL's driver reads rows in the task, and building the JSON there was slower
+/// (1,406 requests a second, then 1,141), so it reads rows.
+pub(crate) fn cameras_sql(backend: crate::Backend, where_clause: &str) -> String {
     let pairs = CAMERA_COLUMNS
         .iter()
         .map(|(name, expr)| format!("'{name}', {expr}"))
@@ -106,10 +107,33 @@ pub(crate) fn cameras_json_sql(backend: crate::Backend, where_clause: &str) -> S
             "SELECT json_group_array(json_object({pairs}) ORDER BY c.id) AS page \
              {CAMERA_FROM} WHERE {where_clause}"
         ),
-        crate::Backend::Postgres => format!(
-            "SELECT CAST(COALESCE(json_agg(json_build_object({pairs}) ORDER BY c.id), \
-             CAST('[]' AS json)) AS TEXT) AS page {CAMERA_FROM} WHERE {where_clause}"
-        ),
+        crate::Backend::Postgres => {
+            format!("{} WHERE {where_clause} ORDER BY c.id", *CAMERA_SELECT)
+        }
+    }
+}
+
+/// The cameras of a query written by [`cameras_sql`].
+pub(crate) async fn read_cameras<'q>(
+    store: &Store,
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+) -> Result<Vec<CameraRow>> {
+    match store.backend() {
+        crate::Backend::Sqlite => {
+            let row = query.fetch_one(store.pool()).await?;
+            let text: Option<String> = row.try_get("page")?;
+            let cols: Vec<CameraColumns> = serde_json::from_str(text.as_deref().unwrap_or("[]"))
+                .map_err(|e| {
+                    crate::StoreError::Corrupt(format!("a page of cameras as read: {e}"))
+                })?;
+            Ok(cols.into_iter().map(CameraRow::from).collect())
+        }
+        crate::Backend::Postgres => query
+            .fetch_all(store.pool())
+            .await?
+            .iter()
+            .map(camera_row)
+            .collect(),
     }
 }
 
@@ -205,14 +229,6 @@ pub(crate) fn camera_row(r: &sqlx::any::AnyRow) -> Result<CameraRow> {
         attributes: r.try_get("attributes")?,
     }
     .into())
-}
-
-/// The cameras of a query written by [`cameras_json_sql`].
-pub(crate) fn camera_rows_json(r: &sqlx::any::AnyRow) -> Result<Vec<CameraRow>> {
-    let text: Option<String> = r.try_get("page")?;
-    let cols: Vec<CameraColumns> = serde_json::from_str(text.as_deref().unwrap_or("[]"))
-        .map_err(|e| crate::StoreError::Corrupt(format!("a page of cameras as read: {e}")))?;
-    Ok(cols.into_iter().map(CameraRow::from).collect())
 }
 
 fn none_if_empty(s: &Option<String>) -> Option<&str> {

@@ -10,7 +10,7 @@
 //! * every other role: the subtree of its own organisation.
 
 use crate::audit::{Actor, AuditEntry, NewAudit, append_in};
-use crate::camera::{CAMERA_SELECT, camera_row, camera_rows_json, cameras_json_sql};
+use crate::camera::{CAMERA_SELECT, camera_row, cameras_sql, read_cameras};
 use crate::scan::{FINDING_SELECT, finding_row};
 use crate::{CameraRow, FindingRow, FindingState, Org, Result, ScanRow, Store, StoreError, User};
 use camguard_auth::Role;
@@ -302,19 +302,18 @@ impl Store {
         let reach = self.narrowed(reach, org).await?;
         let limit = limit.clamp(1, MAX_PAGE);
         let column = self.paging_column(&reach, "c.org_id").await?;
-        let row = sqlx::query(&cameras_json_sql(
+        let sql = cameras_sql(
             self.backend(),
             &format!(
                 "c.id IN (SELECT c.id FROM cameras c WHERE {} AND c.id > $1 \
                  ORDER BY c.id LIMIT $2)",
                 reach.condition(&column)
             ),
-        ))
-        .bind(after.unwrap_or(0))
-        .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX))
-        .fetch_one(self.pool())
-        .await?;
-        let items = camera_rows_json(&row)?;
+        );
+        let query = sqlx::query(&sql)
+            .bind(after.unwrap_or(0))
+            .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX));
+        let items = read_cameras(self, query).await?;
         Ok(page(items, limit, |c| c.id))
     }
 
@@ -350,22 +349,21 @@ impl Store {
             .as_deref()
             .unwrap_or("")
             .replace(['%', '_', '\\'], "");
-        let row = sqlx::query(&cameras_json_sql(
+        let sql = cameras_sql(
             self.backend(),
             &format!(
                 "c.id IN (SELECT c.id FROM cameras c WHERE {cond} AND c.id > $1 \
                  AND ($2 = '' OR c.vendor_key = $2) AND ($3 = '' OR c.model_key LIKE $4) \
                  ORDER BY c.id LIMIT $5)"
             ),
-        ))
-        .bind(after.unwrap_or(0))
-        .bind(query.vendor_key.clone().unwrap_or_default())
-        .bind(model.clone())
-        .bind(format!("{model}%"))
-        .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX))
-        .fetch_one(self.pool())
-        .await?;
-        let items = camera_rows_json(&row)?;
+        );
+        let q = sqlx::query(&sql)
+            .bind(after.unwrap_or(0))
+            .bind(query.vendor_key.clone().unwrap_or_default())
+            .bind(model.clone())
+            .bind(format!("{model}%"))
+            .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX));
+        let items = read_cameras(self, q).await?;
         Ok(page(items, limit, |c| c.id))
     }
 
