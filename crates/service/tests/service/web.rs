@@ -2,12 +2,11 @@
 //! CSRF, redirect when signed out), tenancy on the pages, the urge action, embedded assets and
 //! the language.
 
-use crate::browser::{self, Answer, Browser, form, get, send};
+use crate::browser::{self, Browser, form, get, send};
 use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::http::{Request, StatusCode, header};
 use camguard_service::{AppState, ServeConfig, app};
 use camguard_store::{Actor, OrgKind, Password, Role, Store};
-use tower::ServiceExt;
 
 const PW: &str = "Web-Test-Password-4242";
 

@@ -3,15 +3,14 @@
 //! finding lifecycle with its rules, tenancy, the import report, the scope refusal of a scan
 //! launch, the procurement check and the language.
 
-use crate::browser::{self, Answer, Browser, form, get, send};
+use crate::browser::{self, Browser, form, get, send};
 use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::http::{Request, StatusCode, header};
 use camguard_model::{Finding, HostReport, Identification, Severity};
 use camguard_registry::catalogue::{CatalogueEntry, CatalogueStatus};
 use camguard_registry::inventory::{CameraRecord, ParsedRow};
 use camguard_service::{AppState, ServeConfig, app};
 use camguard_store::{Actor, OrgKind, Password, Role, ScanState, Store};
-use tower::ServiceExt;
 
 const PW: &str = "Web-Test-Password-4242";
 
