@@ -83,7 +83,8 @@ pub(crate) fn migration(backend: Backend) -> Vec<String> {
 
 impl Store {
     /// The registry's change counter: equal at two reads when nothing in the registry's data
-    /// changed between them (see the [module](self)).
+    /// changed between them: kept by triggers on every table of the registry's data (schema 7),
+    /// read in the reader's snapshot, so a change committed after a read shows at the next one.
     pub async fn registry_changes(&self) -> Result<i64> {
         let row =
             sqlx::query("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM registry_changes")

@@ -451,28 +451,49 @@ impl Store {
         actor: &Actor,
     ) -> Result<FindingRow> {
         let before = self.finding_in(reach, id).await?;
-        match change {
-            FindingChange::Fixed { on, note } => self.mark_fixed(id, *on, note.as_deref()).await?,
+        let (state, fixed_on, reason, until, note) = match change {
+            FindingChange::Fixed { on, note } => (
+                "fixed",
+                Some(crate::date_text(*on)),
+                None,
+                None,
+                note.as_deref(),
+            ),
             FindingChange::Accepted { reason, until } => {
-                self.accept_risk(id, reason, *until).await?;
+                crate::scan::check_acceptance(reason, *until)?;
+                (
+                    "accepted",
+                    None,
+                    Some(reason.trim()),
+                    Some(crate::date_text(*until)),
+                    None,
+                )
             }
-            FindingChange::Reopened { note } => self.reopen_finding(id, note.as_deref()).await?,
-        }
-        let after = self.finding_in(reach, id).await?;
-        let org_id: i64 = sqlx::query("SELECT org_id FROM findings WHERE id = $1")
+            FindingChange::Reopened { note } => ("open", None, None, None, note.as_deref()),
+        };
+        // The change and its audit entry in one transaction: both or neither.
+        let mut tx = self.begin_write().await?;
+        crate::scan::set_finding_state_in(&mut tx, id, state, fixed_on, reason, until, note)
+            .await?;
+        let row = sqlx::query(&format!("{FINDING_SELECT} WHERE f.id = $1"))
             .bind(id)
-            .fetch_one(self.pool())
-            .await?
-            .try_get("org_id")?;
-        self.append_audit(&NewAudit {
-            actor,
-            action: change.action(),
-            subject: &format!("finding:{id}"),
-            before: Some(finding_audit(&before)),
-            after: Some(finding_audit(&after)),
-            org_id: Some(org_id),
-        })
+            .fetch_one(&mut *tx)
+            .await?;
+        let after = finding_row(&row)?;
+        let org_id: i64 = row.try_get("org_id")?;
+        append_in(
+            &mut tx,
+            &NewAudit {
+                actor,
+                action: change.action(),
+                subject: &format!("finding:{id}"),
+                before: Some(finding_audit(&before)),
+                after: Some(finding_audit(&after)),
+                org_id: Some(org_id),
+            },
+        )
         .await?;
+        tx.commit().await?;
         Ok(after)
     }
 

@@ -919,16 +919,7 @@ impl Store {
 
     /// Accept the risk of a finding, with a reason, until a date.
     pub async fn accept_risk(&self, finding: i64, reason: &str, until: time::Date) -> Result<()> {
-        if reason.trim().is_empty() {
-            return Err(StoreError::invalid(
-                "accepting a risk needs a reason (--reason)",
-            ));
-        }
-        if until <= crate::today() {
-            return Err(StoreError::invalid(
-                "the acceptance must expire in the future (--until)",
-            ));
-        }
+        check_acceptance(reason, until)?;
         self.set_finding_state(
             finding,
             "accepted",
@@ -955,38 +946,8 @@ impl Store {
         until: Option<String>,
         note: Option<&str>,
     ) -> Result<()> {
-        let t = now();
         let mut tx = self.begin_write().await?;
-        let n = sqlx::query(
-            "UPDATE findings SET state = $1, fixed_on = $2, accepted_reason = $3, accepted_until = $4, updated_at = $5 WHERE id = $6",
-        )
-        .bind(state)
-        .bind(fixed_on)
-        .bind(reason)
-        .bind(until.clone())
-        .bind(t.clone())
-        .bind(finding)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(StoreError::not_found(format!(
-                "no finding {finding} in the registry"
-            )));
-        }
-        let note = match (reason, until) {
-            (Some(r), Some(u)) => Some(format!("{r} (until {u})")),
-            _ => note.map(String::from),
-        };
-        sqlx::query(
-            "INSERT INTO finding_events (finding_id, at, state, scan_id, note) VALUES ($1, $2, $3, NULL, $4)",
-        )
-        .bind(finding)
-        .bind(t)
-        .bind(state)
-        .bind(note)
-        .execute(&mut *tx)
-        .await?;
+        set_finding_state_in(&mut tx, finding, state, fixed_on, reason, until, note).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1057,4 +1018,63 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// A risk is accepted with a reason, until a day after today.
+pub(crate) fn check_acceptance(reason: &str, until: time::Date) -> Result<()> {
+    if reason.trim().is_empty() {
+        return Err(StoreError::invalid(
+            "accepting a risk needs a reason (--reason)",
+        ));
+    }
+    if until <= crate::today() {
+        return Err(StoreError::invalid(
+            "the acceptance must expire in the future (--until)",
+        ));
+    }
+    Ok(())
+}
+
+/// Set a finding's state and record the event, in the caller's transaction.
+pub(crate) async fn set_finding_state_in(
+    tx: &mut sqlx::AnyConnection,
+    finding: i64,
+    state: &str,
+    fixed_on: Option<String>,
+    reason: Option<&str>,
+    until: Option<String>,
+    note: Option<&str>,
+) -> Result<()> {
+    let t = now();
+    let n = sqlx::query(
+        "UPDATE findings SET state = $1, fixed_on = $2, accepted_reason = $3, accepted_until = $4, updated_at = $5 WHERE id = $6",
+    )
+    .bind(state)
+    .bind(fixed_on)
+    .bind(reason)
+    .bind(until.clone())
+    .bind(t.clone())
+    .bind(finding)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::not_found(format!(
+            "no finding {finding} in the registry"
+        )));
+    }
+    let note = match (reason, until) {
+        (Some(r), Some(u)) => Some(format!("{r} (until {u})")),
+        _ => note.map(String::from),
+    };
+    sqlx::query(
+        "INSERT INTO finding_events (finding_id, at, state, scan_id, note) VALUES ($1, $2, $3, NULL, $4)",
+    )
+    .bind(finding)
+    .bind(t)
+    .bind(state)
+    .bind(note)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }

@@ -2463,3 +2463,77 @@ async fn a_page_of_cameras_reads_every_column_as_the_inventory_does() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_finding_change_and_its_audit_entry_are_stored_together_or_not_at_all() {
+    both("finding_audit", |store, url| async move {
+        province(&store).await;
+        store
+            .import_cameras(rows(vec![camera("AG-STTTT", "A", "127.80.1.1")]), &keys)
+            .await
+            .unwrap();
+        let scan = store
+            .begin_scan("AG-STTTT", &[], "t", "default", &serde_json::json!({}))
+            .await
+            .unwrap();
+        store
+            .add_scan_hosts(
+                scan.id,
+                &[host("127.80.1.1", None, &[("default-credentials", Severity::Critical)])],
+                0,
+            )
+            .await
+            .unwrap();
+        store.finish_scan(scan.id, ScanState::Complete).await.unwrap();
+        let page = store
+            .findings_page(&Reach::All, &Default::default(), 10, None)
+            .await
+            .unwrap();
+        let id = page.items[0].id;
+        let fixed = camguard_store::FindingChange::Fixed {
+            on: date!(2026 - 12 - 01),
+            note: None,
+        };
+        // The audit log refuses every entry: the change is refused with it.
+        let mut conn = raw(&store, &url).await;
+        let refuse = match store.backend() {
+            camguard_store::Backend::Sqlite => vec![
+                "CREATE TRIGGER refuse BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'refused'); END",
+            ],
+            camguard_store::Backend::Postgres => vec![
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$",
+                "CREATE TRIGGER refuse BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse()",
+            ],
+        };
+        for sql in refuse {
+            sqlx::query(sql).execute(&mut conn).await.unwrap();
+        }
+        let events = |n: &'static str| format!("SELECT COUNT(*) AS n FROM finding_events WHERE finding_id = {id} /* {n} */");
+        let events_before = count(&mut conn, &events("before")).await;
+        assert!(
+            store
+                .change_finding_in(&Reach::All, id, &fixed, &admin_actor())
+                .await
+                .is_err()
+        );
+        let now = store.finding_in(&Reach::All, id).await.unwrap();
+        assert_eq!(now.state, FindingState::Open);
+        assert_eq!(count(&mut conn, &events("after")).await, events_before);
+        // Once the log takes entries again: both.
+        let drop = match store.backend() {
+            camguard_store::Backend::Sqlite => "DROP TRIGGER refuse",
+            camguard_store::Backend::Postgres => "DROP TRIGGER refuse ON audit_log",
+        };
+        sqlx::query(drop).execute(&mut conn).await.unwrap();
+        let after = store
+            .change_finding_in(&Reach::All, id, &fixed, &admin_actor())
+            .await
+            .unwrap();
+        assert_eq!(after.state, FindingState::Fixed);
+        assert_eq!(count(&mut conn, &events("again")).await, events_before + 1);
+        let log = store.audit_log(None).await.unwrap();
+        assert!(log.iter().any(|e| e.action == "finding.fix" && e.subject == format!("finding:{id}")));
+        conn.close().await.unwrap();
+    })
+    .await;
+}
