@@ -45,8 +45,13 @@ pub struct CameraFilter {
 
 const COLS: usize = 22;
 
-/// The columns of a [`CameraRow`]: (name, expression), `c` the camera, `o` its organisation,
-/// `s` its system.
+/// The columns of a [`CameraRow`] (`c` the camera, `o` its organisation, `s` its system).
+pub(crate) const CAMERAS: crate::rows::Columns = crate::rows::Columns {
+    list: CAMERA_COLUMNS,
+    from: "FROM cameras c JOIN orgs o ON o.id = c.org_id LEFT JOIN systems s ON s.id = c.system_id",
+    order: "c.id",
+};
+
 const CAMERA_COLUMNS: &[(&str, &str)] = &[
     ("id", "c.id"),
     ("org_id", "c.org_id"),
@@ -73,73 +78,13 @@ const CAMERA_COLUMNS: &[(&str, &str)] = &[
     ("attributes", "c.attributes"),
 ];
 
-/// The tables of a [`CameraRow`]'s columns.
-const CAMERA_FROM: &str =
-    "FROM cameras c JOIN orgs o ON o.id = c.org_id LEFT JOIN systems s ON s.id = c.system_id";
-
 /// `SELECT` of a [`CameraRow`]'s columns, one row per camera, for [`camera_row`].
-pub(crate) static CAMERA_SELECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    let cols = CAMERA_COLUMNS
-        .iter()
-        .map(|(name, expr)| format!("{expr} AS {name}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    format!("SELECT {cols} {CAMERA_FROM}")
-});
-
-/// A query of the cameras `WHERE {where_clause}` (`c` the camera), in id order, for
-/// [`read_cameras`].
-///
-/// On SQLite the page crosses the driver as one JSON array of [`CameraRow`]'s columns built by
-/// the database: sqlx's SQLite driver hands every row from its worker thread to the runtime
-/// through a channel, and for a page of 100 cameras with 23 columns that hand-over, not SQLite,
-/// was most of the cost (a unit's camera list: 741 requests a second, then 2,496; BENCHMARKS
-/// §10f). PostgreSQL's driver reads rows in the task, and building the JSON there was slower
-/// (1,406 requests a second, then 1,141), so it reads rows.
-pub(crate) fn cameras_sql(backend: crate::Backend, where_clause: &str) -> String {
-    let pairs = CAMERA_COLUMNS
-        .iter()
-        .map(|(name, expr)| format!("'{name}', {expr}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    match backend {
-        crate::Backend::Sqlite => format!(
-            "SELECT json_group_array(json_object({pairs}) ORDER BY c.id) AS page \
-             {CAMERA_FROM} WHERE {where_clause}"
-        ),
-        crate::Backend::Postgres => {
-            format!("{} WHERE {where_clause} ORDER BY c.id", *CAMERA_SELECT)
-        }
-    }
-}
-
-/// The cameras of a query written by [`cameras_sql`].
-pub(crate) async fn read_cameras<'q>(
-    store: &Store,
-    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-) -> Result<Vec<CameraRow>> {
-    match store.backend() {
-        crate::Backend::Sqlite => {
-            let row = query.fetch_one(store.pool()).await?;
-            let text: Option<String> = row.try_get("page")?;
-            let cols: Vec<CameraColumns> = serde_json::from_str(text.as_deref().unwrap_or("[]"))
-                .map_err(|e| {
-                    crate::StoreError::Corrupt(format!("a page of cameras as read: {e}"))
-                })?;
-            Ok(cols.into_iter().map(CameraRow::from).collect())
-        }
-        crate::Backend::Postgres => query
-            .fetch_all(store.pool())
-            .await?
-            .iter()
-            .map(camera_row)
-            .collect(),
-    }
-}
+pub(crate) static CAMERA_SELECT: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| CAMERAS.select());
 
 /// A [`CameraRow`]'s columns as read.
 #[derive(serde::Deserialize)]
-struct CameraColumns {
+pub(crate) struct CameraColumns {
     id: i64,
     org_id: i64,
     system_id: Option<i64>,
@@ -203,6 +148,11 @@ impl From<CameraColumns> for CameraRow {
 
 /// A camera read with [`CAMERA_SELECT`].
 pub(crate) fn camera_row(r: &sqlx::any::AnyRow) -> Result<CameraRow> {
+    camera_columns(r).map(CameraRow::from)
+}
+
+/// A camera's columns read with [`CAMERA_SELECT`].
+pub(crate) fn camera_columns(r: &sqlx::any::AnyRow) -> Result<CameraColumns> {
     Ok(CameraColumns {
         id: r.try_get("id")?,
         org_id: r.try_get("org_id")?,
@@ -227,8 +177,7 @@ pub(crate) fn camera_row(r: &sqlx::any::AnyRow) -> Result<CameraRow> {
         cert_conformity_body: r.try_get("cert_conformity_body")?,
         cert_conformity_date: r.try_get("cert_conformity_date")?,
         attributes: r.try_get("attributes")?,
-    }
-    .into())
+    })
 }
 
 fn none_if_empty(s: &Option<String>) -> Option<&str> {

@@ -30,6 +30,7 @@ mod jobs;
 mod org;
 mod reach;
 mod reach_registry;
+mod rows;
 mod scan;
 mod schema;
 mod scope;

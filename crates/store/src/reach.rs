@@ -10,8 +10,8 @@
 //! * every other role: the subtree of its own organisation.
 
 use crate::audit::{Actor, AuditEntry, NewAudit, append_in};
-use crate::camera::{CAMERA_SELECT, camera_row, cameras_sql, read_cameras};
-use crate::scan::{FINDING_SELECT, finding_row};
+use crate::camera::{CAMERA_SELECT, CAMERAS, camera_columns, camera_row};
+use crate::scan::{FINDING_SELECT, FINDINGS, finding_columns, finding_row};
 use crate::{CameraRow, FindingRow, FindingState, Org, Result, ScanRow, Store, StoreError, User};
 use camguard_auth::Role;
 use serde_json::json;
@@ -302,7 +302,7 @@ impl Store {
         let reach = self.narrowed(reach, org).await?;
         let limit = limit.clamp(1, MAX_PAGE);
         let column = self.paging_column(&reach, "c.org_id").await?;
-        let sql = cameras_sql(
+        let sql = CAMERAS.query(
             self.backend(),
             &format!(
                 "c.id IN (SELECT c.id FROM cameras c WHERE {} AND c.id > $1 \
@@ -313,7 +313,12 @@ impl Store {
         let query = sqlx::query(&sql)
             .bind(after.unwrap_or(0))
             .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX));
-        let items = read_cameras(self, query).await?;
+        let items = CAMERAS
+            .read(self, query, camera_columns)
+            .await?
+            .into_iter()
+            .map(CameraRow::from)
+            .collect();
         Ok(page(items, limit, |c| c.id))
     }
 
@@ -349,7 +354,7 @@ impl Store {
             .as_deref()
             .unwrap_or("")
             .replace(['%', '_', '\\'], "");
-        let sql = cameras_sql(
+        let sql = CAMERAS.query(
             self.backend(),
             &format!(
                 "c.id IN (SELECT c.id FROM cameras c WHERE {cond} AND c.id > $1 \
@@ -363,7 +368,12 @@ impl Store {
             .bind(model.clone())
             .bind(format!("{model}%"))
             .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX));
-        let items = read_cameras(self, q).await?;
+        let items = CAMERAS
+            .read(self, q, camera_columns)
+            .await?
+            .into_iter()
+            .map(CameraRow::from)
+            .collect();
         Ok(page(items, limit, |c| c.id))
     }
 
@@ -388,7 +398,8 @@ impl Store {
     /// The findings of a camera in reach (every state), in id order.
     pub async fn camera_findings_in(&self, reach: &Reach, camera: i64) -> Result<Vec<FindingRow>> {
         let rows = sqlx::query(&format!(
-            "{FINDING_SELECT} WHERE f.camera_id = $1 AND {} ORDER BY f.id LIMIT $2",
+            "{} WHERE f.camera_id = $1 AND {} ORDER BY f.id LIMIT $2",
+            *FINDING_SELECT,
             reach.condition("f.org_id")
         ))
         .bind(camera)
@@ -409,26 +420,34 @@ impl Store {
         let reach = self.narrowed(reach, query.org.as_deref()).await?;
         let limit = limit.clamp(1, MAX_PAGE);
         let column = self.paging_column(&reach, "f.org_id").await?;
-        let rows = sqlx::query(&format!(
-            "{FINDING_SELECT} WHERE f.id IN (SELECT f.id FROM findings f WHERE {} AND f.id > $1 \
-             AND ($2 = '' OR f.state = $2) AND ($3 = '' OR f.severity = $3) \
-             ORDER BY f.id LIMIT $4) ORDER BY f.id",
-            reach.condition(&column)
-        ))
-        .bind(after.unwrap_or(0))
-        .bind(query.state.map_or("", FindingState::as_str))
-        .bind(query.severity.as_deref().unwrap_or(""))
-        .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX))
-        .fetch_all(self.pool())
-        .await?;
-        let items = rows.iter().map(finding_row).collect::<Result<Vec<_>>>()?;
+        let sql = FINDINGS.query(
+            self.backend(),
+            &format!(
+                "f.id IN (SELECT f.id FROM findings f WHERE {} AND f.id > $1 \
+                 AND ($2 = '' OR f.state = $2) AND ($3 = '' OR f.severity = $3) \
+                 ORDER BY f.id LIMIT $4)",
+                reach.condition(&column)
+            ),
+        );
+        let q = sqlx::query(&sql)
+            .bind(after.unwrap_or(0))
+            .bind(query.state.map_or("", FindingState::as_str))
+            .bind(query.severity.as_deref().unwrap_or(""))
+            .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX));
+        let items = FINDINGS
+            .read(self, q, finding_columns)
+            .await?
+            .into_iter()
+            .map(FindingRow::from)
+            .collect();
         Ok(page(items, limit, |f| f.id))
     }
 
     /// One finding, when it is in reach.
     pub async fn finding_in(&self, reach: &Reach, id: i64) -> Result<FindingRow> {
         let row = sqlx::query(&format!(
-            "{FINDING_SELECT} WHERE f.id = $1 AND {}",
+            "{} WHERE f.id = $1 AND {}",
+            *FINDING_SELECT,
             reach.condition("f.org_id")
         ))
         .bind(id)
@@ -475,7 +494,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         crate::scan::set_finding_state_in(&mut tx, id, state, fixed_on, reason, until, note)
             .await?;
-        let row = sqlx::query(&format!("{FINDING_SELECT} WHERE f.id = $1"))
+        let row = sqlx::query(&format!("{} WHERE f.id = $1", *FINDING_SELECT))
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;

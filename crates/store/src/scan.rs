@@ -290,28 +290,105 @@ fn profile_rank(p: &str) -> u8 {
 
 const HOST_COLS: usize = 11;
 
-/// The columns of a [`FindingRow`], for [`finding_row`].
-pub(crate) const FINDING_SELECT: &str = "SELECT f.id, o.code AS org, f.org_id, f.subject, f.camera_id, f.ip, f.finding, f.port, f.severity, f.state, f.first_seen, f.last_seen, f.first_scan_id, f.last_scan_id, f.fixed_on, f.verified_scan_id, f.accepted_reason, f.accepted_until \
-     FROM findings f JOIN orgs o ON o.id = f.org_id";
+/// The columns of a [`FindingRow`] (`f` the finding, `o` its organisation).
+pub(crate) const FINDINGS: crate::rows::Columns = crate::rows::Columns {
+    list: &[
+        ("id", "f.id"),
+        ("org", "o.code"),
+        ("org_id", "f.org_id"),
+        ("subject", "f.subject"),
+        ("camera_id", "f.camera_id"),
+        ("ip", "f.ip"),
+        ("finding", "f.finding"),
+        ("port", "f.port"),
+        ("severity", "f.severity"),
+        ("state", "f.state"),
+        ("first_seen", "f.first_seen"),
+        ("last_seen", "f.last_seen"),
+        ("first_scan_id", "f.first_scan_id"),
+        ("last_scan_id", "f.last_scan_id"),
+        ("fixed_on", "f.fixed_on"),
+        ("verified_scan_id", "f.verified_scan_id"),
+        ("accepted_reason", "f.accepted_reason"),
+        ("accepted_until", "f.accepted_until"),
+    ],
+    from: "FROM findings f JOIN orgs o ON o.id = f.org_id",
+    order: "f.id",
+};
 
+/// `SELECT` of a [`FindingRow`]'s columns, one row per finding, for [`finding_row`].
+pub(crate) static FINDING_SELECT: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| FINDINGS.select());
+
+/// A [`FindingRow`]'s columns as read.
+#[derive(serde::Deserialize)]
+pub(crate) struct FindingColumns {
+    id: i64,
+    org: String,
+    subject: String,
+    camera_id: Option<i64>,
+    ip: String,
+    finding: String,
+    port: i64,
+    severity: String,
+    state: String,
+    first_seen: String,
+    last_seen: String,
+    first_scan_id: i64,
+    last_scan_id: i64,
+    fixed_on: Option<String>,
+    verified_scan_id: Option<i64>,
+    accepted_reason: Option<String>,
+    accepted_until: Option<String>,
+}
+
+impl From<FindingColumns> for FindingRow {
+    fn from(c: FindingColumns) -> FindingRow {
+        FindingRow {
+            id: c.id,
+            org: c.org,
+            subject: c.subject,
+            camera_id: c.camera_id,
+            ip: c.ip,
+            finding: c.finding,
+            port: u16::try_from(c.port).ok().filter(|p| *p != 0),
+            severity: c.severity,
+            state: FindingState::parse(&c.state),
+            first_seen: c.first_seen,
+            last_seen: c.last_seen,
+            first_scan: c.first_scan_id,
+            last_scan: c.last_scan_id,
+            fixed_on: c.fixed_on,
+            verified_scan: c.verified_scan_id,
+            accepted_reason: c.accepted_reason,
+            accepted_until: c.accepted_until,
+        }
+    }
+}
+
+/// A finding read with [`FINDING_SELECT`].
 pub(crate) fn finding_row(r: &AnyRow) -> Result<FindingRow> {
-    let port: i64 = r.try_get("port")?;
-    Ok(FindingRow {
+    finding_columns(r).map(FindingRow::from)
+}
+
+/// A finding's columns read with [`FINDING_SELECT`].
+pub(crate) fn finding_columns(r: &AnyRow) -> Result<FindingColumns> {
+    Ok(FindingColumns {
         id: r.try_get("id")?,
         org: r.try_get("org")?,
         subject: r.try_get("subject")?,
         camera_id: r.try_get("camera_id")?,
         ip: r.try_get("ip")?,
         finding: r.try_get("finding")?,
-        port: u16::try_from(port).ok().filter(|p| *p != 0),
+        port: r.try_get("port")?,
         severity: r.try_get("severity")?,
-        state: FindingState::parse(&r.try_get::<String, _>("state")?),
+        state: r.try_get("state")?,
         first_seen: r.try_get("first_seen")?,
         last_seen: r.try_get("last_seen")?,
-        first_scan: r.try_get("first_scan_id")?,
-        last_scan: r.try_get("last_scan_id")?,
+        first_scan_id: r.try_get("first_scan_id")?,
+        last_scan_id: r.try_get("last_scan_id")?,
         fixed_on: r.try_get("fixed_on")?,
-        verified_scan: r.try_get("verified_scan_id")?,
+        verified_scan_id: r.try_get("verified_scan_id")?,
         accepted_reason: r.try_get("accepted_reason")?,
         accepted_until: r.try_get("accepted_until")?,
     })
@@ -873,7 +950,7 @@ impl Store {
             Some(code) => Some(self.subtree_ids(self.org(code).await?.id).await?),
             None => None,
         };
-        let rows = sqlx::query(&format!("{FINDING_SELECT} ORDER BY f.id"))
+        let rows = sqlx::query(&format!("{} ORDER BY f.id", *FINDING_SELECT))
             .fetch_all(self.pool())
             .await?;
         let mut out = Vec::new();
@@ -892,7 +969,7 @@ impl Store {
 
     /// One finding.
     pub async fn finding(&self, id: i64) -> Result<FindingRow> {
-        let row = sqlx::query(&format!("{FINDING_SELECT} WHERE f.id = $1"))
+        let row = sqlx::query(&format!("{} WHERE f.id = $1", *FINDING_SELECT))
             .bind(id)
             .fetch_optional(self.pool())
             .await?;

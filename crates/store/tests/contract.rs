@@ -2537,3 +2537,98 @@ async fn a_finding_change_and_its_audit_entry_are_stored_together_or_not_at_all(
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_page_of_findings_reads_every_column_as_one_finding_does() {
+    both("finding_pages", |store, _| async move {
+        province(&store).await;
+        store
+            .import_cameras(
+                rows(vec![
+                    camera("AG-STTTT", "A", "127.80.1.1"),
+                    camera("AG-STTTT", "B", "127.80.1.2"),
+                ]),
+                &keys,
+            )
+            .await
+            .unwrap();
+        let scan = store
+            .begin_scan("AG-STTTT", &[], "t", "default", &serde_json::json!({}))
+            .await
+            .unwrap();
+        let mut unmatched = host("127.80.1.9", None, &[("telnet-open", Severity::High)]);
+        unmatched.findings[0].port = None;
+        store
+            .add_scan_hosts(
+                scan.id,
+                &[
+                    host(
+                        "127.80.1.1",
+                        Some("A"),
+                        &[
+                            ("default-credentials", Severity::Critical),
+                            ("rtsp-no-auth", Severity::High),
+                        ],
+                    ),
+                    host(
+                        "127.80.1.2",
+                        Some("B"),
+                        &[("http-cleartext", Severity::Medium)],
+                    ),
+                    unmatched,
+                ],
+                0,
+            )
+            .await
+            .unwrap();
+        store
+            .finish_scan(scan.id, ScanState::Complete)
+            .await
+            .unwrap();
+        let all = store
+            .findings_page(&Reach::All, &Default::default(), 100, None)
+            .await
+            .unwrap();
+        assert_eq!(all.items.len(), 4);
+        let id = all.items[1].id;
+        store
+            .change_finding_in(
+                &Reach::All,
+                id,
+                &camguard_store::FindingChange::Accepted {
+                    reason: "Chờ thay thế \"thiết bị\" \\ quý 1".into(),
+                    until: date!(2030 - 01 - 01),
+                },
+                &admin_actor(),
+            )
+            .await
+            .unwrap();
+        // Page by page, each finding as it reads alone (its row read by the driver).
+        let mut after = None;
+        let mut seen = 0;
+        loop {
+            let page = store
+                .findings_page(&Reach::All, &Default::default(), 3, after)
+                .await
+                .unwrap();
+            for f in &page.items {
+                let one = store.finding_in(&Reach::All, f.id).await.unwrap();
+                assert_eq!(format!("{f:?}"), format!("{one:?}"));
+                seen += 1;
+            }
+            match page.next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        assert_eq!(seen, 4);
+        let accepted = store.finding_in(&Reach::All, id).await.unwrap();
+        assert_eq!(
+            accepted.accepted_reason.as_deref(),
+            Some("Chờ thay thế \"thiết bị\" \\ quý 1")
+        );
+        assert!(all.items.iter().any(|f| f.port.is_none()));
+        assert!(all.items.iter().any(|f| f.camera_id.is_none()));
+    })
+    .await;
+}
