@@ -313,12 +313,7 @@ impl Store {
         let query = sqlx::query(&sql)
             .bind(after.unwrap_or(0))
             .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX));
-        let items = CAMERAS
-            .read(self, query, camera_columns)
-            .await?
-            .into_iter()
-            .map(CameraRow::from)
-            .collect();
+        let items = CAMERAS.read(self, query, camera_columns).await?;
         Ok(page(items, limit, |c| c.id))
     }
 
@@ -368,12 +363,7 @@ impl Store {
             .bind(model.clone())
             .bind(format!("{model}%"))
             .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX));
-        let items = CAMERAS
-            .read(self, q, camera_columns)
-            .await?
-            .into_iter()
-            .map(CameraRow::from)
-            .collect();
+        let items = CAMERAS.read(self, q, camera_columns).await?;
         Ok(page(items, limit, |c| c.id))
     }
 
@@ -434,12 +424,7 @@ impl Store {
             .bind(query.state.map_or("", FindingState::as_str))
             .bind(query.severity.as_deref().unwrap_or(""))
             .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX));
-        let items = FINDINGS
-            .read(self, q, finding_columns)
-            .await?
-            .into_iter()
-            .map(FindingRow::from)
-            .collect();
+        let items = FINDINGS.read(self, q, finding_columns).await?;
         Ok(page(items, limit, |f| f.id))
     }
 
@@ -470,30 +455,9 @@ impl Store {
         actor: &Actor,
     ) -> Result<FindingRow> {
         let before = self.finding_in(reach, id).await?;
-        let (state, fixed_on, reason, until, note) = match change {
-            FindingChange::Fixed { on, note } => (
-                "fixed",
-                Some(crate::date_text(*on)),
-                None,
-                None,
-                note.as_deref(),
-            ),
-            FindingChange::Accepted { reason, until } => {
-                crate::scan::check_acceptance(reason, *until)?;
-                (
-                    "accepted",
-                    None,
-                    Some(reason.trim()),
-                    Some(crate::date_text(*until)),
-                    None,
-                )
-            }
-            FindingChange::Reopened { note } => ("open", None, None, None, note.as_deref()),
-        };
         // The change and its audit entry in one transaction: both or neither.
         let mut tx = self.begin_write().await?;
-        crate::scan::set_finding_state_in(&mut tx, id, state, fixed_on, reason, until, note)
-            .await?;
+        crate::scan::change_finding_in(&mut tx, id, change).await?;
         let row = sqlx::query(&format!("{} WHERE f.id = $1", *FINDING_SELECT))
             .bind(id)
             .fetch_one(&mut *tx)

@@ -59,26 +59,27 @@ impl Columns {
     }
 
     /// Run a query written by [`Columns::query`]: on SQLite the one JSON value, read by serde;
-    /// on PostgreSQL the rows, read by `row`.
-    pub async fn read<'q, T: DeserializeOwned>(
+    /// on PostgreSQL the rows, read by `row`. Each row's columns `C` become a `T`.
+    pub async fn read<'q, C: DeserializeOwned, T: From<C>>(
         &self,
         store: &Store,
         query: sqlx::query::Query<'q, sqlx::Any, AnyArguments<'q>>,
-        row: impl Fn(&AnyRow) -> Result<T>,
+        row: impl Fn(&AnyRow) -> Result<C>,
     ) -> Result<Vec<T>> {
-        match store.backend() {
+        let cols: Vec<C> = match store.backend() {
             Backend::Sqlite => {
                 let one = query.fetch_one(store.pool()).await?;
                 let text: Option<String> = one.try_get("page")?;
                 serde_json::from_str(text.as_deref().unwrap_or("[]"))
-                    .map_err(|e| StoreError::Corrupt(format!("a page of rows as read: {e}")))
+                    .map_err(|e| StoreError::Corrupt(format!("a page of rows as read: {e}")))?
             }
             Backend::Postgres => query
                 .fetch_all(store.pool())
                 .await?
                 .iter()
                 .map(row)
-                .collect(),
-        }
+                .collect::<Result<_>>()?,
+        };
+        Ok(cols.into_iter().map(T::from).collect())
     }
 }

@@ -12,7 +12,7 @@
 //!   counts as open again in the status.
 
 use crate::scope::{HostOutsideScope, OrgScope};
-use crate::{Result, Store, StoreError, batch_rows, now};
+use crate::{FindingChange, Result, Store, StoreError, batch_rows, now};
 use camguard_model::HostReport;
 use ipnet::IpNet;
 use serde::Serialize;
@@ -983,48 +983,28 @@ impl Store {
 
     /// The owner says a finding is fixed; the next complete scan verifies it (or reopens it).
     pub async fn mark_fixed(&self, finding: i64, on: time::Date, note: Option<&str>) -> Result<()> {
-        self.set_finding_state(
-            finding,
-            "fixed",
-            Some(crate::date_text(on)),
-            None,
-            None,
-            note,
-        )
-        .await
+        let note = note.map(String::from);
+        self.change_finding(finding, &FindingChange::Fixed { on, note })
+            .await
     }
 
     /// Accept the risk of a finding, with a reason, until a date.
     pub async fn accept_risk(&self, finding: i64, reason: &str, until: time::Date) -> Result<()> {
-        check_acceptance(reason, until)?;
-        self.set_finding_state(
-            finding,
-            "accepted",
-            None,
-            Some(reason.trim()),
-            Some(crate::date_text(until)),
-            None,
-        )
-        .await
+        let reason = reason.to_string();
+        self.change_finding(finding, &FindingChange::Accepted { reason, until })
+            .await
     }
 
     /// Reopen a finding (end an accepted risk, or undo a "fixed").
     pub async fn reopen_finding(&self, finding: i64, note: Option<&str>) -> Result<()> {
-        self.set_finding_state(finding, "open", None, None, None, note)
+        let note = note.map(String::from);
+        self.change_finding(finding, &FindingChange::Reopened { note })
             .await
     }
 
-    async fn set_finding_state(
-        &self,
-        finding: i64,
-        state: &str,
-        fixed_on: Option<String>,
-        reason: Option<&str>,
-        until: Option<String>,
-        note: Option<&str>,
-    ) -> Result<()> {
+    async fn change_finding(&self, finding: i64, change: &FindingChange) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        set_finding_state_in(&mut tx, finding, state, fixed_on, reason, until, note).await?;
+        change_finding_in(&mut tx, finding, change).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1097,31 +1077,42 @@ impl Store {
     }
 }
 
-/// A risk is accepted with a reason, until a day after today.
-pub(crate) fn check_acceptance(reason: &str, until: time::Date) -> Result<()> {
-    if reason.trim().is_empty() {
-        return Err(StoreError::invalid(
-            "accepting a risk needs a reason (--reason)",
-        ));
-    }
-    if until <= crate::today() {
-        return Err(StoreError::invalid(
-            "the acceptance must expire in the future (--until)",
-        ));
-    }
-    Ok(())
-}
-
-/// Set a finding's state and record the event, in the caller's transaction.
-pub(crate) async fn set_finding_state_in(
+/// Change a finding's state and record the event, in the caller's transaction. A risk is
+/// accepted with a reason, until a day after today.
+pub(crate) async fn change_finding_in(
     tx: &mut sqlx::AnyConnection,
     finding: i64,
-    state: &str,
-    fixed_on: Option<String>,
-    reason: Option<&str>,
-    until: Option<String>,
-    note: Option<&str>,
+    change: &FindingChange,
 ) -> Result<()> {
+    let (state, fixed_on, reason, until, note) = match change {
+        FindingChange::Fixed { on, note } => (
+            "fixed",
+            Some(crate::date_text(*on)),
+            None,
+            None,
+            note.as_deref(),
+        ),
+        FindingChange::Accepted { reason, until } => {
+            if reason.trim().is_empty() {
+                return Err(StoreError::invalid(
+                    "accepting a risk needs a reason (--reason)",
+                ));
+            }
+            if *until <= crate::today() {
+                return Err(StoreError::invalid(
+                    "the acceptance must expire in the future (--until)",
+                ));
+            }
+            (
+                "accepted",
+                None,
+                Some(reason.trim()),
+                Some(crate::date_text(*until)),
+                None,
+            )
+        }
+        FindingChange::Reopened { note } => ("open", None, None, None, note.as_deref()),
+    };
     let t = now();
     let n = sqlx::query(
         "UPDATE findings SET state = $1, fixed_on = $2, accepted_reason = $3, accepted_until = $4, updated_at = $5 WHERE id = $6",

@@ -799,29 +799,18 @@ async fn status_facts_are_gathered_per_unit() {
         b.cert_conformity = None;
         b.model = "DS-7104".into();
         store.import_cameras(rows(vec![a, b]), &keys).await.unwrap();
-        let scan = store
-            .begin_scan("AG-STTTT", &[], "t", "default", &serde_json::json!({}))
-            .await
-            .unwrap();
-        store
-            .add_scan_hosts(
-                scan.id,
-                &[
-                    host(
-                        "127.80.1.1",
-                        None,
-                        &[("default-credentials", Severity::Critical)],
-                    ),
-                    host("127.80.1.9", None, &[]),
-                ],
-                0,
-            )
-            .await
-            .unwrap();
-        store
-            .finish_scan(scan.id, ScanState::Complete)
-            .await
-            .unwrap();
+        complete_scan(
+            &store,
+            vec![
+                host(
+                    "127.80.1.1",
+                    None,
+                    &[("default-credentials", Severity::Critical)],
+                ),
+                host("127.80.1.9", None, &[]),
+            ],
+        )
+        .await;
         store
             .set_regulation_in(
                 &Reach::All,
@@ -873,6 +862,19 @@ async fn status_facts_are_gathered_per_unit() {
         assert_eq!(u.parent, Some(p.id));
     })
     .await;
+}
+
+/// A complete scan of the unit AG-STTTT that saw `hosts`.
+async fn complete_scan(store: &Store, hosts: Vec<HostReport>) {
+    let scan = store
+        .begin_scan("AG-STTTT", &[], "t", "default", &serde_json::json!({}))
+        .await
+        .unwrap();
+    store.add_scan_hosts(scan.id, &hosts, 0).await.unwrap();
+    store
+        .finish_scan(scan.id, ScanState::Complete)
+        .await
+        .unwrap();
 }
 
 /// A plain connection to a test database, beside the store (to corrupt or inspect it).
@@ -2472,19 +2474,11 @@ async fn a_finding_change_and_its_audit_entry_are_stored_together_or_not_at_all(
             .import_cameras(rows(vec![camera("AG-STTTT", "A", "127.80.1.1")]), &keys)
             .await
             .unwrap();
-        let scan = store
-            .begin_scan("AG-STTTT", &[], "t", "default", &serde_json::json!({}))
-            .await
-            .unwrap();
-        store
-            .add_scan_hosts(
-                scan.id,
-                &[host("127.80.1.1", None, &[("default-credentials", Severity::Critical)])],
-                0,
-            )
-            .await
-            .unwrap();
-        store.finish_scan(scan.id, ScanState::Complete).await.unwrap();
+        complete_scan(
+            &store,
+            vec![host("127.80.1.1", None, &[("default-credentials", Severity::Critical)])],
+        )
+        .await;
         let page = store
             .findings_page(&Reach::All, &Default::default(), 10, None)
             .await
@@ -2552,39 +2546,28 @@ async fn a_page_of_findings_reads_every_column_as_one_finding_does() {
             )
             .await
             .unwrap();
-        let scan = store
-            .begin_scan("AG-STTTT", &[], "t", "default", &serde_json::json!({}))
-            .await
-            .unwrap();
         let mut unmatched = host("127.80.1.9", None, &[("telnet-open", Severity::High)]);
         unmatched.findings[0].port = None;
-        store
-            .add_scan_hosts(
-                scan.id,
-                &[
-                    host(
-                        "127.80.1.1",
-                        Some("A"),
-                        &[
-                            ("default-credentials", Severity::Critical),
-                            ("rtsp-no-auth", Severity::High),
-                        ],
-                    ),
-                    host(
-                        "127.80.1.2",
-                        Some("B"),
-                        &[("http-cleartext", Severity::Medium)],
-                    ),
-                    unmatched,
-                ],
-                0,
-            )
-            .await
-            .unwrap();
-        store
-            .finish_scan(scan.id, ScanState::Complete)
-            .await
-            .unwrap();
+        complete_scan(
+            &store,
+            vec![
+                host(
+                    "127.80.1.1",
+                    Some("A"),
+                    &[
+                        ("default-credentials", Severity::Critical),
+                        ("rtsp-no-auth", Severity::High),
+                    ],
+                ),
+                host(
+                    "127.80.1.2",
+                    Some("B"),
+                    &[("http-cleartext", Severity::Medium)],
+                ),
+                unmatched,
+            ],
+        )
+        .await;
         let all = store
             .findings_page(&Reach::All, &Default::default(), 100, None)
             .await
