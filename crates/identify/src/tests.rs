@@ -1545,3 +1545,114 @@ fn meeting_systems_are_conferencing_not_cameras() {
         assert_not_camera(&id);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Fifth round of issue 9: evidence from public product facts, not from any corpus
+
+/// Dahua and its OEMs challenge with `realm="Login to <serial>"` on HTTP and RTSP
+/// (scottlamb/retina issue #62 shows it from a Dahua camera's RTSP DESCRIBE).
+#[test]
+fn dahua_login_to_serial_realm_names_dahua_on_http_and_rtsp() {
+    for (port, key) in [(80, keys::HTTP_REALM), (554, keys::RTSP_REALM)] {
+        let id = run(&[o(port, key, "Login to 4K01FD2PAJ6E3FF")], &[port]);
+        assert!(id.is_camera, "{key}: {id:#?}");
+        assert_eq!(id.vendor.as_deref(), Some("dahua"), "{key}");
+    }
+    // A login realm naming a word, not a serial, is nobody's.
+    assert_not_camera(&run(&[o(80, keys::HTTP_REALM, "Login to Router")], &[80]));
+}
+
+/// Video management software records cameras: a software NVR, whoever made it.
+#[test]
+fn video_management_software_is_a_recorder() {
+    for title in [
+        "Blue Iris Login",
+        "ZoneMinder Console",
+        "Milestone XProtect Web Client",
+        "Nx Witness",
+    ] {
+        let id = run(&[o(80, keys::HTTP_TITLE, title)], &[80]);
+        assert!(id.is_camera, "{title}: {id:#?}");
+        assert_eq!(id.device_type, DeviceType::Nvr, "{title}");
+    }
+    // "Milestone" alone is a common word.
+    assert_not_camera(&run(
+        &[o(80, keys::HTTP_TITLE, "Project Milestones")],
+        &[80],
+    ));
+}
+
+/// Camera and recorder systems-on-chip in a telnet host name; set-top-box chips are not.
+#[test]
+fn camera_soc_host_names_call_a_camera_but_set_top_box_chips_do_not() {
+    for prompt in [
+        "hi3518 login: ",
+        "(hi3520d) login: ",
+        "GM8136 login: ",
+        "fh8852v200 login: ",
+    ] {
+        let id = run(&[o(23, keys::BANNER_TELNET, prompt)], &[23]);
+        assert!(id.is_camera, "{prompt}: {id:#?}");
+        assert_eq!(id.vendor, None, "{prompt}: a chip names no maker");
+    }
+    assert_not_camera(&run(
+        &[o(23, keys::BANNER_TELNET, "Hi3798MV100 login: ")],
+        &[23],
+    ));
+}
+
+/// Words of surveillance products that say neither "camera" nor a recorder's name.
+#[test]
+fn surveillance_dvs_and_baby_monitor_words_call_a_camera() {
+    for title in [
+        "Surveillance",
+        "DVS Web Server",
+        "Baby Monitor",
+        "Video Record Backup",
+    ] {
+        let id = run(&[o(80, keys::HTTP_TITLE, title)], &[80]);
+        assert!(id.is_camera, "{title}: {id:#?}");
+    }
+}
+
+/// What shows or photographs video without being a surveillance camera stays a decoy.
+#[test]
+fn video_walls_signage_and_photo_cameras_are_not_cameras() {
+    for title in [
+        "Video Wall Controller",
+        "Digital Signage Player",
+        "Canon EOS Camera Connect",
+        "GoPro Camera",
+        "拼接屏 解码器",
+    ] {
+        assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, title)], &[80]));
+    }
+}
+
+/// Makers and brands sold in Vietnam, named in the evidence, become the vendor (and brand).
+#[test]
+fn vietnam_market_makers_and_brands_name_the_vendor() {
+    let id = run(&[o(80, keys::HTTP_TITLE, "FPT Camera")], &[80]);
+    assert!(id.is_camera);
+    assert_eq!(id.vendor.as_deref(), Some("fpt-telecom"));
+    let id = run(
+        &[o(443, keys::TLS_SUBJECT, "CN=HDParagon, O=HDParagon")],
+        &[443],
+    );
+    assert!(id.is_camera, "{id:#?}");
+    assert_eq!(id.vendor.as_deref(), Some("hikvision"));
+    assert_eq!(id.brand.as_deref(), Some("hdparagon"));
+    let id = run(&[o(80, keys::HTTP_TITLE, "Uniarch NVR")], &[80]);
+    assert_eq!(
+        (id.vendor.as_deref(), id.brand.as_deref()),
+        (Some("uniview"), Some("uniarch"))
+    );
+    // Huawei names a vendor only next to camera evidence: its routers stay decoys.
+    assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, "Huawei HG8245H")], &[80]));
+    let id = run(
+        &[o(80, keys::HTTP_TITLE, "HUAWEI HoloSens IP Camera")],
+        &[80],
+    );
+    assert!(id.is_camera);
+    assert_eq!(id.vendor.as_deref(), Some("huawei"));
+}

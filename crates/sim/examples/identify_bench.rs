@@ -36,6 +36,16 @@ use tokio::net::TcpListener;
 
 const PORTS: &str = "21,22,23,80,443,554";
 
+const USAGE: &str =
+    "usage: identify_bench [--bin CAMGUARD]... [--corpus DIR] [--base 127.N] [--third N]
+                      [--nmap | --nmap-heldout] [--nmap-jobs N] [--nmap-xml DIR] [--show-heldout]
+
+Replays each sample of DIR/corpus-{train,heldout}.jsonl (default bench/identify) on its own
+loopback address 127.N.(third + i/250).(i%250 + 1), scans them all with every --bin (default
+target/debug/camguard) and, with --nmap, with nmap -sV; prints camera recall, decoy rejection
+and vendor accuracy per part, and the training part's misses (held-out misses only with
+--show-heldout). See BENCHMARKS.md section 7.";
+
 #[derive(Clone)]
 struct Sample {
     id: String,
@@ -736,7 +746,14 @@ async fn main() {
             }
             "--show-heldout" => show_heldout = true,
             "--nmap-xml" => nmap_xml = Some(args.next().expect("--nmap-xml DIR")),
-            other => panic!("unknown argument {other}"),
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return;
+            }
+            other => {
+                eprintln!("identify_bench: unknown argument {other}\n\n{USAGE}");
+                std::process::exit(2);
+            }
         }
     }
     if bins.is_empty() {
