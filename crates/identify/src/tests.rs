@@ -1656,3 +1656,25 @@ fn vietnam_market_makers_and_brands_name_the_vendor() {
     assert!(id.is_camera);
     assert_eq!(id.vendor.as_deref(), Some("huawei"));
 }
+
+/// Body evidence is weak alone; two different camera signs of a live-view page call a camera.
+#[test]
+fn live_view_page_signs_combine_but_one_alone_does_not() {
+    let page = r#"<html><head><title>Login</title></head><body>
+        <object id="plugin" classid="clsid:E7EF736D-B4E6-4A5A-BA94-732D71107808"></object>
+        <a href="/download/NetVideo.ocx">install</a>
+        <button id="ptz-up">PTZ</button> <button>Zoom In</button>
+        <img src="/cgi-bin/snapshot.cgi?channel=1"></body></html>"#;
+    let id = run(&[o(80, keys::HTTP_BODY, page)], &[80]);
+    assert!(id.is_camera, "{id:#?}");
+    assert_eq!(id.vendor, None);
+    // One sign alone (a router's page offering a "Zoom In" button on its map) is not enough.
+    assert_not_camera(&run(
+        &[o(
+            80,
+            keys::HTTP_BODY,
+            "<html><body><button>Zoom In</button> network map</body></html>",
+        )],
+        &[80],
+    ));
+}
