@@ -48,11 +48,11 @@ pub use charts::ChartFacts;
 pub use jobs::ScanProgress;
 pub use org::{Org, OrgKind};
 pub use reach::{CameraQuery, FindingChange, FindingQuery, MAX_PAGE, Page, Reach};
-pub use reach_registry::{DossierChange, LevelChange, NewOrg, NewRegulation, NewSystem};
+pub use reach_registry::{NewOrg, NewRegulation, NewSystem};
 pub use scan::{FindingRow, FindingState, SCAN_LEASE, ScanRow, ScanState, StoredScan};
 pub use schema::SCHEMA_VERSION;
 pub use scope::{HostOutsideScope, RowWarning};
-pub use system::{DossierState, SystemRow};
+pub use system::{DossierChange, DossierState, LevelChange, SystemRow};
 pub use tally::FindingTally;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

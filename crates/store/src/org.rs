@@ -1,6 +1,7 @@
 //! Organisations: a tree (province or ministry → agencies → units), each with its authorised
 //! address scope, the deadline sets that bind it, its internal regulation and duty records.
 
+use crate::audit::{Actor, NewAudit, append_in};
 use crate::{Result, Store, StoreError, now, parse_date_text};
 use ipnet::IpNet;
 use serde::Serialize;
@@ -111,6 +112,23 @@ impl Store {
         scopes: &[IpNet],
         deadline_sets: &[String],
     ) -> Result<Org> {
+        self.add_org_audited(code, name, kind, parent, scopes, deadline_sets, None)
+            .await
+    }
+
+    /// [`Store::add_org`], recorded (`org.add`) for `actor` in the same transaction when
+    /// given: the organisation and its audit entry are both stored, or neither.
+    #[expect(clippy::too_many_arguments, reason = "add_org's fields and the actor")]
+    pub(crate) async fn add_org_audited(
+        &self,
+        code: &str,
+        name: &str,
+        kind: OrgKind,
+        parent: Option<&str>,
+        scopes: &[IpNet],
+        deadline_sets: &[String],
+        actor: Option<&Actor>,
+    ) -> Result<Org> {
         if !valid_code(code) {
             return Err(StoreError::invalid(format!(
                 "bad organisation code {code:?}: use 1-64 letters, digits, '-', '_' or '.'"
@@ -161,9 +179,30 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        let org = load_orgs_on(&mut tx, Some(code))
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::not_found(format!("organisation {code} vanished")))?;
+        if let Some(actor) = actor {
+            append_in(
+                &mut tx,
+                &NewAudit {
+                    actor,
+                    action: "org.add",
+                    subject: &format!("org:{}", org.code),
+                    before: None,
+                    after: Some(
+                        serde_json::to_value(&org)
+                            .map_err(|e| StoreError::invalid(e.to_string()))?,
+                    ),
+                    org_id: Some(org.id),
+                },
+            )
+            .await?;
+        }
         tx.commit().await?;
         self.trees().forget();
-        self.org(code).await
+        Ok(org)
     }
 
     /// Add address ranges to an organisation's scope.
@@ -219,90 +258,8 @@ impl Store {
     }
 
     async fn load_orgs(&self, only: Option<&str>) -> Result<Vec<Org>> {
-        let rows =
-            match only {
-                Some(code) => sqlx::query(
-                    "SELECT id, code, name, kind, parent_id, created_at FROM orgs WHERE code = $1",
-                )
-                .bind(code)
-                .fetch_all(self.pool())
-                .await?,
-                None => {
-                    sqlx::query(
-                        "SELECT id, code, name, kind, parent_id, created_at FROM orgs ORDER BY id",
-                    )
-                    .fetch_all(self.pool())
-                    .await?
-                }
-            };
-        let mut orgs = Vec::with_capacity(rows.len());
-        for r in rows {
-            let kind: String = r.try_get("kind")?;
-            orgs.push(Org {
-                id: r.try_get("id")?,
-                code: r.try_get("code")?,
-                name: r.try_get("name")?,
-                kind: kind.parse().unwrap_or(OrgKind::Unit),
-                parent: None,
-                parent_id: r.try_get("parent_id")?,
-                scopes: Vec::new(),
-                deadline_sets: Vec::new(),
-                created_at: r.try_get("created_at")?,
-            });
-        }
-        if orgs.is_empty() {
-            return Ok(orgs);
-        }
-        // Parent codes, scopes and deadline sets: whole tables for a full listing, the one
-        // organisation otherwise.
-        let codes: HashMap<i64, String> = if only.is_some() {
-            let mut m = HashMap::new();
-            if let Some(pid) = orgs[0].parent_id {
-                let r = sqlx::query("SELECT code FROM orgs WHERE id = $1")
-                    .bind(pid)
-                    .fetch_one(self.pool())
-                    .await?;
-                m.insert(pid, r.try_get::<String, _>("code")?);
-            }
-            m
-        } else {
-            orgs.iter().map(|o| (o.id, o.code.clone())).collect()
-        };
-        let filter = if only.is_some() {
-            " WHERE org_id = $1"
-        } else {
-            ""
-        };
-        let first = orgs[0].id;
-        let mut scopes: BTreeMap<i64, Vec<IpNet>> = BTreeMap::new();
-        let sql = format!("SELECT org_id, cidr FROM org_scopes{filter} ORDER BY cidr");
-        let mut q = sqlx::query(&sql);
-        if only.is_some() {
-            q = q.bind(first);
-        }
-        for r in q.fetch_all(self.pool()).await? {
-            let cidr: String = r.try_get("cidr")?;
-            if let Ok(net) = cidr.parse() {
-                scopes.entry(r.try_get("org_id")?).or_default().push(net);
-            }
-        }
-        let mut sets: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-        let sql = format!("SELECT org_id, set_id FROM org_deadline_sets{filter} ORDER BY set_id");
-        let mut q = sqlx::query(&sql);
-        if only.is_some() {
-            q = q.bind(first);
-        }
-        for r in q.fetch_all(self.pool()).await? {
-            sets.entry(r.try_get("org_id")?)
-                .or_default()
-                .push(r.try_get("set_id")?);
-        }
-        for o in &mut orgs {
-            o.parent = o.parent_id.and_then(|p| codes.get(&p).cloned());
-            o.scopes = scopes.remove(&o.id).unwrap_or_default();
-            o.deadline_sets = sets.remove(&o.id).unwrap_or_default();
-        }
-        Ok(orgs)
+        let mut conn = self.pool().acquire().await?;
+        load_orgs_on(&mut conn, only).await
     }
 
     /// A unit's latest regulation.
@@ -324,6 +281,94 @@ impl Store {
         })
         .transpose()
     }
+}
+
+/// The organisations (one, by code, or all, parents before children), read on one connection
+/// (a transaction's, to read what it wrote).
+async fn load_orgs_on(conn: &mut sqlx::AnyConnection, only: Option<&str>) -> Result<Vec<Org>> {
+    let rows = match only {
+        Some(code) => {
+            sqlx::query(
+                "SELECT id, code, name, kind, parent_id, created_at FROM orgs WHERE code = $1",
+            )
+            .bind(code)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        None => {
+            sqlx::query("SELECT id, code, name, kind, parent_id, created_at FROM orgs ORDER BY id")
+                .fetch_all(&mut *conn)
+                .await?
+        }
+    };
+    let mut orgs = Vec::with_capacity(rows.len());
+    for r in rows {
+        let kind: String = r.try_get("kind")?;
+        orgs.push(Org {
+            id: r.try_get("id")?,
+            code: r.try_get("code")?,
+            name: r.try_get("name")?,
+            kind: kind.parse().unwrap_or(OrgKind::Unit),
+            parent: None,
+            parent_id: r.try_get("parent_id")?,
+            scopes: Vec::new(),
+            deadline_sets: Vec::new(),
+            created_at: r.try_get("created_at")?,
+        });
+    }
+    if orgs.is_empty() {
+        return Ok(orgs);
+    }
+    // Parent codes, scopes and deadline sets: whole tables for a full listing, the one
+    // organisation otherwise.
+    let codes: HashMap<i64, String> = if only.is_some() {
+        let mut m = HashMap::new();
+        if let Some(pid) = orgs[0].parent_id {
+            let r = sqlx::query("SELECT code FROM orgs WHERE id = $1")
+                .bind(pid)
+                .fetch_one(&mut *conn)
+                .await?;
+            m.insert(pid, r.try_get::<String, _>("code")?);
+        }
+        m
+    } else {
+        orgs.iter().map(|o| (o.id, o.code.clone())).collect()
+    };
+    let filter = if only.is_some() {
+        " WHERE org_id = $1"
+    } else {
+        ""
+    };
+    let first = orgs[0].id;
+    let mut scopes: BTreeMap<i64, Vec<IpNet>> = BTreeMap::new();
+    let sql = format!("SELECT org_id, cidr FROM org_scopes{filter} ORDER BY cidr");
+    let mut q = sqlx::query(&sql);
+    if only.is_some() {
+        q = q.bind(first);
+    }
+    for r in q.fetch_all(&mut *conn).await? {
+        let cidr: String = r.try_get("cidr")?;
+        if let Ok(net) = cidr.parse() {
+            scopes.entry(r.try_get("org_id")?).or_default().push(net);
+        }
+    }
+    let mut sets: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    let sql = format!("SELECT org_id, set_id FROM org_deadline_sets{filter} ORDER BY set_id");
+    let mut q = sqlx::query(&sql);
+    if only.is_some() {
+        q = q.bind(first);
+    }
+    for r in q.fetch_all(&mut *conn).await? {
+        sets.entry(r.try_get("org_id")?)
+            .or_default()
+            .push(r.try_get("set_id")?);
+    }
+    for o in &mut orgs {
+        o.parent = o.parent_id.and_then(|p| codes.get(&p).cloned());
+        o.scopes = scopes.remove(&o.id).unwrap_or_default();
+        o.deadline_sets = sets.remove(&o.id).unwrap_or_default();
+    }
+    Ok(orgs)
 }
 
 /// Every range of `scopes` must lie inside one of `parent` (when the parent has a scope).

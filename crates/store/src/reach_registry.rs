@@ -5,10 +5,8 @@
 
 use crate::audit::{Actor, NewAudit};
 use crate::reach::page;
-use crate::system::{SELECT, row_to_system};
-use crate::{
-    CatalogueRow, DossierState, MAX_PAGE, Page, Reach, Result, Store, StoreError, SystemRow,
-};
+use crate::system::{DossierChange, LevelChange, SELECT, SystemAudit, row_to_system};
+use crate::{CatalogueRow, MAX_PAGE, Page, Reach, Result, Store, StoreError, SystemRow};
 use camguard_registry::catalogue::{CatalogueEntry, CatalogueStatus};
 use serde_json::json;
 use sqlx::Row;
@@ -41,27 +39,6 @@ fn system_audit(s: &SystemRow) -> serde_json::Value {
         "plan_deployed_on": s.plan_deployed_on.map(crate::date_text),
         "assessment_interval_months": s.assessment_interval_months,
     })
-}
-
-/// A level decided by the questionnaire, to store.
-#[derive(Clone, Debug)]
-pub struct LevelChange<'a> {
-    pub level: u8,
-    pub ruleset: &'a str,
-    pub ruleset_version: &'a str,
-    pub answers: &'a serde_json::Value,
-    pub reasons: &'a serde_json::Value,
-}
-
-/// A move of a system's dossier.
-#[derive(Clone, Debug)]
-pub struct DossierChange<'a> {
-    pub to: DossierState,
-    pub on: time::Date,
-    /// The authority that appraised or approved (recorded with the state).
-    pub by: Option<&'a str>,
-    /// The approval decision's reference.
-    pub reference: Option<&'a str>,
 }
 
 impl Store {
@@ -116,23 +93,18 @@ impl Store {
         self.system_history(&s.code).await
     }
 
-    async fn audit_system(
-        &self,
-        action: &str,
+    /// The audit entry of a change of `before` (kept as the entry's `before`).
+    fn system_audit_entry<'a>(
+        action: &'a str,
         before: &SystemRow,
-        after: &SystemRow,
-        actor: &Actor,
-    ) -> Result<()> {
-        self.append_audit(&NewAudit {
+        actor: &'a Actor,
+    ) -> SystemAudit<'a> {
+        SystemAudit {
             actor,
             action,
-            subject: &format!("system:{}", after.code),
             before: Some(system_audit(before)),
-            after: Some(system_audit(after)),
-            org_id: Some(after.org_id),
-        })
-        .await?;
-        Ok(())
+            after: |s| Ok(system_audit(s)),
+        }
     }
 
     /// Store the level of a system in reach ([`Store::set_level`]); recorded (`system.level`).
@@ -144,19 +116,9 @@ impl Store {
         actor: &Actor,
     ) -> Result<SystemRow> {
         let before = self.system_in(reach, code).await?;
-        let after = self
-            .set_level(
-                &before.code,
-                change.level,
-                change.ruleset,
-                change.ruleset_version,
-                change.answers,
-                change.reasons,
-            )
-            .await?;
-        self.audit_system("system.level", &before, &after, actor)
-            .await?;
-        Ok(after)
+        let audit = Self::system_audit_entry("system.level", &before, actor);
+        self.set_level_audited(&before.code, change, Some(audit))
+            .await
     }
 
     /// Move the dossier of a system in reach ([`Store::advance_dossier`], with its rules);
@@ -169,18 +131,9 @@ impl Store {
         actor: &Actor,
     ) -> Result<SystemRow> {
         let before = self.system_in(reach, code).await?;
-        let after = self
-            .advance_dossier(
-                &before.code,
-                change.to,
-                change.on,
-                change.by,
-                change.reference,
-            )
-            .await?;
-        self.audit_system("system.dossier", &before, &after, actor)
-            .await?;
-        Ok(after)
+        let audit = Self::system_audit_entry("system.dossier", &before, actor);
+        self.advance_dossier_audited(&before.code, change, Some(audit))
+            .await
     }
 
     /// Record the protection plan's deployment or the assessment interval of a system in
@@ -194,12 +147,14 @@ impl Store {
         actor: &Actor,
     ) -> Result<SystemRow> {
         let before = self.system_in(reach, code).await?;
-        let after = self
-            .update_system_plan(&before.code, plan_deployed_on, interval_months)
-            .await?;
-        self.audit_system("system.plan", &before, &after, actor)
-            .await?;
-        Ok(after)
+        let audit = Self::system_audit_entry("system.plan", &before, actor);
+        self.update_system_plan_audited(
+            &before.code,
+            plan_deployed_on,
+            interval_months,
+            Some(audit),
+        )
+        .await
     }
 
     /// A page of the catalogue (public procurement data: every caller reads all of it), in id
@@ -386,28 +341,16 @@ impl Store {
             }
             None => {}
         }
-        let org = self
-            .add_org(
-                new.code,
-                new.name,
-                new.kind,
-                new.parent,
-                new.scopes,
-                new.deadline_sets,
-            )
-            .await?;
-        self.append_audit(&NewAudit {
-            actor,
-            action: "org.add",
-            subject: &format!("org:{}", org.code),
-            before: None,
-            after: Some(
-                serde_json::to_value(&org).map_err(|e| StoreError::invalid(e.to_string()))?,
-            ),
-            org_id: Some(org.id),
-        })
-        .await?;
-        Ok(org)
+        self.add_org_audited(
+            new.code,
+            new.name,
+            new.kind,
+            new.parent,
+            new.scopes,
+            new.deadline_sets,
+            Some(actor),
+        )
+        .await
     }
 
     /// Register an information system owned by (and, when given, operated by) organisations
@@ -425,19 +368,21 @@ impl Store {
         if impossible_code(new.code) {
             return Err(StoreError::invalid("a system code cannot hold a NUL"));
         }
-        let s = self
-            .add_system(new.code, new.name, new.org, new.operator, new.purpose)
-            .await?;
-        self.append_audit(&NewAudit {
+        let audit = SystemAudit {
             actor,
             action: "system.add",
-            subject: &format!("system:{}", s.code),
             before: None,
-            after: Some(serde_json::to_value(&s).map_err(|e| StoreError::invalid(e.to_string()))?),
-            org_id: Some(s.org_id),
-        })
-        .await?;
-        Ok(s)
+            after: |s| serde_json::to_value(s).map_err(|e| StoreError::invalid(e.to_string())),
+        };
+        self.add_system_audited(
+            new.code,
+            new.name,
+            new.org,
+            new.operator,
+            new.purpose,
+            Some(audit),
+        )
+        .await
     }
 }
 

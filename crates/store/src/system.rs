@@ -1,6 +1,7 @@
 //! Information systems that use cameras: owner, operating unit, purpose, security level with
 //! the questionnaire answers and reasons, and the level dossier's state.
 
+use crate::audit::{Actor, NewAudit, append_in};
 use crate::org::opt_date;
 use crate::{Result, Store, StoreError, date_text, now};
 use serde::Serialize;
@@ -137,6 +138,27 @@ pub(crate) fn row_to_system(r: &sqlx::any::AnyRow) -> Result<SystemRow> {
     })
 }
 
+/// A level decided by the questionnaire, to store.
+#[derive(Clone, Copy, Debug)]
+pub struct LevelChange<'a> {
+    pub level: u8,
+    pub ruleset: &'a str,
+    pub ruleset_version: &'a str,
+    pub answers: &'a serde_json::Value,
+    pub reasons: &'a serde_json::Value,
+}
+
+/// A move of a system's dossier.
+#[derive(Clone, Copy, Debug)]
+pub struct DossierChange<'a> {
+    pub to: DossierState,
+    pub on: time::Date,
+    /// The authority that appraised or approved (recorded with the state).
+    pub by: Option<&'a str>,
+    /// The approval decision's reference.
+    pub reference: Option<&'a str>,
+}
+
 impl Store {
     /// Register an information system (its dossier starts as a draft, without a level).
     pub async fn add_system(
@@ -147,6 +169,20 @@ impl Store {
         operator: Option<&str>,
         purpose: Option<&str>,
     ) -> Result<SystemRow> {
+        self.add_system_audited(code, name, owner, operator, purpose, None)
+            .await
+    }
+
+    /// [`Store::add_system`], with the audit entry (when given) in the same transaction.
+    pub(crate) async fn add_system_audited(
+        &self,
+        code: &str,
+        name: &str,
+        owner: &str,
+        operator: Option<&str>,
+        purpose: Option<&str>,
+        audit: Option<SystemAudit<'_>>,
+    ) -> Result<SystemRow> {
         if code.trim().is_empty() || name.trim().is_empty() {
             return Err(StoreError::invalid("a system needs a code and a name"));
         }
@@ -155,7 +191,8 @@ impl Store {
             Some(o) => Some(self.org(o).await?.id),
             None => None,
         };
-        if self.system_opt(code).await?.is_some() {
+        let mut tx = self.begin_write().await?;
+        if system_tx(&mut tx, code).await?.is_some() {
             return Err(StoreError::Conflict(format!(
                 "system {code} already exists"
             )));
@@ -171,17 +208,13 @@ impl Store {
         .bind(operator)
         .bind(purpose)
         .bind(t)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        self.system(code).await
+        finish(tx, code.trim(), audit).await
     }
 
     pub async fn system(&self, code: &str) -> Result<SystemRow> {
-        self.system_opt(code).await?.ok_or_else(|| {
-            StoreError::not_found(format!(
-                "no system {code:?} in the registry (add it with `camguard system add {code} --name NAME --org ORG`)"
-            ))
-        })
+        self.system_opt(code).await?.ok_or_else(|| no_system(code))
     }
 
     async fn system_opt(&self, code: &str) -> Result<Option<SystemRow>> {
@@ -227,13 +260,39 @@ impl Store {
         answers: &serde_json::Value,
         reasons: &serde_json::Value,
     ) -> Result<SystemRow> {
+        let change = LevelChange {
+            level,
+            ruleset,
+            ruleset_version,
+            answers,
+            reasons,
+        };
+        self.set_level_audited(code, &change, None).await
+    }
+
+    /// [`Store::set_level`], with the audit entry (when given) in the same transaction.
+    pub(crate) async fn set_level_audited(
+        &self,
+        code: &str,
+        change: &LevelChange<'_>,
+        audit: Option<SystemAudit<'_>>,
+    ) -> Result<SystemRow> {
+        let LevelChange {
+            level,
+            ruleset,
+            ruleset_version,
+            answers,
+            reasons,
+        } = *change;
         if !(1..=5).contains(&level) {
             return Err(StoreError::invalid(format!("level {level} is not 1-5")));
         }
-        let sys = self.system(code).await?;
+        let mut tx = self.begin_write().await?;
+        let sys = system_tx(&mut tx, code)
+            .await?
+            .ok_or_else(|| no_system(code))?;
         let reset =
             sys.level.is_some_and(|l| l != level) && sys.dossier_state != DossierState::Draft;
-        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE systems SET level = $1, ruleset = $2, ruleset_version = $3, answers = $4, reasons = $5, updated_at = $6 WHERE id = $7",
         )
@@ -263,8 +322,7 @@ impl Store {
         .bind(format!("level {level} ({ruleset} {ruleset_version})"))
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
-        self.system(code).await
+        finish(tx, &sys.code, audit).await
     }
 
     /// Move the dossier on: draft → submitted → appraised → approved. Approval of levels 1–2
@@ -278,7 +336,32 @@ impl Store {
         actor: Option<&str>,
         reference: Option<&str>,
     ) -> Result<SystemRow> {
-        let sys = self.system(code).await?;
+        let change = DossierChange {
+            to,
+            on,
+            by: actor,
+            reference,
+        };
+        self.advance_dossier_audited(code, &change, None).await
+    }
+
+    /// [`Store::advance_dossier`], with the audit entry (when given) in the same transaction.
+    pub(crate) async fn advance_dossier_audited(
+        &self,
+        code: &str,
+        change: &DossierChange<'_>,
+        audit: Option<SystemAudit<'_>>,
+    ) -> Result<SystemRow> {
+        let DossierChange {
+            to,
+            on,
+            by: actor,
+            reference,
+        } = *change;
+        let mut tx = self.begin_write().await?;
+        let sys = system_tx(&mut tx, code)
+            .await?
+            .ok_or_else(|| no_system(code))?;
         let level = sys.level;
         use DossierState::{Appraised, Approved, Draft, Submitted};
         let ok = sys.dossier_state.may_move_to(to, level);
@@ -303,7 +386,6 @@ impl Store {
             Appraised => Some(("appraised_on", Some("appraised_by"))),
             Approved => Some(("approved_on", Some("approved_by"))),
         };
-        let mut tx = self.begin_write().await?;
         match column {
             None => {
                 sqlx::query(
@@ -349,8 +431,7 @@ impl Store {
         .bind(reference)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
-        self.system(code).await
+        finish(tx, &sys.code, audit).await
     }
 
     /// Record the protection plan's deployment date, or the assessment interval.
@@ -360,31 +441,50 @@ impl Store {
         plan_deployed_on: Option<time::Date>,
         interval_months: Option<u32>,
     ) -> Result<SystemRow> {
-        let sys = self.system(code).await?;
+        self.update_system_plan_audited(code, plan_deployed_on, interval_months, None)
+            .await
+    }
+
+    /// [`Store::update_system_plan`], with the audit entry (when given) in the same
+    /// transaction.
+    pub(crate) async fn update_system_plan_audited(
+        &self,
+        code: &str,
+        plan_deployed_on: Option<time::Date>,
+        interval_months: Option<u32>,
+        audit: Option<SystemAudit<'_>>,
+    ) -> Result<SystemRow> {
+        // A bad interval refuses the whole change, the date included.
+        if let Some(m) = interval_months
+            && (m == 0 || m > 120)
+        {
+            return Err(StoreError::invalid(
+                "the assessment interval must be 1-120 months",
+            ));
+        }
+        let mut tx = self.begin_write().await?;
+        let sys = system_tx(&mut tx, code)
+            .await?
+            .ok_or_else(|| no_system(code))?;
         if let Some(d) = plan_deployed_on {
             sqlx::query("UPDATE systems SET plan_deployed_on = $1, updated_at = $2 WHERE id = $3")
                 .bind(date_text(d))
                 .bind(now())
                 .bind(sys.id)
-                .execute(self.pool())
+                .execute(&mut *tx)
                 .await?;
         }
         if let Some(m) = interval_months {
-            if m == 0 || m > 120 {
-                return Err(StoreError::invalid(
-                    "the assessment interval must be 1-120 months",
-                ));
-            }
             sqlx::query(
                 "UPDATE systems SET assessment_interval_months = $1, updated_at = $2 WHERE id = $3",
             )
             .bind(i64::from(m))
             .bind(now())
             .bind(sys.id)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
         }
-        self.system(code).await
+        finish(tx, &sys.code, audit).await
     }
 
     /// The dossier's history: (at, state, date, actor, note).
@@ -408,4 +508,56 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// The audit entry a change of a system records in the change's own transaction: both are
+/// stored, or neither.
+pub(crate) struct SystemAudit<'a> {
+    pub actor: &'a Actor,
+    pub action: &'a str,
+    pub before: Option<serde_json::Value>,
+    /// What the entry keeps of the system after the change.
+    pub after: fn(&SystemRow) -> Result<serde_json::Value>,
+}
+
+fn no_system(code: &str) -> StoreError {
+    StoreError::not_found(format!(
+        "no system {code:?} in the registry (add it with `camguard system add {code} --name NAME --org ORG`)"
+    ))
+}
+
+/// One system, read inside a transaction.
+async fn system_tx(conn: &mut sqlx::AnyConnection, code: &str) -> Result<Option<SystemRow>> {
+    let row = sqlx::query(&format!("{SELECT} WHERE s.code = $1"))
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(row_to_system).transpose()
+}
+
+/// Read the changed system, append its audit entry (when given) and commit.
+async fn finish(
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    code: &str,
+    audit: Option<SystemAudit<'_>>,
+) -> Result<SystemRow> {
+    let after = system_tx(&mut tx, code)
+        .await?
+        .ok_or_else(|| no_system(code))?;
+    if let Some(a) = audit {
+        append_in(
+            &mut tx,
+            &NewAudit {
+                actor: a.actor,
+                action: a.action,
+                subject: &format!("system:{}", after.code),
+                before: a.before,
+                after: Some((a.after)(&after)?),
+                org_id: Some(after.org_id),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(after)
 }

@@ -1025,12 +1025,13 @@ async fn a_saved_scan_is_held_by_one_store_at_a_time() {
             .await
             .unwrap();
         conn.close().await.unwrap();
-        assert!(matches!(
-            third
-                .add_scan_hosts(scan.id, &[host("127.80.1.9", None, &[])], 3)
-                .await,
-            Err(StoreError::LeaseLost { .. })
-        ));
+        let lost = third
+            .add_scan_hosts(scan.id, &[host("127.80.1.9", None, &[])], 3)
+            .await;
+        assert!(
+            matches!(lost, Err(StoreError::LeaseLost { .. })),
+            "expected LeaseLost, got {lost:?}"
+        );
         assert!(matches!(
             third.finish_scan(scan.id, ScanState::Complete).await,
             Err(StoreError::LeaseLost { .. })
@@ -2476,7 +2477,11 @@ async fn a_finding_change_and_its_audit_entry_are_stored_together_or_not_at_all(
             .unwrap();
         complete_scan(
             &store,
-            vec![host("127.80.1.1", None, &[("default-credentials", Severity::Critical)])],
+            vec![host(
+                "127.80.1.1",
+                None,
+                &[("default-credentials", Severity::Critical)],
+            )],
         )
         .await;
         let page = store
@@ -2490,19 +2495,10 @@ async fn a_finding_change_and_its_audit_entry_are_stored_together_or_not_at_all(
         };
         // The audit log refuses every entry: the change is refused with it.
         let mut conn = raw(&store, &url).await;
-        let refuse = match store.backend() {
-            camguard_store::Backend::Sqlite => vec![
-                "CREATE TRIGGER refuse BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'refused'); END",
-            ],
-            camguard_store::Backend::Postgres => vec![
-                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$",
-                "CREATE TRIGGER refuse BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse()",
-            ],
+        refuse_audit(&store, &mut conn).await;
+        let events = |n: &'static str| {
+            format!("SELECT COUNT(*) AS n FROM finding_events WHERE finding_id = {id} /* {n} */")
         };
-        for sql in refuse {
-            sqlx::query(sql).execute(&mut conn).await.unwrap();
-        }
-        let events = |n: &'static str| format!("SELECT COUNT(*) AS n FROM finding_events WHERE finding_id = {id} /* {n} */");
         let events_before = count(&mut conn, &events("before")).await;
         assert!(
             store
@@ -2514,11 +2510,7 @@ async fn a_finding_change_and_its_audit_entry_are_stored_together_or_not_at_all(
         assert_eq!(now.state, FindingState::Open);
         assert_eq!(count(&mut conn, &events("after")).await, events_before);
         // Once the log takes entries again: both.
-        let drop = match store.backend() {
-            camguard_store::Backend::Sqlite => "DROP TRIGGER refuse",
-            camguard_store::Backend::Postgres => "DROP TRIGGER refuse ON audit_log",
-        };
-        sqlx::query(drop).execute(&mut conn).await.unwrap();
+        accept_audit(&store, &mut conn).await;
         let after = store
             .change_finding_in(&Reach::All, id, &fixed, &admin_actor())
             .await
@@ -2526,7 +2518,191 @@ async fn a_finding_change_and_its_audit_entry_are_stored_together_or_not_at_all(
         assert_eq!(after.state, FindingState::Fixed);
         assert_eq!(count(&mut conn, &events("again")).await, events_before + 1);
         let log = store.audit_log(None).await.unwrap();
-        assert!(log.iter().any(|e| e.action == "finding.fix" && e.subject == format!("finding:{id}")));
+        assert!(
+            log.iter()
+                .any(|e| e.action == "finding.fix" && e.subject == format!("finding:{id}"))
+        );
+        conn.close().await.unwrap();
+    })
+    .await;
+}
+
+/// Make the audit log refuse every entry (a trigger), as a full disk or a broken log would.
+async fn refuse_audit(store: &Store, conn: &mut sqlx::AnyConnection) {
+    let refuse = match store.backend() {
+        camguard_store::Backend::Sqlite => vec![
+            "CREATE TRIGGER refuse BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        ],
+        camguard_store::Backend::Postgres => vec![
+            "CREATE OR REPLACE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$",
+            "CREATE TRIGGER refuse BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse()",
+        ],
+    };
+    for sql in refuse {
+        sqlx::query(sql).execute(&mut *conn).await.unwrap();
+    }
+}
+
+async fn accept_audit(store: &Store, conn: &mut sqlx::AnyConnection) {
+    let drop = match store.backend() {
+        camguard_store::Backend::Sqlite => "DROP TRIGGER refuse",
+        camguard_store::Backend::Postgres => "DROP TRIGGER refuse ON audit_log",
+    };
+    sqlx::query(drop).execute(&mut *conn).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_org_or_system_change_and_its_audit_entry_are_stored_together_or_not_at_all() {
+    both("system_audit", |store, url| async move {
+        province(&store).await;
+        let actor = admin_actor();
+        let new = camguard_store::NewSystem {
+            code: "AG-CAM",
+            name: "Camera giám sát",
+            org: "AG-STTTT",
+            operator: None,
+            purpose: None,
+        };
+        let answers = serde_json::json!({"q": 1});
+        let level = camguard_store::LevelChange {
+            level: 2,
+            ruleset: "nd85",
+            ruleset_version: "1",
+            answers: &answers,
+            reasons: &answers,
+        };
+        let submit = camguard_store::DossierChange {
+            to: camguard_store::DossierState::Submitted,
+            on: date!(2026 - 12 - 01),
+            by: None,
+            reference: None,
+        };
+        let plan = Some(date!(2026 - 11 - 30));
+        let mut conn = raw(&store, &url).await;
+        let entries = async |conn: &mut sqlx::AnyConnection| {
+            count(conn, "SELECT COUNT(*) AS n FROM audit_log").await
+        };
+
+        // Adding an organisation: refused with its entry, then both.
+        let scopes = vec![net("127.80.1.128/25")];
+        let unit = camguard_store::NewOrg {
+            code: "AG-UBND-X",
+            name: "UBND xã",
+            kind: OrgKind::Unit,
+            parent: Some("AG-STTTT"),
+            scopes: &scopes,
+            deadline_sets: &[],
+        };
+        refuse_audit(&store, &mut conn).await;
+        assert!(store.add_org_in(&Reach::All, &unit, &actor).await.is_err());
+        assert!(
+            store.org("AG-UBND-X").await.is_err(),
+            "no organisation without its entry"
+        );
+        accept_audit(&store, &mut conn).await;
+        let n = entries(&mut conn).await;
+        let org = store.add_org_in(&Reach::All, &unit, &actor).await.unwrap();
+        assert_eq!(org.scopes, scopes);
+        assert_eq!(entries(&mut conn).await, n + 1);
+
+        // Adding a system: refused with its entry, then both.
+        refuse_audit(&store, &mut conn).await;
+        assert!(
+            store
+                .add_system_in(&Reach::All, &new, &actor)
+                .await
+                .is_err()
+        );
+        assert!(
+            store.system("AG-CAM").await.is_err(),
+            "no system without its entry"
+        );
+        accept_audit(&store, &mut conn).await;
+        let n = entries(&mut conn).await;
+        store
+            .add_system_in(&Reach::All, &new, &actor)
+            .await
+            .unwrap();
+        assert_eq!(entries(&mut conn).await, n + 1);
+
+        // The level, the dossier and the plan: each refused with its entry, then both.
+        refuse_audit(&store, &mut conn).await;
+        assert!(
+            store
+                .set_level_in(&Reach::All, "AG-CAM", &level, &actor)
+                .await
+                .is_err()
+        );
+        assert_eq!(store.system("AG-CAM").await.unwrap().level, None);
+        assert!(
+            store
+                .update_system_plan_in(&Reach::All, "AG-CAM", plan, Some(12), &actor)
+                .await
+                .is_err()
+        );
+        let s = store.system("AG-CAM").await.unwrap();
+        assert_eq!(
+            (s.plan_deployed_on, s.assessment_interval_months),
+            (None, None)
+        );
+        accept_audit(&store, &mut conn).await;
+        let n = entries(&mut conn).await;
+        store
+            .set_level_in(&Reach::All, "AG-CAM", &level, &actor)
+            .await
+            .unwrap();
+        store
+            .update_system_plan_in(&Reach::All, "AG-CAM", plan, Some(12), &actor)
+            .await
+            .unwrap();
+        assert_eq!(entries(&mut conn).await, n + 2);
+        let history = store.system_history("AG-CAM").await.unwrap().len();
+
+        refuse_audit(&store, &mut conn).await;
+        assert!(
+            store
+                .advance_dossier_in(&Reach::All, "AG-CAM", &submit, &actor)
+                .await
+                .is_err()
+        );
+        let s = store.system("AG-CAM").await.unwrap();
+        assert_eq!(s.dossier_state, camguard_store::DossierState::Draft);
+        assert_eq!(
+            store.system_history("AG-CAM").await.unwrap().len(),
+            history,
+            "no dossier event without its entry"
+        );
+        accept_audit(&store, &mut conn).await;
+        let after = store
+            .advance_dossier_in(&Reach::All, "AG-CAM", &submit, &actor)
+            .await
+            .unwrap();
+        assert_eq!(after.dossier_state, camguard_store::DossierState::Submitted);
+        let log = store.audit_log(None).await.unwrap();
+        assert!(
+            log.iter()
+                .any(|e| e.action == "org.add" && e.subject == "org:AG-UBND-X")
+        );
+        for action in [
+            "system.add",
+            "system.level",
+            "system.plan",
+            "system.dossier",
+        ] {
+            assert!(
+                log.iter()
+                    .any(|e| e.action == action && e.subject == "system:AG-CAM"),
+                "{action}"
+            );
+        }
+        // A bad interval refuses the whole change, the date included.
+        assert!(
+            store
+                .update_system_plan("AG-CAM", Some(date!(2026 - 12 - 02)), Some(0))
+                .await
+                .is_err()
+        );
+        assert_eq!(store.system("AG-CAM").await.unwrap().plan_deployed_on, plan);
         conn.close().await.unwrap();
     })
     .await;
