@@ -1,5 +1,6 @@
 //! The camera inventory and its certificates.
 
+use crate::audit::{Actor, NewAudit, append_in};
 use crate::org::opt_date;
 use crate::scope::{RowWarning, effective_scopes};
 use crate::{Result, Store, batch_rows, date_text, now};
@@ -196,6 +197,18 @@ impl Store {
         rows: Vec<ParsedRow>,
         keys: &(dyn Fn(&CameraRecord) -> (String, String) + Sync),
     ) -> Result<ImportReport> {
+        self.import_cameras_audited(rows, keys, None).await
+    }
+
+    /// [`Store::import_cameras`], recorded (`camera.import`, with the counts) in the same
+    /// transaction when `audit` is given: the cameras and the record of their import are both
+    /// stored, or neither.
+    pub(crate) async fn import_cameras_audited(
+        &self,
+        rows: Vec<ParsedRow>,
+        keys: &(dyn Fn(&CameraRecord) -> (String, String) + Sync),
+        audit: Option<ImportAudit<'_>>,
+    ) -> Result<ImportReport> {
         let mut report = ImportReport::default();
         let orgs = self.org_index().await?;
         let all_orgs = self.orgs().await?;
@@ -331,6 +344,24 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
+        if let Some(a) = audit {
+            append_in(
+                &mut tx,
+                &NewAudit {
+                    actor: a.actor,
+                    action: "camera.import",
+                    subject: a.subject,
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "inserted": inserts.len(),
+                        "updated": updates.len(),
+                        "rejected": report.rejected.len() + a.rejected_before,
+                    })),
+                    org_id: Some(a.org_id),
+                },
+            )
+            .await?;
+        }
         tx.commit().await?;
         report.inserted = inserts.len();
         report.updated = updates.len();
@@ -438,4 +469,14 @@ fn bind_record<'q>(q: AnyQuery<'q>, rec: &CameraRecord, vk: String, mk: String) 
         .bind(s(&rec.cert_conformity_body))
         .bind(d(&rec.cert_conformity_date))
         .bind(attrs)
+}
+
+/// Who imports an inventory, and for which organisation ([`Store::import_cameras_in`]).
+pub(crate) struct ImportAudit<'a> {
+    pub actor: &'a Actor,
+    /// `org:<code>`.
+    pub subject: &'a str,
+    pub org_id: i64,
+    /// Rows the caller rejected before the import (outside its reach).
+    pub rejected_before: usize,
 }

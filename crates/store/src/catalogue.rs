@@ -1,5 +1,6 @@
 //! The catalogue of certified and warned camera models.
 
+use crate::audit::{NewAudit, append_in};
 use crate::org::opt_date;
 use crate::{Result, Store, date_text, now};
 use camguard_registry::catalogue::{CatalogueEntry, CatalogueStatus};
@@ -21,6 +22,17 @@ impl Store {
         &self,
         entries: &[CatalogueEntry],
         keys: &(dyn Fn(&CatalogueEntry) -> (String, String) + Sync),
+    ) -> Result<usize> {
+        self.import_catalogue_audited(entries, keys, None).await
+    }
+
+    /// [`Store::import_catalogue`], with the audit entry (when given) in the same transaction:
+    /// the entries and the record of their import are both stored, or neither.
+    pub(crate) async fn import_catalogue_audited(
+        &self,
+        entries: &[CatalogueEntry],
+        keys: &(dyn Fn(&CatalogueEntry) -> (String, String) + Sync),
+        audit: Option<&NewAudit<'_>>,
     ) -> Result<usize> {
         let mut tx = self.begin_write().await?;
         let t = now();
@@ -53,6 +65,9 @@ impl Store {
             .bind(t.clone())
             .execute(&mut *tx)
             .await?;
+        }
+        if let Some(a) = audit {
+            append_in(&mut tx, a).await?;
         }
         tx.commit().await?;
         Ok(entries.len())

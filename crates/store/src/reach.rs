@@ -509,22 +509,18 @@ impl Store {
                 Err(_) => inside.push(row),
             }
         }
-        let mut report = self.import_cameras(inside, keys).await?;
+        let subject = format!("org:{}", target.code);
+        let audit = crate::camera::ImportAudit {
+            actor,
+            subject: &subject,
+            org_id: target.id,
+            rejected_before: rejected.len(),
+        };
+        let mut report = self
+            .import_cameras_audited(inside, keys, Some(audit))
+            .await?;
         report.rejected.append(&mut rejected);
         report.rejected.sort_by_key(|r| r.line);
-        self.append_audit(&NewAudit {
-            actor,
-            action: "camera.import",
-            subject: &format!("org:{}", target.code),
-            before: None,
-            after: Some(json!({
-                "inserted": report.inserted,
-                "updated": report.updated,
-                "rejected": report.rejected.len(),
-            })),
-            org_id: Some(target.id),
-        })
-        .await?;
         Ok(report)
     }
 

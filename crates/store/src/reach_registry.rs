@@ -239,12 +239,13 @@ impl Store {
         rejected: usize,
         actor: &Actor,
     ) -> Result<usize> {
-        let n = self.import_catalogue(entries, keys).await?;
+        // Every entry is written (or none), so the counts are known before.
+        let n = entries.len();
         let warned = entries
             .iter()
             .filter(|e| e.status == CatalogueStatus::Warned)
             .count();
-        self.append_audit(&NewAudit {
+        let audit = NewAudit {
             actor,
             action: "catalogue.import",
             subject: "catalogue",
@@ -256,9 +257,9 @@ impl Store {
                 "rejected": rejected,
             })),
             org_id: None,
-        })
-        .await?;
-        Ok(n)
+        };
+        self.import_catalogue_audited(entries, keys, Some(&audit))
+            .await
     }
 
     /// The deadline sets attached to an organisation in reach or to any of its ancestors (set

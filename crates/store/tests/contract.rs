@@ -2552,7 +2552,7 @@ async fn accept_audit(store: &Store, conn: &mut sqlx::AnyConnection) {
 }
 
 #[tokio::test]
-async fn an_org_or_system_change_and_its_audit_entry_are_stored_together_or_not_at_all() {
+async fn registry_changes_and_their_audit_entries_are_stored_together_or_not_at_all() {
     both("system_audit", |store, url| async move {
         province(&store).await;
         let actor = admin_actor();
@@ -2695,6 +2695,66 @@ async fn an_org_or_system_change_and_its_audit_entry_are_stored_together_or_not_
                 "{action}"
             );
         }
+        // The imports of the catalogue and of an inventory: refused with their entries, then
+        // both.
+        let certified = CatalogueEntry {
+            status: CatalogueStatus::Certified,
+            vendor: "Hikvision".into(),
+            model: "DS-2CD1".into(),
+            document: Some("CV 1/CATTT".into()),
+            issued_by: None,
+            date: Some(date!(2024 - 01 - 02)),
+            certificate: None,
+            note: None,
+        };
+        let ck = |e: &CatalogueEntry| (e.vendor.to_lowercase(), e.model.to_uppercase());
+        let inventory = || rows(vec![camera("AG-STTTT", "SN-A", "127.80.1.20")]);
+        refuse_audit(&store, &mut conn).await;
+        assert!(
+            store
+                .import_catalogue_as(std::slice::from_ref(&certified), &ck, 0, &actor)
+                .await
+                .is_err()
+        );
+        assert!(
+            store.catalogue().await.unwrap().is_empty(),
+            "no entry without its record"
+        );
+        assert!(
+            store
+                .import_cameras_in(&Reach::All, "AG-STTTT", inventory(), &keys, &actor)
+                .await
+                .is_err()
+        );
+        assert!(
+            store
+                .cameras(&CameraFilter::default())
+                .await
+                .unwrap()
+                .is_empty(),
+            "no camera without its record"
+        );
+        accept_audit(&store, &mut conn).await;
+        let n = entries(&mut conn).await;
+        store
+            .import_catalogue_as(std::slice::from_ref(&certified), &ck, 0, &actor)
+            .await
+            .unwrap();
+        let report = store
+            .import_cameras_in(&Reach::All, "AG-STTTT", inventory(), &keys, &actor)
+            .await
+            .unwrap();
+        assert_eq!(report.inserted, 1);
+        assert_eq!(entries(&mut conn).await, n + 2);
+        let log = store.audit_log(None).await.unwrap();
+        let import = log.iter().find(|e| e.action == "camera.import").unwrap();
+        assert_eq!(import.subject, "org:AG-STTTT");
+        assert_eq!(
+            import.after,
+            Some(serde_json::json!({"inserted": 1, "updated": 0, "rejected": 0}))
+        );
+        assert!(log.iter().any(|e| e.action == "catalogue.import"));
+
         // A bad interval refuses the whole change, the date included.
         assert!(
             store
