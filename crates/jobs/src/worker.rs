@@ -192,18 +192,31 @@ pub(crate) async fn run_job(ctx: &Context, scan: i64) -> Result<(), Retry> {
                 "the worker shut down; the scan is queued again".into(),
             ))
         }
-        End::Cancelled => close(saved, &progress, ScanState::Cancelled).await,
-        End::Done => close(saved, &progress, ScanState::Complete).await,
+        End::Cancelled => close(saved, &progress, resume_from, ScanState::Cancelled).await,
+        End::Done => close(saved, &progress, resume_from, ScanState::Complete).await,
     }
 }
 
-async fn close(saved: SavedScan, progress: &Progress, state: ScanState) -> Result<(), Retry> {
+async fn close(
+    saved: SavedScan,
+    progress: &Progress,
+    resume_from: u64,
+    state: ScanState,
+) -> Result<(), Retry> {
     let scan = saved.scan();
     let store = saved.store().clone();
-    let done = progress.addresses_done.load(Ordering::Relaxed);
-    match saved.finish(progress, state).await {
+    // The last count, not the last tick's: a finished scan shows every address it went
+    // through (a scan that ends between two ticks showed 13/16 done).
+    let done = progress
+        .addresses_done
+        .load(Ordering::Relaxed)
+        .saturating_add(resume_from);
+    let finished = match store.set_scan_progress(scan, done).await {
+        Ok(()) => saved.finish(progress, state).await,
+        Err(e) => Err(e),
+    };
+    match finished {
         Ok(stored) => {
-            let _ = done;
             tracing::info!(scan, state = state.as_str(), "{}", stored.describe());
             Ok(())
         }

@@ -155,6 +155,8 @@ async fn a_queued_scan_runs_to_complete() {
         assert_eq!(state, ScanState::Complete);
         let p = jobs.progress(scan.id).await.unwrap();
         assert_eq!(p.state, "done");
+        // A finished scan counts every address it went through, not the last tick's count.
+        assert_eq!((p.addresses_done, p.targets_total), (24, 24));
         let hosts: Vec<String> = store
             .scan_hosts(scan.id)
             .await
