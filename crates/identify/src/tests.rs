@@ -1678,3 +1678,19 @@ fn live_view_page_signs_combine_but_one_alone_does_not() {
         &[80],
     ));
 }
+
+/// Camera software and recorder clients that say neither "camera" nor a maker, and the IPC
+/// host name of camera firmware.
+#[test]
+fn motion_icatcher_nvms_and_ipc_host_names() {
+    let id = run(&[o(80, keys::HTTP_SERVER, "Motion-httpd/3.2.12")], &[80]);
+    assert!(id.is_camera, "{id:#?}");
+    assert_eq!(id.device_type, DeviceType::Nvr);
+    assert!(run(&[o(80, keys::HTTP_TITLE, "i-Catcher Console")], &[80]).is_camera);
+    let id = run(&[o(80, keys::HTTP_TITLE, "NVMS-1000")], &[80]);
+    assert!(id.is_camera);
+    assert_eq!(id.vendor.as_deref(), Some("tvt"));
+    assert!(run(&[o(23, keys::BANNER_TELNET, "IPC login: ")], &[23]).is_camera);
+    // IPC in a web title is not enough (an industrial PC's page).
+    assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, "IPC Control Panel")], &[80]));
+}
