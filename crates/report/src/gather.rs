@@ -1,5 +1,6 @@
 //! Gathering a report's data from the store, within a caller's reach.
 
+use crate::labels;
 use crate::model::{
     CameraEntry, Changes, ClauseEntry, DocumentHead, DutyCell, FindingEntry, FlaggedCamera,
     FlaggedModel, LateEntry, OrgRef, ProvinceReport, Report, ScanRef, SeverityCount, SiteHost,
@@ -59,7 +60,7 @@ const DUTIES: &[&str] = &[
 const SEVERITIES: &[&str] = &["critical", "high", "medium", "low", "info"];
 
 /// Longest evidence text kept in a report.
-const MAX_EVIDENCE: usize = 400;
+pub(crate) const MAX_EVIDENCE: usize = 400;
 
 fn day(d: time::Date) -> String {
     d.to_string()
@@ -208,29 +209,32 @@ fn text(t: &Option<camguard_model::LocalizedText>, lang: Lang) -> Option<String>
     })
 }
 
-/// Evidence as short text: the stored (redacted) JSON, URLs' credentials removed once more.
-fn evidence_text(v: &serde_json::Value) -> String {
+/// Evidence for the report: the stored (redacted) JSON, URLs' credentials removed once more,
+/// long texts and lists shortened inside it so that it stays JSON (the report's language labels
+/// its fields when the report is rendered: `Labels::evidence`).
+pub(crate) fn evidence_for_report(v: &serde_json::Value) -> String {
     if v.is_null() {
         return String::new();
     }
-    let s = camguard_model::redact::url_credentials(&v.to_string());
-    if s.chars().count() > MAX_EVIDENCE {
-        // Cut between words, never inside one (a key cut to "pass…" reads like a value).
-        let mut t: String = s.chars().take(MAX_EVIDENCE).collect();
-        let next_is_word = s
-            .chars()
-            .nth(MAX_EVIDENCE)
-            .is_some_and(|c| c.is_alphanumeric() || c == '_');
-        if next_is_word {
-            let keep = t
-                .trim_end_matches(|c: char| c.is_alphanumeric() || c == '_')
-                .len();
-            t.truncate(keep);
-        }
-        t.push('…');
-        t
-    } else {
+    let s = camguard_model::redact::url_credentials(&bounded(v).to_string());
+    // The redaction works on the text; the result is still JSON unless a credential pattern
+    // straddled a quote, and then the text is shown as it is, shortened.
+    if serde_json::from_str::<serde_json::Value>(&s).is_ok() {
         s
+    } else {
+        labels::shorten(&s, MAX_EVIDENCE)
+    }
+}
+
+/// `v` with every text shortened to [`MAX_EVIDENCE`] characters and every list to its first 16
+/// items.
+fn bounded(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Value::String(labels::shorten(s, MAX_EVIDENCE)),
+        Value::Array(a) => Value::Array(a.iter().take(16).map(bounded).collect()),
+        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), bounded(v))).collect()),
+        other => other.clone(),
     }
 }
 
@@ -272,7 +276,9 @@ impl<'a> Texts<'a> {
             remediation: any
                 .and_then(|x| text(&x.remediation, self.lang))
                 .unwrap_or_default(),
-            evidence: own.map(|x| evidence_text(&x.evidence)).unwrap_or_default(),
+            evidence: own
+                .map(|x| evidence_for_report(&x.evidence))
+                .unwrap_or_default(),
             first_seen: f.first_seen.clone(),
             last_seen: f.last_seen.clone(),
             accepted_reason: f.accepted_reason.clone(),

@@ -117,6 +117,61 @@ impl Labels {
         }
     }
 
+    /// Evidence as people read it: the stored JSON's fields as `label: value` in the report's
+    /// language (label `ev-<field>`, else the field's name with spaces), a nested object's in
+    /// parentheses, lists joined by commas, shortened to `max` characters between words. Text
+    /// that is not JSON is kept as it is (shortened).
+    pub(crate) fn evidence(&self, stored: &str, max: usize) -> String {
+        let text = match serde_json::from_str::<serde_json::Value>(stored) {
+            Ok(v) => self.evidence_value(&v),
+            Err(_) => stored.to_string(),
+        };
+        shorten(&text, max)
+    }
+
+    fn evidence_value(&self, v: &serde_json::Value) -> String {
+        use serde_json::Value;
+        match v {
+            Value::Null => String::new(),
+            Value::Bool(b) => self.get(if *b { "ev-yes" } else { "ev-no" }),
+            Value::Number(n) => n.to_string(),
+            Value::String(s) => s.clone(),
+            Value::Array(a) => a
+                .iter()
+                .map(|x| match x {
+                    Value::Object(_) => format!("({})", self.evidence_value(x)),
+                    _ => self.evidence_value(x),
+                })
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", "),
+            Value::Object(m) => {
+                // The fields in the order `evidence-order` gives (where to look first), the
+                // others after them in name order.
+                let order = self.list("evidence-order");
+                let rank = |k: &str| order.iter().position(|o| o == k).unwrap_or(order.len());
+                let mut fields: Vec<(&String, &Value)> =
+                    m.iter().filter(|(_, v)| !v.is_null()).collect();
+                fields.sort_by_key(|(k, _)| rank(k));
+                fields
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let inner = self.evidence_value(v);
+                        let label = match self.0.get(&format!("ev-{k}")) {
+                            Some(Value::String(s)) => s.clone(),
+                            _ => k.replace('_', " "),
+                        };
+                        match v {
+                            Value::Object(_) => format!("{label}: ({inner})"),
+                            _ => format!("{label}: {inner}"),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            }
+        }
+    }
+
     /// A list label (`recipients-default`).
     pub(crate) fn list(&self, key: &str) -> Vec<String> {
         match self.0.get(key) {
@@ -127,4 +182,25 @@ impl Labels {
             _ => Vec::new(),
         }
     }
+}
+
+/// `s` cut to `max` characters, between words (a key cut to "pass…" reads like a value), with
+/// "…" when cut.
+pub(crate) fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(max).collect();
+    let next_is_word = s
+        .chars()
+        .nth(max)
+        .is_some_and(|c| c.is_alphanumeric() || c == '_');
+    if next_is_word {
+        let keep = t
+            .trim_end_matches(|c: char| c.is_alphanumeric() || c == '_')
+            .len();
+        t.truncate(keep);
+    }
+    t.push('…');
+    t
 }

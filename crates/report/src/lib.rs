@@ -147,5 +147,18 @@ fn with_defaults(report: &Report, labels: &labels::Labels) -> Report {
     if head.signer_title.is_empty() {
         head.signer_title = labels.get("signer-default");
     }
+    // Evidence as people read it, in the report's language.
+    let findings: Box<dyn Iterator<Item = &mut model::FindingEntry>> = match &mut r {
+        Report::Unit(x) => Box::new(x.cameras.iter_mut().flat_map(|c| c.findings.iter_mut())),
+        Report::Site(x) => Box::new(
+            x.hosts
+                .iter_mut()
+                .flat_map(|h| h.camera.findings.iter_mut()),
+        ),
+        Report::Province(_) => Box::new(std::iter::empty()),
+    };
+    for f in findings {
+        f.evidence = labels.evidence(&f.evidence, gather::MAX_EVIDENCE);
+    }
     r
 }

@@ -35,7 +35,8 @@ fn camera(model: &str) -> CameraEntry {
             port: Some(80),
             title: "Mật khẩu mặc định".into(),
             remediation: "Đổi mật khẩu".into(),
-            evidence: r#"{"user":"admin","password":"****"}"#.into(),
+            evidence: r#"{"username":"admin","password":"****","port":80,"https_redirect":false}"#
+                .into(),
             first_seen: "2026-12-01".into(),
             last_seen: "2026-12-01".into(),
             ..Default::default()
@@ -380,4 +381,69 @@ proptest! {
             prop_assert!(x.is_ok());
         }
     }
+}
+
+#[test]
+fn evidence_reads_as_labelled_fields_in_the_reports_language() {
+    let vi = layout_text(&unit_report("DS-2CD", "Sở TTTT"), Lang::Vi);
+    assert!(
+        squash(&vi).contains(&squash(
+            "Cổng: 80; Tên đăng nhập: admin; Mật khẩu: ****; Chuyển sang HTTPS: không"
+        )),
+        "{vi}"
+    );
+    assert!(
+        squash(&vi).contains(&squash("Chuyển sang HTTPS: không")),
+        "{vi}"
+    );
+    assert!(!vi.contains(r#"{"username""#), "no raw JSON: {vi}");
+    let en = layout_text(&unit_report("DS-2CD", "Sở TTTT"), Lang::En);
+    assert!(
+        squash(&en).contains(&squash(
+            "Port: 80; Username: admin; Password: ****; HTTPS redirect: no"
+        )),
+        "{en}"
+    );
+    // The XLSX annex of a unit report says the same.
+    use calamine::{Reader, Xlsx};
+    let bytes = to_xlsx(&unit_report("DS-2CD", "Sở TTTT"), Lang::Vi).unwrap();
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let cells: Vec<String> = wb
+        .worksheets()
+        .iter()
+        .flat_map(|(_, r)| {
+            r.rows()
+                .flat_map(|row| row.iter().map(ToString::to_string))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        cells.iter().any(|c| c.contains("Tên đăng nhập: admin")),
+        "{cells:?}"
+    );
+}
+
+#[test]
+fn evidence_of_any_shape_is_text_and_bounded() {
+    let l = Templates::embedded().labels(Lang::Vi).unwrap();
+    // Nested objects in parentheses, lists joined, unknown fields by their name, nulls left out.
+    let s = l.evidence(
+        r#"{"request":{"method":"DESCRIBE","path":"/live"},"references":["a","b"],"some_field":1,"x":null}"#,
+        400,
+    );
+    assert_eq!(
+        s,
+        "Yêu cầu: (Phương thức: DESCRIBE; Đường dẫn: /live); Tham khảo: a, b; some field: 1"
+    );
+    // Not JSON: kept as it is. Long: cut between words.
+    assert_eq!(l.evidence("plain text", 400), "plain text");
+    let long = format!(r#"{{"banner":"{}"}}"#, "word ".repeat(200));
+    let s = l.evidence(&long, 400);
+    assert!(s.chars().count() <= 401 && s.ends_with('…'), "{s}");
+    assert!(s.starts_with("Banner: word"));
+    // The stored evidence's long texts are cut inside the JSON, which stays JSON.
+    let v: serde_json::Value = serde_json::from_str(&long).unwrap();
+    let kept = crate::gather::evidence_for_report(&v);
+    let back: serde_json::Value = serde_json::from_str(&kept).unwrap();
+    assert!(back["banner"].as_str().unwrap().chars().count() <= 401);
 }
