@@ -169,12 +169,13 @@ pub(crate) async fn queue(
     })?;
     let scan = match state
         .store
-        .queue_scan(
+        .queue_scan_as(
             &org.code,
             &req.targets,
             profile,
             &options,
             &caller.user.username,
+            &caller.actor(),
         )
         .await
     {
@@ -190,17 +191,6 @@ pub(crate) async fn queue(
         }
         Err(e) => return Err(e.into()),
     };
-    state
-        .store
-        .append_audit(&NewAudit {
-            actor: &caller.actor(),
-            action: "scan.queue",
-            subject: &format!("scan:{}", scan.id),
-            before: None,
-            after: Some(json!({"org": org.code, "targets": req.targets, "profile": profile})),
-            org_id: Some(org.id),
-        })
-        .await?;
     state.jobs.submit_scan(scan.id).await.map_err(job_error)?;
     Ok(ScanQueued {
         id: scan.id,

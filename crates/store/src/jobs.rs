@@ -9,6 +9,7 @@
 //! that shuts down puts its scan back to `queued` ([`Store::requeue_scan`]); one that dies
 //! leaves it `running` with a lease that expires, and the next worker takes it over.
 
+use crate::audit::{Actor, NewAudit, append_in};
 use crate::scan::ScanState;
 use crate::{Result, ScanRow, Store, StoreError, now};
 use camguard_model::HostReport;
@@ -91,6 +92,35 @@ impl Store {
         options: &serde_json::Value,
         actor: &str,
     ) -> Result<ScanRow> {
+        self.queue_scan_audited(org, targets, profile, options, actor, None)
+            .await
+    }
+
+    /// [`Store::queue_scan`] on behalf of `audit` (the account requesting it), recorded
+    /// (`scan.queue`) in the same transaction: the queued scan and its audit entry are both
+    /// stored, or neither.
+    pub async fn queue_scan_as(
+        &self,
+        org: &str,
+        targets: &[String],
+        profile: &str,
+        options: &serde_json::Value,
+        requested_by: &str,
+        audit: &Actor,
+    ) -> Result<ScanRow> {
+        self.queue_scan_audited(org, targets, profile, options, requested_by, Some(audit))
+            .await
+    }
+
+    async fn queue_scan_audited(
+        &self,
+        org: &str,
+        targets: &[String],
+        profile: &str,
+        options: &serde_json::Value,
+        actor: &str,
+        audit: Option<&Actor>,
+    ) -> Result<ScanRow> {
         let o = self.org(org).await?;
         if targets.is_empty() {
             return Err(StoreError::invalid("a scan needs at least one target"));
@@ -129,6 +159,7 @@ impl Store {
         }
         let labels: Vec<String> = targets.iter().map(|t| t.trim().to_string()).collect();
         let t = now();
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "INSERT INTO scans (org_id, targets, operator, profile, args, state, started_at, resume_from, hosts, cameras, camguard_version, requested_by, cancel_requested, targets_total, addresses_done, queued_at) \
              VALUES ($1, $2, $3, $4, $5, 'queued', $6, 0, 0, 0, $7, $8, 0, $9, 0, $6) RETURNING id",
@@ -142,9 +173,28 @@ impl Store {
         .bind(env!("CARGO_PKG_VERSION"))
         .bind(actor)
         .bind(i64::try_from(total).unwrap_or(i64::MAX))
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get("id")?;
+        if let Some(by) = audit {
+            append_in(
+                &mut tx,
+                &NewAudit {
+                    actor: by,
+                    action: "scan.queue",
+                    subject: &format!("scan:{id}"),
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "org": o.code,
+                        "targets": labels,
+                        "profile": profile,
+                    })),
+                    org_id: Some(o.id),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
         self.scan(id).await
     }
 

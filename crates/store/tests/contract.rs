@@ -2755,6 +2755,51 @@ async fn registry_changes_and_their_audit_entries_are_stored_together_or_not_at_
         );
         assert!(log.iter().any(|e| e.action == "catalogue.import"));
 
+        // Queueing a scan: refused with its entry, then both.
+        let scans = async |conn: &mut sqlx::AnyConnection| {
+            count(conn, "SELECT COUNT(*) AS n FROM scans").await
+        };
+        let queued_before = scans(&mut conn).await;
+        let targets = ["127.80.1.5".to_string()];
+        refuse_audit(&store, &mut conn).await;
+        assert!(
+            store
+                .queue_scan_as(
+                    "AG-STTTT",
+                    &targets,
+                    "quick",
+                    &serde_json::json!({}),
+                    "tester",
+                    &actor
+                )
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            scans(&mut conn).await,
+            queued_before,
+            "no queued scan without its entry"
+        );
+        accept_audit(&store, &mut conn).await;
+        let n = entries(&mut conn).await;
+        let scan = store
+            .queue_scan_as(
+                "AG-STTTT",
+                &targets,
+                "quick",
+                &serde_json::json!({}),
+                "tester",
+                &actor,
+            )
+            .await
+            .unwrap();
+        assert_eq!(entries(&mut conn).await, n + 1);
+        let log = store.audit_log(None).await.unwrap();
+        assert!(
+            log.iter()
+                .any(|e| e.action == "scan.queue" && e.subject == format!("scan:{}", scan.id))
+        );
+
         // A bad interval refuses the whole change, the date included.
         assert!(
             store
