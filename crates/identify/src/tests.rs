@@ -1694,3 +1694,45 @@ fn motion_icatcher_nvms_and_ipc_host_names() {
     // IPC in a web title is not enough (an industrial PC's page).
     assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, "IPC Control Panel")], &[80]));
 }
+
+/// The SERVER header of a unicast SSDP reply is read like an HTTP Server header: camera and
+/// recorder words and maker names count, a router's UPnP daemon is a router.
+#[test]
+fn ssdp_server_header_says_what_and_whose() {
+    let id = run(
+        &[o(
+            1900,
+            keys::SSDP_SERVER,
+            "Linux/3.10, UPnP/1.0, IP Camera/1.0",
+        )],
+        &[],
+    );
+    assert!(id.is_camera, "{id:#?}");
+    let id = run(
+        &[o(
+            1900,
+            keys::SSDP_SERVER,
+            "Linux/3.0.8, UPnP/1.0, Hikvision NVR/1.0",
+        )],
+        &[],
+    );
+    assert!(id.is_camera);
+    assert_eq!(id.vendor.as_deref(), Some("hikvision"));
+    assert_not_camera(&run(
+        &[o(
+            1900,
+            keys::SSDP_SERVER,
+            "Linux/2.6 UPnP/1.0 miniupnpd/1.9",
+        )],
+        &[],
+    ));
+    // A camera's generic UPnP library says nothing alone (AXIS's reply, FantasticFiasco/axis-js).
+    assert_not_camera(&run(
+        &[o(
+            1900,
+            keys::SSDP_SERVER,
+            "Linux/2.6.35, UPnP/1.0, Portable SDK for UPnP devices/1.6.18",
+        )],
+        &[],
+    ));
+}
