@@ -123,13 +123,14 @@ impl Labels {
     /// that is not JSON is kept as it is (shortened).
     pub(crate) fn evidence(&self, stored: &str, max: usize) -> String {
         let text = match serde_json::from_str::<serde_json::Value>(stored) {
-            Ok(v) => self.evidence_value(&v),
+            Ok(v) => self.evidence_value(&v, &self.list("evidence-order")),
             Err(_) => stored.to_string(),
         };
         shorten(&text, max)
     }
 
-    fn evidence_value(&self, v: &serde_json::Value) -> String {
+    /// `v` as text; `order` is `evidence-order`, read once per evidence.
+    fn evidence_value(&self, v: &serde_json::Value, order: &[String]) -> String {
         use serde_json::Value;
         match v {
             Value::Null => String::new(),
@@ -139,8 +140,8 @@ impl Labels {
             Value::Array(a) => a
                 .iter()
                 .map(|x| match x {
-                    Value::Object(_) => format!("({})", self.evidence_value(x)),
-                    _ => self.evidence_value(x),
+                    Value::Object(_) => format!("({})", self.evidence_value(x, order)),
+                    _ => self.evidence_value(x, order),
                 })
                 .filter(|s| !s.is_empty())
                 .collect::<Vec<_>>()
@@ -148,7 +149,6 @@ impl Labels {
             Value::Object(m) => {
                 // The fields in the order `evidence-order` gives (where to look first), the
                 // others after them in name order.
-                let order = self.list("evidence-order");
                 let rank = |k: &str| order.iter().position(|o| o == k).unwrap_or(order.len());
                 let mut fields: Vec<(&String, &Value)> =
                     m.iter().filter(|(_, v)| !v.is_null()).collect();
@@ -156,7 +156,7 @@ impl Labels {
                 fields
                     .into_iter()
                     .map(|(k, v)| {
-                        let inner = self.evidence_value(v);
+                        let inner = self.evidence_value(v, order);
                         let label = match self.0.get(&format!("ev-{k}")) {
                             Some(Value::String(s)) => s.clone(),
                             _ => k.replace('_', " "),
