@@ -1736,3 +1736,102 @@ fn ssdp_server_header_says_what_and_whose() {
         &[],
     ));
 }
+
+/// Every fingerprint rule that quotes `examples` from its source and says alone that a device
+/// is a camera (camera evidence at the threshold or above, no condition on other rules, ports
+/// or keys) makes the engine call a camera, with the rule's vendor, from that one value: a
+/// banner unique to one camera platform is enough on its own (issue 9, item 4). A rule below
+/// the threshold (a vendor hint) must not call a camera alone.
+#[test]
+fn every_rule_example_alone_gives_what_its_rule_says() {
+    let mut checked = 0;
+    for r in &kb().fingerprints {
+        let raw = &r.raw;
+        if raw.examples.is_empty()
+            || !raw.requires.is_empty()
+            || !raw.absent.is_empty()
+            || raw.if_vendor.is_some()
+            || raw.key.contains('*')
+        {
+            continue;
+        }
+        let port = raw
+            .ports
+            .first()
+            .copied()
+            .unwrap_or(match raw.key.split('.').next() {
+                Some("rtsp") => 554,
+                Some("banner") if raw.key.ends_with("ftp") => 21,
+                Some("banner") if raw.key.ends_with("telnet") => 23,
+                Some("tls") => 443,
+                _ => 80,
+            });
+        for example in &raw.examples {
+            let id = run(&[o(port, &raw.key, example)], &[port]);
+            let alone = raw.camera == Some(true) && raw.weight >= 50;
+            assert_eq!(
+                id.is_camera, alone,
+                "rule {} on {example:?}: {id:#?}",
+                raw.id
+            );
+            if let (true, Some(v)) = (alone, &raw.vendor) {
+                assert_eq!(
+                    id.vendor.as_deref(),
+                    Some(v.as_str()),
+                    "rule {} on {example:?}: {id:#?}",
+                    raw.id
+                );
+            }
+            if let (true, Some(t)) = (alone, raw.device_type) {
+                assert_eq!(id.device_type, t, "rule {} on {example:?}", raw.id);
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 50, "only {checked} examples");
+}
+
+/// Network cameras and recorders named in the makers' home languages (maker catalogues:
+/// Taiwanese 網路攝影機, Japanese ネットワークカメラ, Korean 카메라, Russian видеонаблюдение,
+/// Portuguese CFTV, Spanish grabador de video), and conferencing units in the same languages
+/// stay decoys.
+#[test]
+fn cameras_and_recorders_named_in_other_languages() {
+    for (key, value, kind) in [
+        (keys::HTTP_TITLE, "網路攝影機", DeviceType::Camera),
+        (
+            keys::HTTP_TITLE,
+            "ネットワークカメラ ライブ画面",
+            DeviceType::Camera,
+        ),
+        (
+            keys::HTTP_TITLE,
+            "네트워크카메라 로그인",
+            DeviceType::Camera,
+        ),
+        (
+            keys::HTTP_TITLE,
+            "Система видеонаблюдения",
+            DeviceType::Camera,
+        ),
+        (keys::HTTP_REALM, "CFTV", DeviceType::Camera),
+        (
+            keys::HTTP_TITLE,
+            "Grabador de video digital",
+            DeviceType::Dvr,
+        ),
+        (keys::HTTP_TITLE, "硬碟錄影機", DeviceType::Dvr),
+        (keys::HTTP_TITLE, "ネットワークレコーダー", DeviceType::Nvr),
+    ] {
+        let id = run(&[o(80, key, value)], &[80]);
+        assert!(id.is_camera, "{value}: {id:#?}");
+        assert_eq!(id.device_type, kind, "{value}");
+    }
+    for value in [
+        "視訊會議系統",
+        "Система видеоконференцсвязи",
+        "Sala de videoconferencia",
+    ] {
+        assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, value)], &[80]));
+    }
+}

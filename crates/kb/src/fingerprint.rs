@@ -25,6 +25,8 @@
 //! if_vendor = "hikvision"               # optional: only when the engine chose this vendor
 //!                                       #   (such a rule may not set `vendor`)
 //! source = "Rapid7 Recog xml/http_servers.xml"   # public provenance of the fact
+//! examples = ["Hikvision-Webs"]          # optional: values quoted from the source; the
+//!                                       #   pattern must match each
 //! ```
 //!
 //! Besides the observation keys of `camguard_model::keys`, rules may use two keys the engine
@@ -75,6 +77,10 @@ pub struct RawRule {
     pub if_vendor: Option<String>,
     #[serde(default)]
     pub source: String,
+    /// Values seen on real devices, quoted from `source`. The pattern must match each one (the
+    /// file is refused otherwise), and the engine tests feed each one alone to the engine.
+    #[serde(default)]
+    pub examples: Vec<String>,
 }
 
 fn default_weight() -> u8 {
@@ -146,6 +152,9 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
                 .size_limit(1 << 20)
                 .build()
                 .map_err(|e| KbError::invalid(name, format!("rule {}: bad pattern: {e}", raw.id)))?;
+            if let Some(e) = raw.examples.iter().find(|e| !regex.is_match(e)) {
+                return Err(KbError::invalid(name, format!("rule {}: pattern does not match its example {e:?}", raw.id)));
+            }
             for (field, template) in [("model", &raw.model), ("firmware", &raw.firmware), ("brand", &raw.brand)] {
                 if let Some(t) = template {
                     check_template(&regex, t)
@@ -280,6 +289,24 @@ mod tests {
 
     fn one(text: &str) -> Result<Vec<FingerprintRule>, KbError> {
         parse("fingerprints/t.toml", &format!("schema = 1\n{text}"))
+    }
+
+    #[test]
+    fn an_example_the_pattern_does_not_match_refuses_the_file() {
+        let rule = |example: &str| {
+            one(&format!(
+                "[[rule]]\nid = \"a\"\nkey = \"http.server\"\npattern = '^GS-Webs$'\nexamples = [\"{example}\"]\n"
+            ))
+        };
+        assert_eq!(
+            rule("GS-Webs").unwrap()[0].raw.examples,
+            vec!["GS-Webs".to_string()]
+        );
+        let err = rule("GoAhead-Webs").unwrap_err().to_string();
+        assert!(
+            err.contains("does not match its example \"GoAhead-Webs\""),
+            "{err}"
+        );
     }
 
     #[test]

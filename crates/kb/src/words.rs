@@ -98,12 +98,13 @@ fn phrase(term: &str) -> String {
         .join(r"[\s_-]?")
 }
 
-/// Whether a term is written in Han characters or kana only (Chinese, Japanese): such text
-/// has no spaces between words, so a term is matched wherever it occurs in a run of them.
+/// Whether a term is written in Han characters, kana, Hangul or Thai only (Chinese, Japanese,
+/// Korean, Thai): such text puts no space between words (Thai) or glues words and particles
+/// together (Korean `네트워크카메라를`), so a term is matched wherever it occurs in a run of them.
 fn is_cjk_term(term: &str) -> bool {
     let mut any = false;
     for c in term.chars().filter(|c| !c.is_whitespace()) {
-        let cjk = matches!(c, '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}');
+        let cjk = matches!(c, '\u{0E00}'..='\u{0E7F}' | '\u{1100}'..='\u{11FF}' | '\u{3040}'..='\u{30FF}' | '\u{3130}'..='\u{318F}' | '\u{3400}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}');
         if !cjk {
             return false;
         }
@@ -124,12 +125,12 @@ fn alternation(terms: &[String], patterns: &[String]) -> String {
         .chain(patterns.iter().cloned())
         .filter(|a| !a.is_empty())
         .collect();
-    // The boundary is an ASCII character that is not a letter or digit, or a Han / kana
-    // character (Chinese and Japanese put no space between a Latin word and the next:
-    // `科达DVR接入网关`); every other non-ASCII character counts as a letter (Vietnamese words
+    // The boundary is an ASCII character that is not a letter or digit, or a Han / kana /
+    // Hangul / Thai character (these scripts put no space between a Latin word and the next:
+    // `科达DVR接入网关`, `IP카메라`); every other non-ASCII character counts as a letter (Vietnamese words
     // stay whole), and the class stays a few bytes instead of the Unicode letter tables
     // (hundreds of kilobytes per compiled rule).
-    const EDGE: &str = r"[\x00-/:-@\[-`{-\x7F\x{3040}-\x{30FF}\x{3400}-\x{9FFF}\x{F900}-\x{FAFF}]";
+    const EDGE: &str = r"[\x00-/:-@\[-`{-\x7F\x{0E00}-\x{0E7F}\x{1100}-\x{11FF}\x{3040}-\x{30FF}\x{3130}-\x{318F}\x{3400}-\x{9FFF}\x{AC00}-\x{D7AF}\x{F900}-\x{FAFF}]";
     let bounded = if alts.is_empty() {
         None
     } else {
@@ -201,6 +202,7 @@ fn blank(id: String, key: &str, pattern: String, weight: u8, source: &str) -> Ra
         requires: Vec::new(),
         if_vendor: None,
         source: source.to_string(),
+        examples: Vec::new(),
     }
 }
 
@@ -334,6 +336,28 @@ source = "test"
             assert!(t.regex.is_match(yes), "{yes}");
         }
         for no in ["摄像", "xipcamera", "đầu ghiz", "网络摄像机"] {
+            assert!(!t.regex.is_match(no), "{no}");
+        }
+        let rules = one(r#"
+[[words]]
+id = "cam"
+terms = ["카메라", "กล้องวงจรปิด", "видеокамера"]
+camera = true
+keys = { "http.title" = 60 }
+source = "test"
+"#)
+        .unwrap();
+        let t = &rules[0];
+        for yes in [
+            "네트워크카메라를",
+            "IP카메라",
+            "ระบบกล้องวงจรปิด",
+            "Видеокамера RVi",
+            "IP-видеокамера",
+        ] {
+            assert!(t.regex.is_match(yes), "{yes}");
+        }
+        for no in ["видеокамеры", "камера", "กล้อง"] {
             assert!(!t.regex.is_match(no), "{no}");
         }
         assert!(is_cjk_term("视频 监控"));
