@@ -1835,3 +1835,23 @@ fn cameras_and_recorders_named_in_other_languages() {
         assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, value)], &[80]));
     }
 }
+
+/// Surveillance-only makers of Korea, Taiwan, China, Russia, India and the USA, named alone in
+/// a title or realm, call a camera and name the vendor (each maker's public site); Sony's
+/// IPELA brand names Sony.
+#[test]
+fn more_surveillance_makers_name_the_vendor() {
+    for (key, value, vendor) in [
+        (keys::HTTP_TITLE, "BEWARD DS06M", "beward"),
+        (keys::HTTP_REALM, "FlexWATCH", "seyeon-tech"),
+        (keys::HTTP_TITLE, "Digiever DS-4209", "digiever"),
+        (keys::HTTP_TITLE, "TRASSIR Web", "trassir"),
+        (keys::HTTP_TITLE, "SNC IPELA", "sony"),
+        (keys::HTTP_SERVER, "Surveon", "surveon"),
+        (keys::HTTP_TITLE, "汉邦高科", "hanbang"),
+    ] {
+        let id = run(&[o(80, key, value)], &[80]);
+        assert!(id.is_camera, "{value}: {id:#?}");
+        assert_eq!(id.vendor.as_deref(), Some(vendor), "{value}");
+    }
+}
