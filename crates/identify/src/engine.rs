@@ -357,12 +357,8 @@ impl<'k> Identifier<'k> {
                 {
                     continue;
                 }
-                if !r
-                    .raw
-                    .requires
-                    .iter()
-                    .all(|req| fired.iter().any(|&f| self.rules[f].raw.id == *req))
-                {
+                let has = |id: &String| fired.iter().any(|&f| self.rules[f].raw.id == *id);
+                if !r.raw.requires.iter().all(has) || r.raw.unless.iter().any(has) {
                     continue;
                 }
                 let o = Obs {
@@ -542,12 +538,25 @@ impl<'k> Identifier<'k> {
     }
 }
 
-/// Drop hits whose `requires` did not all fire, until nothing changes.
+/// Drop hits one of whose `unless` rules matched (once, on everything that matched), then hits
+/// whose `requires` did not all fire, until nothing changes.
 fn apply_requires(
     rules: &[FingerprintRule],
     mut hits: Vec<Hit>,
     already: &HashSet<usize>,
 ) -> Vec<Hit> {
+    let matched: HashSet<&str> = hits
+        .iter()
+        .map(|h| rules[h.rule].raw.id.as_str())
+        .chain(already.iter().map(|&i| rules[i].raw.id.as_str()))
+        .collect();
+    hits.retain(|h| {
+        !rules[h.rule]
+            .raw
+            .unless
+            .iter()
+            .any(|u| matched.contains(u.as_str()))
+    });
     loop {
         let fired: HashSet<&str> = hits
             .iter()

@@ -1855,3 +1855,42 @@ fn more_surveillance_makers_name_the_vendor() {
         assert_eq!(id.vendor.as_deref(), Some(vendor), "{value}");
     }
 }
+
+/// A door controller announces ONVIF Profiles A and C and answers GetDeviceInformation like a
+/// camera (Hikvision DS-K2600 access controllers appear in ONVIF's conformant products list under
+/// Profiles A and C only); with no video profile, video type or video stream it is not a camera,
+/// whatever the maker. A video door station that also announces Profile S, a recorder announcing
+/// Profile G, an encoder type scope, or an RTSP stream describing video still make a camera.
+#[test]
+fn onvif_access_control_only_devices_are_not_cameras() {
+    let controller = |extra: &[Observation]| {
+        let mut obs = vec![
+            o(80, keys::ONVIF_MANUFACTURER, "HIKVISION"),
+            o(80, keys::ONVIF_MODEL, "DS-K2604T"),
+            o(80, keys::ONVIF_DATETIME, "2026-12-05T10:00:00Z"),
+            o(
+                3702,
+                keys::WSD_XADDRS,
+                "http://192.0.2.20/onvif/device_service",
+            ),
+            o(3702, keys::WSD_SCOPE, "onvif://www.onvif.org/Profile/A"),
+            o(3702, keys::WSD_SCOPE, "onvif://www.onvif.org/Profile/C"),
+            o(
+                3702,
+                keys::WSD_SCOPE,
+                "onvif://www.onvif.org/hardware/DS-K2604T",
+            ),
+        ];
+        obs.extend(extra.iter().cloned());
+        run(&obs, &[80])
+    };
+    let scope = |s: &str| o(3702, keys::WSD_SCOPE, s);
+    assert_not_camera(&controller(&[]));
+    let station = controller(&[scope("onvif://www.onvif.org/Profile/Streaming")]);
+    assert!(station.is_camera, "{station:#?}");
+    assert_eq!(station.vendor.as_deref(), Some("hikvision"));
+    assert!(controller(&[scope("onvif://www.onvif.org/Profile/G")]).is_camera);
+    assert!(controller(&[scope("onvif://www.onvif.org/type/video_encoder")]).is_camera);
+    let sdp = "v=0\r\ns=Session\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n";
+    assert!(controller(&[o(554, keys::RTSP_SDP, sdp)]).is_camera);
+}

@@ -22,6 +22,8 @@
 //! absent = ["http.server"]              # optional: only when no observation with one of these
 //!                                       #   keys was seen on the same port
 //! requires = ["other-rule-id"]          # optional: only when all these rules also matched
+//! unless = ["other-rule-id"]            # optional: only when none of these rules matched
+//!                                       #   (on what the host said; not chained)
 //! if_vendor = "hikvision"               # optional: only when the engine chose this vendor
 //!                                       #   (such a rule may not set `vendor`)
 //! source = "Rapid7 Recog xml/http_servers.xml"   # public provenance of the fact
@@ -72,6 +74,10 @@ pub struct RawRule {
     /// Only when every rule listed here also matched on the host.
     #[serde(default)]
     pub requires: Vec<String>,
+    /// Only when none of the rules listed here matched on the host (evaluated once, on every
+    /// rule that matched an observation, before `requires` drops any).
+    #[serde(default)]
+    pub unless: Vec<String>,
     /// Only when the engine chose this vendor; evaluated after the vendor choice.
     #[serde(default)]
     pub if_vendor: Option<String>,
@@ -211,7 +217,8 @@ fn check_template(regex: &Regex, template: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Cross-file checks: unique ids, known vendor ids, known brands, `requires` names real rules.
+/// Cross-file checks: unique ids, known vendor ids, known brands, `requires` and `unless` name
+/// real rules.
 pub(crate) fn validate(rules: &[FingerprintRule], vendors: &[Vendor]) -> Result<(), KbError> {
     let mut seen = HashSet::new();
     for r in rules {
@@ -265,6 +272,20 @@ pub(crate) fn validate(rules: &[FingerprintRule], vendors: &[Vendor]) -> Result<
                 ));
             }
         }
+        for req in &r.raw.unless {
+            if !seen.contains(req.as_str()) {
+                return Err(KbError::invalid(
+                    &r.file,
+                    format!("rule {}: unless names unknown rule {req:?}", r.raw.id),
+                ));
+            }
+            if req == &r.raw.id {
+                return Err(KbError::invalid(
+                    &r.file,
+                    format!("rule {}: unless names itself", r.raw.id),
+                ));
+            }
+        }
         for req in &r.raw.requires {
             if !seen.contains(req.as_str()) {
                 return Err(KbError::invalid(
@@ -289,6 +310,29 @@ mod tests {
 
     fn one(text: &str) -> Result<Vec<FingerprintRule>, KbError> {
         parse("fingerprints/t.toml", &format!("schema = 1\n{text}"))
+    }
+
+    #[test]
+    fn unless_must_name_another_real_rule() {
+        let ok = one("[[rule]]\nid = \"a\"\nkey = \"k\"\npattern = \"x\"\n[[rule]]\nid = \"b\"\nkey = \"k\"\npattern = \"y\"\nunless = [\"a\"]\n").unwrap();
+        assert!(validate(&ok, &[]).is_ok());
+        let unknown =
+            one("[[rule]]\nid = \"b\"\nkey = \"k\"\npattern = \"y\"\nunless = [\"nope\"]\n")
+                .unwrap();
+        assert!(
+            validate(&unknown, &[])
+                .unwrap_err()
+                .to_string()
+                .contains("unless names unknown rule")
+        );
+        let itself =
+            one("[[rule]]\nid = \"b\"\nkey = \"k\"\npattern = \"y\"\nunless = [\"b\"]\n").unwrap();
+        assert!(
+            validate(&itself, &[])
+                .unwrap_err()
+                .to_string()
+                .contains("unless names itself")
+        );
     }
 
     #[test]

@@ -200,6 +200,7 @@ fn blank(id: String, key: &str, pattern: String, weight: u8, source: &str) -> Ra
         ports: Vec::new(),
         absent: Vec::new(),
         requires: Vec::new(),
+        unless: Vec::new(),
         if_vendor: None,
         source: source.to_string(),
         examples: Vec::new(),
