@@ -272,32 +272,24 @@ pub(crate) fn validate(rules: &[FingerprintRule], vendors: &[Vendor]) -> Result<
                 ));
             }
         }
-        for req in &r.raw.unless {
-            if !seen.contains(req.as_str()) {
-                return Err(KbError::invalid(
-                    &r.file,
-                    format!("rule {}: unless names unknown rule {req:?}", r.raw.id),
-                ));
-            }
-            if req == &r.raw.id {
-                return Err(KbError::invalid(
-                    &r.file,
-                    format!("rule {}: unless names itself", r.raw.id),
-                ));
-            }
-        }
-        for req in &r.raw.requires {
-            if !seen.contains(req.as_str()) {
-                return Err(KbError::invalid(
-                    &r.file,
-                    format!("rule {}: requires unknown rule {req:?}", r.raw.id),
-                ));
-            }
-            if req == &r.raw.id {
-                return Err(KbError::invalid(
-                    &r.file,
-                    format!("rule {}: requires itself", r.raw.id),
-                ));
+        // `requires` and `unless` both name other rules of the knowledge base.
+        for (list, verb) in [
+            (&r.raw.requires, "requires"),
+            (&r.raw.unless, "unless names"),
+        ] {
+            for req in list {
+                if !seen.contains(req.as_str()) {
+                    return Err(KbError::invalid(
+                        &r.file,
+                        format!("rule {}: {verb} unknown rule {req:?}", r.raw.id),
+                    ));
+                }
+                if req == &r.raw.id {
+                    return Err(KbError::invalid(
+                        &r.file,
+                        format!("rule {}: {verb} itself", r.raw.id),
+                    ));
+                }
             }
         }
     }

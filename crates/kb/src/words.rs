@@ -317,16 +317,13 @@ source = "test"
 
     #[test]
     fn chinese_terms_match_inside_unspaced_text_other_terms_stay_bounded() {
-        let rules = one(r#"
-[[words]]
-id = "cam"
-terms = ["摄像头", "IP Camera", "đầu ghi"]
-camera = true
-keys = { "http.title" = 60 }
-source = "test"
-"#)
-        .unwrap();
-        let t = &rules[0];
+        let title_rule = |terms: &str| {
+            let text = format!(
+                "[[words]]\nid = \"cam\"\nterms = [{terms}]\ncamera = true\nkeys = {{ \"http.title\" = 60 }}\nsource = \"test\"\n"
+            );
+            one(&text).unwrap().remove(0)
+        };
+        let t = &title_rule(r#""摄像头", "IP Camera", "đầu ghi""#);
         for yes in [
             "同为数码网络摄像头",
             "摄像头",
@@ -339,16 +336,7 @@ source = "test"
         for no in ["摄像", "xipcamera", "đầu ghiz", "网络摄像机"] {
             assert!(!t.regex.is_match(no), "{no}");
         }
-        let rules = one(r#"
-[[words]]
-id = "cam"
-terms = ["카메라", "กล้องวงจรปิด", "видеокамера"]
-camera = true
-keys = { "http.title" = 60 }
-source = "test"
-"#)
-        .unwrap();
-        let t = &rules[0];
+        let t = &title_rule(r#""카메라", "กล้องวงจรปิด", "видеокамера""#);
         for yes in [
             "네트워크카메라를",
             "IP카메라",
