@@ -7,8 +7,9 @@
 //!
 //! * **Matching.** Every rule runs on every observation whose key it names (exact key, `x.*`
 //!   prefix or `*.x` suffix), on the ports it allows, when none of its `absent` keys was seen on
-//!   that port and all of its `requires` rules matched. Open TCP ports become engine-made
-//!   `port.open` observations (value = the port number). A rule counts once per host.
+//!   that port, all of its `requires` rules matched and none of its `unless` rules did. Open
+//!   TCP ports become engine-made `port.open` observations (value = the port number). A rule
+//!   counts once per host.
 //! * **Vendor.** Weights of the rules pointing to a vendor (directly or through a brand listed
 //!   in `vendors.toml`) combine with diminishing returns, `100·(1 − Π(1 − w/100))`. The highest
 //!   score wins if it reaches [`VENDOR_THRESHOLD`] and rests on at least one rule that is not a
@@ -17,7 +18,8 @@
 //!   ONVIF answers, RTSP video) combine the same way; vendor hints without `camera = true`
 //!   (titles, copyright lines, model prefixes) never count, and port-level rules (`port.open`,
 //!   `sdk.reply`) count only next to a camera sign of another kind. A host is a camera when that
-//!   score reaches [`CAMERA_THRESHOLD`] and beats the combined `camera = false` (decoy) score.
+//!   score reaches [`CAMERA_THRESHOLD`] and beats the combined `camera = false` (decoy) score
+//!   (a decoy rule of weight 100 therefore overrules any camera evidence).
 //!   A host that is not a camera gets no vendor, brand, model, firmware or CPE.
 //! * **Details.** Once the vendor is chosen, the `if_vendor` rules of that vendor run; model,
 //!   firmware and brand come from the best-weighted extraction of a rule that is vendor-neutral
