@@ -1849,6 +1849,14 @@ fn more_surveillance_makers_name_the_vendor() {
         (keys::HTTP_TITLE, "SNC IPELA", "sony"),
         (keys::HTTP_SERVER, "Surveon", "surveon"),
         (keys::HTTP_TITLE, "汉邦高科", "hanbang"),
+        (keys::HTTP_TITLE, "jftech", "jufeng"),
+        (keys::HTTP_TITLE, "Eyemax DVR", "eyemax"),
+        (
+            keys::HTTP_TITLE,
+            "American Dynamics VideoEdge",
+            "american-dynamics",
+        ),
+        (keys::HTTP_TITLE, "Funlux", "zmodo"),
     ] {
         let id = run(&[o(80, key, value)], &[80]);
         assert!(id.is_camera, "{value}: {id:#?}");
@@ -1893,4 +1901,65 @@ fn onvif_access_control_only_devices_are_not_cameras() {
     assert!(controller(&[scope("onvif://www.onvif.org/type/video_encoder")]).is_camera);
     let sdp = "v=0\r\ns=Session\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n";
     assert!(controller(&[o(554, keys::RTSP_SDP, sdp)]).is_camera);
+}
+
+/// A realm or title that is only a model number names the maker and the device when the model
+/// belongs to a camera or recorder line (the makers' catalogues: TRENDnet TV-IP, Edimax IC-,
+/// Linksys WVC, Panasonic BL-C, PLANET ICA-, Arecont AV, Tiandy TC-, TVT TD-9, KBVision KX-,
+/// HiLook IPC-B, Imou IPC-A, Xiaomi MJSXJ); the same makers' routers, phones, radios and label
+/// printers stay decoys.
+#[test]
+fn camera_model_lines_name_maker_and_device() {
+    for (value, vendor, device) in [
+        ("TV-IP512P", "trendnet", DeviceType::Camera),
+        ("TV-NVR104", "trendnet", DeviceType::Nvr),
+        ("IC-3116W", "edimax", DeviceType::Camera),
+        ("WVC54GCA", "linksys", DeviceType::Camera),
+        ("NC200", "tp-link", DeviceType::Camera),
+        ("BL-C210", "panasonic", DeviceType::Camera),
+        ("KX-HCM280", "panasonic", DeviceType::Camera),
+        ("ICA-3250", "planet", DeviceType::Camera),
+        ("AV8185DN", "arecont", DeviceType::Camera),
+        ("KCM-5611", "acti", DeviceType::Camera),
+        ("TC-NC9501S3E", "tiandy", DeviceType::Camera),
+        ("TD-9421S3", "tvt", DeviceType::Camera),
+        ("KX-C2121S5", "dahua", DeviceType::Camera),
+        ("IPC-B120H", "hikvision", DeviceType::Camera),
+        ("IPC-A22EP", "dahua", DeviceType::Camera),
+        ("MJSXJ02CM", "xiaomi", DeviceType::Camera),
+        ("DWC-MB44iA", "digital-watchdog", DeviceType::Camera),
+    ] {
+        let id = run(&[o(80, keys::HTTP_REALM, value)], &[80]);
+        assert!(id.is_camera, "{value}: {id:#?}");
+        assert_eq!(id.vendor.as_deref(), Some(vendor), "{value}");
+        assert_eq!(id.device_type, device, "{value}");
+    }
+    // Icom's IC-7300 radio, Brother's TD-4410D label printer, a Panasonic KX-TG phone, TP-Link's
+    // AV1000 powerline adapters.
+    for value in ["IC-7300", "TD-4410D", "KX-TG6811", "AV1000"] {
+        assert_not_camera(&run(&[o(80, keys::HTTP_REALM, value)], &[80]));
+    }
+}
+
+/// Camera words glued into one token ('mpeg2/4 dvswebserver', 'DVRWebServer', 'netvideoocx'),
+/// PTZ, and the SoCs of XiongMai and Goke in a telnet prompt; a page about a browser's video
+/// plug-in is not a camera.
+#[test]
+fn glued_camera_words_ptz_and_more_camera_socs() {
+    for (key, value, device) in [
+        (keys::HTTP_TITLE, "mpeg2/4 dvswebserver", DeviceType::Camera),
+        (keys::HTTP_TITLE, "DVRWebServer", DeviceType::Dvr),
+        (keys::HTTP_TITLE, "NVR Client", DeviceType::Nvr),
+        (keys::HTTP_TITLE, "netvideoocx", DeviceType::Camera),
+        (keys::HTTP_TITLE, "PTZ Control", DeviceType::Camera),
+        (keys::BANNER_TELNET, "xm530 login:", DeviceType::Camera),
+        (keys::BANNER_TELNET, "gk7205v200 login:", DeviceType::Camera),
+    ] {
+        let id = run(&[o(23, key, value)], &[23]);
+        assert!(id.is_camera, "{value}: {id:#?}");
+        assert_eq!(id.device_type, device, "{value}");
+    }
+    for value in ["Firefox video plugin help", "Router Web Server"] {
+        assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, value)], &[80]));
+    }
 }
