@@ -1857,6 +1857,13 @@ fn more_surveillance_makers_name_the_vendor() {
             "american-dynamics",
         ),
         (keys::HTTP_TITLE, "Funlux", "zmodo"),
+        (keys::HTTP_TITLE, "HikvisionWeb", "hikvision"),
+        (keys::HTTP_SERVER, "AvtechServer", "avtech"),
+        (keys::HTTP_TITLE, "Vivotek8130", "vivotek"),
+        (keys::HTTP_TITLE, "Camtron", "camtron"),
+        (keys::HTTP_TITLE, "Vilar IPCamera Login", "vilar"),
+        (keys::HTTP_TITLE, "LevelOne WCS-2030", "levelone"),
+        (keys::HTTP_TITLE, "Airlive WL-5460CAM", "airlive"),
     ] {
         let id = run(&[o(80, key, value)], &[80]);
         assert!(id.is_camera, "{value}: {id:#?}");

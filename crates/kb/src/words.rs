@@ -85,8 +85,32 @@ struct File {
     words: Vec<Words>,
     #[serde(default)]
     maker_keys: BTreeMap<String, u8>,
+    /// Regexes a device may glue straight onto a maker's name (`HikvisionWeb`, `AvtechServer`,
+    /// `AXIS2120`); they apply to names of at least [`GLUE_MIN_LEN`] Latin letters or digits.
+    #[serde(default)]
+    maker_glue: Vec<String>,
     #[serde(default)]
     maker: Vec<Maker>,
+}
+
+/// Shorter names (`TVT`, `UNV`, `CNB`) would turn glued words into false makers.
+const GLUE_MIN_LEN: usize = 5;
+
+/// A maker's names as (terms, patterns) for [`alternation`]: a name long enough to glue gets the
+/// file's glue suffixes as a pattern; the others stay terms (CJK names are matched anywhere).
+fn glued_names(names: &[String], glue: &[String]) -> (Vec<String>, Vec<String>) {
+    if glue.is_empty() {
+        return (names.to_vec(), Vec::new());
+    }
+    let suffix = glue.join("|");
+    let (terms, long): (Vec<String>, Vec<String>) = names.iter().cloned().partition(|n| {
+        is_cjk_term(n) || n.chars().filter(char::is_ascii_alphanumeric).count() < GLUE_MIN_LEN
+    });
+    let patterns = long
+        .iter()
+        .map(|n| format!("{}(?:{suffix})?", phrase(n)))
+        .collect();
+    (terms, patterns)
 }
 
 /// A literal phrase as a regex: case and the separators between words are free.
@@ -252,7 +276,9 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
                 ),
             ));
         }
-        let pattern = alternation(&m.names, &m.patterns);
+        let (terms, mut patterns) = glued_names(&m.names, &f.maker_glue);
+        patterns.extend(m.patterns.iter().cloned());
+        let pattern = alternation(&terms, &patterns);
         let keys = m.keys.as_ref().unwrap_or(&f.maker_keys);
         let tag = m.id.as_deref().or(m.brand.as_deref()).unwrap_or(&m.vendor);
         for (key, weight) in keys {
@@ -434,6 +460,44 @@ source = "s"
             .unwrap();
         assert_eq!(d.raw.device_type, Some(DeviceType::Nvr));
         assert!(d.regex.is_match("DNR-322L") && !d.regex.is_match("DNR-32"));
+    }
+
+    #[test]
+    fn maker_glue_joins_long_names_only() {
+        let rules = one(r#"
+maker_glue = ['webs?', 'server', '\d{2,5}']
+[maker_keys]
+"http.title" = 55
+[[maker]]
+vendor = "hikvision"
+names = ["Hikvision", "海康"]
+surveillance = true
+source = "s"
+[[maker]]
+vendor = "axis"
+names = ["AXIS"]
+surveillance = true
+source = "s"
+"#)
+        .unwrap();
+        let hik = &rules[0].regex;
+        for yes in [
+            "HikvisionWeb",
+            "hikvision-webs",
+            "HIKVISION2120",
+            "Hikvision",
+            "海康威视",
+        ] {
+            assert!(hik.is_match(yes), "{yes}");
+        }
+        // The glue is one suffix, bounded like the name: no longer word, no glue before it.
+        for no in ["HikvisionWebcamx", "MyHikvision", "Hikvisionary"] {
+            assert!(!hik.is_match(no), "{no}");
+        }
+        // Names shorter than five letters take no glue ('Axis2' is Apache Axis2).
+        let axis = &rules[1].regex;
+        assert!(axis.is_match("AXIS M1011") && !axis.is_match("Apache Axis2"));
+        assert!(!axis.is_match("AxisServer"));
     }
 
     #[test]
