@@ -13,6 +13,8 @@
 //! keys = { "http.title" = 60, "http.body" = 30 }   # where, and how much a match says
 //! source = "…"
 //!
+//! maker_glue = ['webs?', '\d{2,5}']  # what may be glued onto a maker's name (names of 5+ letters)
+//!
 //! [maker_keys]                    # where a maker's name counts, and how much
 //! "http.title" = 55
 //!
@@ -86,7 +88,7 @@ struct File {
     #[serde(default)]
     maker_keys: BTreeMap<String, u8>,
     /// Regexes a device may glue straight onto a maker's name (`HikvisionWeb`, `AvtechServer`,
-    /// `AXIS2120`); they apply to names of at least [`GLUE_MIN_LEN`] Latin letters or digits.
+    /// `Vivotek8130`); they apply to names of at least [`GLUE_MIN_LEN`] Latin letters or digits.
     #[serde(default)]
     maker_glue: Vec<String>,
     #[serde(default)]

@@ -5,7 +5,8 @@
 //! ```text
 //! cargo build --bin camguard && cargo run -p camguard-sim --example identify_bench -- \
 //!     --bin target/debug/camguard [--bin OTHER] [--nmap | --nmap-heldout] [--nmap-jobs 4] \
-//!     [--base 127.88] [--third 0] [--corpus bench/identify] [--show-heldout] [--nmap-xml DIR]
+//!     [--base 127.88] [--third 0] [--corpus bench/identify] [--show-heldout] [--nmap-xml DIR] \
+//!     [--rules]
 //! ```
 //!
 //! `--nmap-xml DIR` scores the `nmap-*.xml` files an earlier `--nmap` run on the same corpus,
@@ -39,12 +40,15 @@ const PORTS: &str = "21,22,23,80,443,554";
 const USAGE: &str =
     "usage: identify_bench [--bin CAMGUARD]... [--corpus DIR] [--base 127.N] [--third N]
                       [--nmap | --nmap-heldout] [--nmap-jobs N] [--nmap-xml DIR] [--show-heldout]
+                      [--rules]
 
 Replays each sample of DIR/corpus-{train,heldout}.jsonl (default bench/identify) on its own
 loopback address 127.N.(third + i/250).(i%250 + 1), scans them all with every --bin (default
 target/debug/camguard) and, with --nmap, with nmap -sV; prints camera recall, decoy rejection
 and vendor accuracy per part, and the training part's misses (held-out misses only with
---show-heldout). See BENCHMARKS.md section 7.";
+--show-heldout). --rules also prints, per part, the camguard rules behind the decoys called
+cameras with a count each (no sample is named, so the held-out part stays unread): an
+over-broad rule shows up without reading a held-out sample. See BENCHMARKS.md section 7.";
 
 #[derive(Clone)]
 struct Sample {
@@ -422,6 +426,8 @@ struct Verdict {
     camera: bool,
     vendor: Option<String>,
     brand: Option<String>,
+    /// The rules behind camguard's conclusions (empty for nmap).
+    rules: Vec<String>,
 }
 
 fn run_camguard(bin: &str, targets: &Path, out: &Path) -> HashMap<String, Verdict> {
@@ -454,6 +460,17 @@ fn run_camguard(bin: &str, targets: &Path, out: &Path) -> HashMap<String, Verdic
                 camera: h["is_camera"].as_bool().unwrap_or(false),
                 vendor: h["vendor"].as_str().map(str::to_string),
                 brand: h["brand"].as_str().map(str::to_string),
+                rules: {
+                    let mut r: Vec<String> = h["evidence"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|c| c["rule"].as_str().map(str::to_string))
+                        .collect();
+                    r.sort();
+                    r.dedup();
+                    r
+                },
             },
         );
     }
@@ -704,6 +721,27 @@ fn score(samples: &[&Sample], got: &HashMap<String, Verdict>, nmap: bool, show: 
     sc
 }
 
+/// How many decoys called cameras each rule stood behind, most first (counts only).
+fn rules_behind_decoys(samples: &[&Sample], got: &HashMap<String, Verdict>) -> String {
+    let mut n: HashMap<&str, usize> = HashMap::new();
+    for s in samples.iter().filter(|s| !s.camera) {
+        if let Some(v) = got.get(&s.ip.to_string()).filter(|v| v.camera) {
+            for r in &v.rules {
+                *n.entry(r.as_str()).or_default() += 1;
+            }
+        }
+    }
+    let mut v: Vec<(&str, usize)> = n.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    if v.is_empty() {
+        return "none".into();
+    }
+    v.iter()
+        .map(|(r, c)| format!("{r} ×{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn ratio(a: usize, b: usize) -> String {
     if b == 0 {
         "–".into()
@@ -716,7 +754,7 @@ fn ratio(a: usize, b: usize) -> String {
 async fn main() {
     let mut bins = Vec::new();
     let (mut with_nmap, mut nmap_heldout_only, mut nmap_jobs) = (false, false, 4usize);
-    let (mut base, mut third, mut show_heldout) = (88u8, 0u8, false);
+    let (mut base, mut third, mut show_heldout, mut show_rules) = (88u8, 0u8, false, false);
     let mut nmap_xml: Option<String> = None;
     let mut dir = "bench/identify".to_string();
     let mut args = std::env::args().skip(1);
@@ -745,6 +783,7 @@ async fn main() {
                     .expect("--third N (first third octet)");
             }
             "--show-heldout" => show_heldout = true,
+            "--rules" => show_rules = true,
             "--nmap-xml" => nmap_xml = Some(args.next().expect("--nmap-xml DIR")),
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -853,6 +892,12 @@ async fn main() {
                 ratio(sc.decoys_rejected, sc.decoys),
                 ratio(sc.named_right, sc.named)
             );
+            if show_rules && !*nmap {
+                eprintln!(
+                    "{name} {part}: rules behind decoys called cameras: {}",
+                    rules_behind_decoys(set, got)
+                );
+            }
         }
     }
     let _ = std::fs::remove_dir_all(&tmp);
