@@ -1943,7 +1943,7 @@ fn camera_model_lines_name_maker_and_device() {
     }
     // Icom's IC-7300 radio, Brother's TD-4410D label printer, a Panasonic KX-TG phone, TP-Link's
     // AV1000 powerline adapters.
-    for value in ["IC-7300", "TD-4410D", "KX-TG6811", "AV1000"] {
+    for value in ["IC-7300", "TD-4410D", "KX-TG6811", "AV1000", "AV2000"] {
         assert_not_camera(&run(&[o(80, keys::HTTP_REALM, value)], &[80]));
     }
 }
