@@ -41,6 +41,7 @@ use camguard_model::DeviceType;
 use regex::Regex;
 use serde::Deserialize;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// The key of the engine-made observation that carries the chosen model.
 pub const DERIVED_MODEL_KEY: &str = "derived.model";
@@ -97,7 +98,9 @@ fn default_weight() -> u8 {
 #[derive(Clone, Debug)]
 pub struct FingerprintRule {
     pub raw: RawRule,
-    pub regex: Regex,
+    /// Shared by every rule made from one entry (a word list or a maker gives one rule per key):
+    /// a `Regex` clone would get its own cache pool, one more per thread that runs it.
+    pub regex: Arc<Regex>,
     /// File the rule came from.
     pub file: String,
 }
@@ -167,7 +170,7 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
                         .map_err(|group| KbError::invalid(name, format!("rule {}: {field} template names capture {group:?} the pattern does not have", raw.id)))?;
                 }
             }
-            Ok(FingerprintRule { raw, regex, file: name.to_string() })
+            Ok(FingerprintRule { raw, regex: Arc::new(regex), file: name.to_string() })
         })
         .collect()
 }

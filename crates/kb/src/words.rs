@@ -98,8 +98,9 @@ struct File {
 /// Shorter names (`TVT`, `UNV`, `CNB`) would turn glued words into false makers.
 const GLUE_MIN_LEN: usize = 5;
 
-/// A maker's names as (terms, patterns) for [`alternation`]: a name long enough to glue gets the
-/// file's glue suffixes as a pattern; the others stay terms (CJK names are matched anywhere).
+/// A maker's names as (terms, patterns) for [`alternation`]: the names long enough to glue become
+/// one pattern followed by the file's glue suffixes; the others stay terms (CJK names are
+/// matched anywhere).
 fn glued_names(names: &[String], glue: &[String]) -> (Vec<String>, Vec<String>) {
     if glue.is_empty() {
         return (names.to_vec(), Vec::new());
@@ -108,11 +109,13 @@ fn glued_names(names: &[String], glue: &[String]) -> (Vec<String>, Vec<String>) 
     let (terms, long): (Vec<String>, Vec<String>) = names.iter().cloned().partition(|n| {
         is_cjk_term(n) || n.chars().filter(char::is_ascii_alphanumeric).count() < GLUE_MIN_LEN
     });
-    let patterns = long
-        .iter()
-        .map(|n| format!("{}(?:{suffix})?", phrase(n)))
-        .collect();
-    (terms, patterns)
+    if long.is_empty() {
+        return (terms, Vec::new());
+    }
+    // One glue group for all the names: the suffix alternation written once per maker, not
+    // once per name, keeps each compiled regex (and its lazy-DFA cache per thread) small.
+    let names = long.iter().map(|n| phrase(n)).collect::<Vec<_>>().join("|");
+    (terms, vec![format!("(?:{names})(?:{suffix})?")])
 }
 
 /// A literal phrase as a regex: case and the separators between words are free.
@@ -184,7 +187,7 @@ fn alternation(terms: &[String], patterns: &[String]) -> String {
 /// Compiled patterns by text: an entry gives one rule per key, all with the same pattern, and a
 /// regex with Unicode word classes costs hundreds of kilobytes, so each is compiled once and
 /// shared (`Regex` clones share the compiled program).
-type Compiled = std::collections::HashMap<String, regex::Regex>;
+type Compiled = std::collections::HashMap<String, std::sync::Arc<regex::Regex>>;
 
 fn rule(name: &str, raw: RawRule, compiled: &mut Compiled) -> Result<FingerprintRule, KbError> {
     if raw.weight == 0 || raw.weight > 100 {
@@ -196,11 +199,13 @@ fn rule(name: &str, raw: RawRule, compiled: &mut Compiled) -> Result<Fingerprint
     let regex = if let Some(r) = compiled.get(&raw.pattern) {
         r.clone()
     } else {
-        let r = regex::RegexBuilder::new(&raw.pattern)
-            .case_insensitive(true)
-            .size_limit(1 << 22)
-            .build()
-            .map_err(|e| KbError::invalid(name, format!("{}: bad pattern: {e}", raw.id)))?;
+        let r = std::sync::Arc::new(
+            regex::RegexBuilder::new(&raw.pattern)
+                .case_insensitive(true)
+                .size_limit(1 << 22)
+                .build()
+                .map_err(|e| KbError::invalid(name, format!("{}: bad pattern: {e}", raw.id)))?,
+        );
         compiled.insert(raw.pattern.clone(), r.clone());
         r
     };
