@@ -113,7 +113,7 @@ fn glued_names(names: &[String], glue: &[String]) -> (Vec<String>, Vec<String>) 
         return (terms, Vec::new());
     }
     // One glue group for all the names: the suffix alternation written once per maker, not
-    // once per name, keeps each compiled regex (and its lazy-DFA cache per thread) small.
+    // once per name, keeps each compiled regex (and the caches each thread fills for it) small.
     let names = long.iter().map(|n| phrase(n)).collect::<Vec<_>>().join("|");
     (terms, vec![format!("(?:{names})(?:{suffix})?")])
 }
