@@ -537,6 +537,33 @@ fn imou_and_kbvision_brands_map_to_dahua() {
     assert_eq!(kb_vision.vendor.as_deref(), Some("dahua"));
     assert_eq!(kb_vision.brand.as_deref(), Some("kbvision"));
     assert_eq!(kb_vision.model.as_deref(), Some("KX-2011N2"));
+
+    // Without a login only WS-Discovery's scopes name the model: the model line still names the
+    // brand (the demo's KBVision camera showed vendor dahua and no brand before).
+    let scope = |s: &str| o(3702, keys::WSD_SCOPE, s);
+    let discovered = run(
+        &[
+            scope("onvif://www.onvif.org/type/video_encoder"),
+            scope("onvif://www.onvif.org/name/Dahua"),
+            scope("onvif://www.onvif.org/hardware/KX-2004N2"),
+            o(80, keys::HTTP_TITLE, "WEB SERVICE"),
+        ],
+        &[80, 554, 3702],
+    );
+    assert_eq!(discovered.vendor.as_deref(), Some("dahua"));
+    assert_eq!(discovered.brand.as_deref(), Some("kbvision"));
+    assert_eq!(discovered.model.as_deref(), Some("KX-2004N2"));
+
+    // A HiLook model in the hardware scope names HiLook, a Hikvision brand.
+    let hilook = run(
+        &[
+            scope("onvif://www.onvif.org/type/Network_Video_Transmitter"),
+            scope("onvif://www.onvif.org/hardware/IPC-B140H"),
+        ],
+        &[80, 554, 3702],
+    );
+    assert_eq!(hilook.vendor.as_deref(), Some("hikvision"));
+    assert_eq!(hilook.brand.as_deref(), Some("hilook"));
 }
 
 /// Ezviz is a Hikvision brand.
@@ -1969,4 +1996,62 @@ fn glued_camera_words_ptz_and_more_camera_socs() {
     for value in ["Firefox video plugin help", "Router Web Server"] {
         assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, value)], &[80]));
     }
+}
+
+/// Camera kinds in the makers' home languages (capture, traffic, thermal, body-worn, dash
+/// cameras) and live-view pages in Chinese, Taiwanese, Japanese and Korean are camera evidence;
+/// a video-conference page, a tourist site and a server-room monitor stay non-cameras.
+#[test]
+fn camera_kinds_and_live_pages_in_home_languages() {
+    for value in [
+        "人脸抓拍机",
+        "卡口相机 WEB",
+        "电子警察系统",
+        "热成像网络摄像机",
+        "执法记录仪管理",
+        "实时预览",
+        "即時影像",
+        "ライブ映像",
+        "실시간 영상",
+        "camera hành trình",
+    ] {
+        let id = run(&[o(80, keys::HTTP_TITLE, value)], &[80]);
+        assert!(id.is_camera, "{value}: {id:#?}");
+    }
+    for value in [
+        "视频会议实时视频",
+        "云台山风景区",
+        "机房环境监控系统",
+        "实时新闻",
+    ] {
+        assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, value)], &[80]));
+    }
+}
+
+/// Makers nmap's service probes know as webcam makers: a surveillance-only maker's name alone is
+/// a camera with its vendor; Intelbras (also routers and phones) names the vendor (Dahua, whose
+/// cameras it sells) only beside camera evidence.
+#[test]
+fn more_surveillance_makers_and_the_intelbras_brand() {
+    for (value, vendor) in [
+        ("DoorBird", "doorbird"),
+        ("PiXORD Web", "pixord"),
+        ("Rifatron DVR", "rifatron"),
+        ("Oncam Grandeye", "oncam"),
+    ] {
+        let id = run(&[o(80, keys::HTTP_TITLE, value)], &[80]);
+        assert!(id.is_camera, "{value}: {id:#?}");
+        assert_eq!(id.vendor.as_deref(), Some(vendor), "{value}");
+    }
+    let camera = run(&[o(80, keys::HTTP_TITLE, "Intelbras IP Camera")], &[80]);
+    assert_eq!(camera.vendor.as_deref(), Some("dahua"));
+    assert_eq!(camera.brand.as_deref(), Some("intelbras"));
+    assert_not_camera(&run(
+        &[o(80, keys::HTTP_TITLE, "Intelbras Roteador")],
+        &[80],
+    ));
+    assert_not_camera(&run(
+        &[o(80, keys::HTTP_TITLE, "Santec Corporation")],
+        &[80],
+    ));
 }

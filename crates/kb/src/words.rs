@@ -145,7 +145,8 @@ fn is_cjk_term(term: &str) -> bool {
 /// One alternation of phrases and patterns, bounded so that a word never matches inside
 /// another word (`NVR` not in `NVRAM`'s neighbour `xNVR`, `camera` not in `cameraman`).
 /// Chinese and Japanese terms ([`is_cjk_term`]) are not bounded: `摄像头` is found in
-/// `同为数码网络摄像头`.
+/// `同为数码网络摄像头`. A space in such a term is optional (Korean writes `실시간 영상` and
+/// `실시간영상`).
 fn alternation(terms: &[String], patterns: &[String]) -> String {
     let (cjk, spaced): (Vec<&String>, Vec<&String>) = terms.iter().partition(|t| is_cjk_term(t));
     let alts: Vec<String> = spaced
@@ -171,7 +172,12 @@ fn alternation(terms: &[String], patterns: &[String]) -> String {
         Some(format!(
             "(?:{})",
             cjk.iter()
-                .map(|t| regex::escape(&t.split_whitespace().collect::<String>()))
+                .map(|t| {
+                    t.split_whitespace()
+                        .map(regex::escape)
+                        .collect::<Vec<_>>()
+                        .join(r"\s*")
+                })
                 .collect::<Vec<_>>()
                 .join("|")
         ))
@@ -380,6 +386,15 @@ source = "test"
             assert!(t.regex.is_match(yes), "{yes}");
         }
         for no in ["видеокамеры", "камера", "กล้อง"] {
+            assert!(!t.regex.is_match(no), "{no}");
+        }
+        // A space inside a Korean or Chinese term is optional, both ways of writing it match.
+        let t = &title_rule(r#""실시간 영상""#);
+        for yes in ["실시간 영상", "실시간영상", "IP 카메라 실시간  영상 보기"]
+        {
+            assert!(t.regex.is_match(yes), "{yes}");
+        }
+        for no in ["실시간", "영상 실시간"] {
             assert!(!t.regex.is_match(no), "{no}");
         }
         assert!(is_cjk_term("视频 监控"));
