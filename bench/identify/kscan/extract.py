@@ -28,11 +28,18 @@ surveillance, CCTV and the Chinese 摄像 (camera), 录像 (recorder), 视频监
 of a maker in SURVEILLANCE_MAKERS (first word of the name; or a name starting with such a maker of
 five letters or more not followed by a digit, as kscan glues words; or the Chinese maker names) =
 camera.
+Label corrections are the documented rules of relabel.toml, keyed by exact kscan PRODUCT name
+(`label`, optional `device_type` camera/nvr/dvr for cameras, and a `reason` citing the public
+fact), from a blind audit of both parts by one rubric (README.md, "Label audit of both parts");
+they are applied to both parts alike. A relabelled sample keeps `label_mechanical` and names its
+rule in `relabel`. The script refuses (exits non-zero) a rule that changes nothing or matches no
+product.
 Expected vendor (VENDOR below: the name's first word or prefix, or a Chinese maker name in it) only
-where the sample text names that maker. Split:
-sha256(id)[0] < 102 held out. Prints only counts.
+for cameras (final label), where the sample text names that maker. Split:
+sha256(id)[0] < 102 held out (depends on the id only; relabelling changes neither). Prints only
+counts.
 """
-import glob, hashlib, json, os, re, subprocess, sys
+import glob, hashlib, json, os, re, subprocess, sys, tomllib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CAMERA = re.compile(r"camera|webcam|netcam|ipcam|\bipc\b|dvr|nvr|xvr|video ?recorder|video ?server|"
@@ -103,11 +110,33 @@ def earlier():
     return seen
 
 
+def load_relabel():
+    """relabel.toml: [[relabel]] product (exact kscan name), label, optional device_type, reason."""
+    path = os.path.join(HERE, "relabel.toml")
+    if not os.path.exists(path):
+        return {}
+    rules = {}
+    for r in tomllib.load(open(path, "rb")).get("relabel", []):
+        name, label = r.get("product"), r.get("label")
+        if not name or label not in ("camera", "decoy") or not r.get("reason"):
+            sys.exit(f"relabel rule needs product, label camera/decoy and reason: {r}")
+        if r.get("device_type") is not None and (label != "camera" or r["device_type"] not in ("camera", "nvr", "dvr")):
+            sys.exit(f"relabel rule device_type is camera/nvr/dvr and only for cameras: {name}")
+        if set(r) - {"product", "label", "device_type", "reason"}:
+            sys.exit(f"relabel rule with unknown keys: {name}")
+        if name in rules:
+            sys.exit(f"two relabel rules for one product: {name}")
+        rules[name] = r
+    return rules
+
+
 def main():
     repo, commit = sys.argv[1], sys.argv[2]
     text = subprocess.run(["git", "--git-dir", repo, "show", f"{commit}:static/fingerprint.txt"],
                           check=True, capture_output=True).stdout.decode("utf-8", "replace")
     before = earlier()
+    relabel = load_relabel()
+    used = set()
     seen, train, held, dropped = set(), [], [], 0
     counters = {}
     for lineno, line in enumerate(text.splitlines(), 1):
@@ -126,10 +155,15 @@ def main():
         maker = first in SURVEILLANCE_MAKERS or prefixed or any(m in name for m in CN_MAKERS)
         is_cam = (bool(CAMERA.search(words)) or maker) and not NOT_CAMERA.search(words)
         label = "camera" if is_cam else "decoy"
+        rule = relabel.get(name)
+        if rule and rule["label"] == label:
+            sys.exit(f"relabel rule that changes nothing: {name}")
+        final = rule["label"] if rule else label
         dtype = None
-        if is_cam:
-            dtype = ("nvr" if re.search(r"nvr|network ?video ?recorder", words, re.I)
-                     else "dvr" if re.search(r"[dx]vr|video ?recorder|录像", words, re.I) else "camera")
+        if final == "camera":
+            dtype = (rule.get("device_type") if rule else None) or (
+                "nvr" if re.search(r"nvr|network ?video ?recorder", words, re.I)
+                else "dvr" if re.search(r"[dx]vr|video ?recorder|录像", words, re.I) else "camera")
         low = name.lower()
         vid = VENDOR.get(first) or next((v for k, v in sorted(VENDOR.items()) if low.startswith(k)), None) \
             or next((v for k, v in CN_VENDOR if k in name), None)
@@ -146,16 +180,23 @@ def main():
             sid = f"kscan/{name}/{n}"
             expected = None
             names = [vid] + [k for k, v in CN_VENDOR if v == vid] if vid else []
-            if label == "camera" and any(n.replace("-", "") in value.lower().replace(" ", "").replace("-", "")
+            if final == "camera" and any(n.replace("-", "") in value.lower().replace(" ", "").replace("-", "")
                                          for n in names):
                 expected = vid
-            s = {"id": sid, "kind": kind, "value": value, "label": label, "device_type": dtype,
+            s = {"id": sid, "kind": kind, "value": value, "label": final, "device_type": dtype,
                  "vendor_expected": expected, "product": name,
                  "source": {"repository": "lcvvvv/kscan", "file": "static/fingerprint.txt",
                             "line": lineno, "commit": commit}}
+            if rule:
+                s["label_mechanical"] = label
+                s["relabel"] = name
+                used.add(name)
             h = hashlib.sha256(sid.encode()).digest()[0]
             (held if h < 102 else train).append(s)
-    print(f"left out as already in an earlier corpus: {dropped}")
+    unused = sorted(set(relabel) - used)
+    if unused:
+        sys.exit(f"relabel rules that match no product: {unused}")
+    print(f"left out as already in an earlier corpus: {dropped}; relabel rules applied: {len(used)}")
     for fname, part in (("corpus-train.jsonl", train), ("corpus-heldout.jsonl", held)):
         with open(os.path.join(HERE, fname), "w") as out:
             for s in part:
