@@ -2055,3 +2055,31 @@ fn more_surveillance_makers_and_the_intelbras_brand() {
         &[80],
     ));
 }
+
+/// Camera lines and video software named in the audited training part of the kscan corpus, each
+/// written from the maker's public facts: Bosch's VideoJet encoders, FLIR's network thermal
+/// cameras, TP-Link's TL-SC cameras, Goke's GK710x camera chips, DevLine, NetPosa, Qualvision
+/// and OnSSI; Videojet Technologies' printers and FLIR's people counters stay non-cameras.
+#[test]
+fn encoder_thermal_and_vms_lines_from_public_facts() {
+    for (value, vendor) in [
+        ("博世 VideoJet", Some("bosch")),
+        ("VCS-VideoJet", Some("bosch")),
+        ("VideoJet X40", Some("bosch")),
+        ("FLIR AX8", Some("flir")),
+        ("FLIR FC-632", Some("flir")),
+        ("TL-SC3171G", Some("tp-link")),
+        ("IPC GK7101 HttpServer", None),
+        ("Devline Linia Server", Some("devline")),
+        ("东方网力PVG视频系统", Some("netposa")),
+        ("Qualvision HTTPServer", Some("qualvision")),
+        ("OnSSI Video Clients", None),
+    ] {
+        let id = run(&[o(80, keys::HTTP_TITLE, value)], &[80]);
+        assert!(id.is_camera, "{value}: {id:#?}");
+        assert_eq!(id.vendor.as_deref(), vendor, "{value}");
+    }
+    for value in ["Videojet 1550", "FLIR Brickstream 2300", "TL-SG1016DE"] {
+        assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, value)], &[80]));
+    }
+}
