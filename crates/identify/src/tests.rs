@@ -2079,7 +2079,9 @@ fn encoder_thermal_and_vms_lines_from_public_facts() {
         assert!(id.is_camera, "{value}: {id:#?}");
         assert_eq!(id.vendor.as_deref(), vendor, "{value}");
     }
-    for value in ["Videojet 1550", "FLIR Brickstream 2300", "TL-SG1016DE"] {
+    // Kedacom also sells video conferencing (its VRS recording-and-broadcasting servers): its
+    // name alone is no camera.
+    for value in ["Videojet 1550", "FLIR Brickstream 2300", "TL-SG1016DE", "KEDACOM VRS"] {
         assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, value)], &[80]));
     }
 }
