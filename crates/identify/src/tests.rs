@@ -2080,8 +2080,18 @@ fn encoder_thermal_and_vms_lines_from_public_facts() {
         assert_eq!(id.vendor.as_deref(), vendor, "{value}");
     }
     // Kedacom also sells video conferencing (its VRS recording-and-broadcasting servers): its
-    // name alone is no camera.
-    for value in ["Videojet 1550", "FLIR Brickstream 2300", "TL-SG1016DE", "KEDACOM VRS"] {
+    // name alone is no camera. Nor is a surveillance maker's IP SAN storage array.
+    for value in [
+        "Videojet 1550",
+        "FLIR Brickstream 2300",
+        "TL-SG1016DE",
+        "KEDACOM VRS",
+        "netposa ipsanmanager",
+        "Hikvision IP SAN",
+    ] {
         assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, value)], &[80]));
     }
+    // "IP SAN" is a phrase, not a prefix: a camera's "IP Sanyo" title is no storage array.
+    let sanyo = run(&[o(80, keys::HTTP_TITLE, "IP Sanyo Network Camera")], &[80]);
+    assert!(sanyo.is_camera, "{sanyo:#?}");
 }
