@@ -18,6 +18,11 @@ fn run(obs: &[Observation], ports: &[u16]) -> Identification {
     identify(kb(), obs, ports)
 }
 
+/// What a web server that only answers with an HTML title is identified as.
+fn by_title(value: &str) -> Identification {
+    run(&[o(80, keys::HTTP_TITLE, value)], &[80])
+}
+
 fn has_rule(id: &Identification, field: &str, rule: &str) -> bool {
     id.evidence
         .iter()
@@ -1208,7 +1213,7 @@ fn a_banner_unique_to_one_camera_platform_alone_makes_a_camera() {
     let id = run(&[o(80, keys::HTTP_SERVER, "alphapd/2.1.8")], &[80]);
     assert!(id.is_camera, "{id:#?}");
     assert_eq!(id.vendor.as_deref(), Some("d-link"));
-    let id = run(&[o(80, keys::HTTP_TITLE, "::: Login :::")], &[80]);
+    let id = by_title("::: Login :::");
     assert!(id.is_camera, "{id:#?}");
     assert_eq!(id.vendor.as_deref(), Some("avtech"));
 }
@@ -1290,24 +1295,24 @@ fn avigilon_indigo_and_fuho_rules_name_their_vendor() {
 #[test]
 fn cam_compound_words_call_a_camera_without_a_vendor() {
     for title in ["EvoCam Example Page", "my webcamXP server!"] {
-        let id = run(&[o(80, keys::HTTP_TITLE, title)], &[80]);
+        let id = by_title(title);
         assert!(id.is_camera, "{title}: {id:#?}");
         assert_eq!(id.vendor, None, "{title}");
         assert_eq!(id.device_type, DeviceType::Camera, "{title}");
         assert!(id.confidence >= 50, "{title}");
     }
     // "scam" or "cam" alone is no product word; a router title stays a decoy.
-    assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, "Scam report")], &[80]));
+    assert_not_camera(&by_title("Scam report"));
 }
 
 /// A maker's prefix glued to DVR (WhatWeb plugins/webdvr.rb: `<title>WEBDVR</title>`) and the
 /// Panasonic "Digital Disk Recorder" naming (plugins/panasonic-network-camera.rb) are recorders.
 #[test]
 fn glued_dvr_and_disk_recorder_are_recorders() {
-    let id = run(&[o(80, keys::HTTP_TITLE, "WEBDVR")], &[80]);
+    let id = by_title("WEBDVR");
     assert!(id.is_camera, "{id:#?}");
     assert_eq!(id.device_type, DeviceType::Dvr);
-    let id = run(&[o(80, keys::HTTP_TITLE, "Digital Disk Recorder")], &[80]);
+    let id = by_title("Digital Disk Recorder");
     assert!(id.is_camera, "{id:#?}");
     assert_eq!(id.device_type, DeviceType::Dvr);
     // The WJ-HD model prefix names the maker (i-PRO, ex-Panasonic Security) and the recorder.
@@ -1339,7 +1344,7 @@ fn long_tail_makers_name_the_vendor() {
     );
     assert!(id.is_camera);
     assert_eq!(id.vendor.as_deref(), Some("toshiba"));
-    let id = run(&[o(80, keys::HTTP_TITLE, "SONY SNT-V304")], &[80]);
+    let id = by_title("SONY SNT-V304");
     assert!(id.is_camera, "{id:#?}");
     assert_eq!(id.vendor.as_deref(), Some("sony"));
     let id = run(&[o(80, keys::HTTP_REALM, "StarDot NetCam")], &[80]);
@@ -1357,7 +1362,7 @@ fn long_tail_makers_name_the_vendor() {
     assert!(id.is_camera);
     assert_eq!(id.vendor.as_deref(), Some("linksys"));
     // Toshiba alone (laptops, TVs, printers) names no camera.
-    assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, "Toshiba e-STUDIO")], &[80]));
+    assert_not_camera(&by_title("Toshiba e-STUDIO"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1545,15 +1550,15 @@ fn upnp_gateways_media_servers_and_photo_cameras_are_not_cameras() {
 /// + 网络摄像头 "network camera"), and a Chinese maker name names the vendor.
 #[test]
 fn chinese_camera_words_and_maker_names_inside_unspaced_titles() {
-    let tvt = run(&[o(80, keys::HTTP_TITLE, "同为数码网络摄像头")], &[80]);
+    let tvt = by_title("同为数码网络摄像头");
     assert!(tvt.is_camera, "{tvt:#?}");
     assert_eq!(tvt.vendor.as_deref(), Some("tvt"));
-    let dss = run(&[o(80, keys::HTTP_TITLE, "大华视频监控平台")], &[80]);
+    let dss = by_title("大华视频监控平台");
     assert!(dss.is_camera, "{dss:#?}");
     assert_eq!(dss.vendor.as_deref(), Some("dahua"));
     // A Latin word glued to Chinese characters is still a word ("科达DVR接入网关", Kedacom's
     // DVR access gateway, same list).
-    let dvr = run(&[o(80, keys::HTTP_TITLE, "科达DVR接入网关")], &[80]);
+    let dvr = by_title("科达DVR接入网关");
     assert!(dvr.is_camera, "{dvr:#?}");
     assert_eq!(dvr.device_type, DeviceType::Dvr);
 }
@@ -1568,7 +1573,7 @@ fn meeting_systems_are_conferencing_not_cameras() {
         "meeting control system - kedacom",
         "科达视频会议",
     ] {
-        let id = run(&[o(80, keys::HTTP_TITLE, t)], &[80]);
+        let id = by_title(t);
         assert_not_camera(&id);
     }
 }
@@ -1598,7 +1603,7 @@ fn video_management_software_is_a_recorder() {
         "Milestone XProtect Web Client",
         "Nx Witness",
     ] {
-        let id = run(&[o(80, keys::HTTP_TITLE, title)], &[80]);
+        let id = by_title(title);
         assert!(id.is_camera, "{title}: {id:#?}");
         assert_eq!(id.device_type, DeviceType::Nvr, "{title}");
     }
@@ -1637,7 +1642,7 @@ fn surveillance_dvs_and_baby_monitor_words_call_a_camera() {
         "Baby Monitor",
         "Video Record Backup",
     ] {
-        let id = run(&[o(80, keys::HTTP_TITLE, title)], &[80]);
+        let id = by_title(title);
         assert!(id.is_camera, "{title}: {id:#?}");
     }
 }
@@ -1652,14 +1657,14 @@ fn video_walls_signage_and_photo_cameras_are_not_cameras() {
         "GoPro Camera",
         "拼接屏 解码器",
     ] {
-        assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, title)], &[80]));
+        assert_not_camera(&by_title(title));
     }
 }
 
 /// Makers and brands sold in Vietnam, named in the evidence, become the vendor (and brand).
 #[test]
 fn vietnam_market_makers_and_brands_name_the_vendor() {
-    let id = run(&[o(80, keys::HTTP_TITLE, "FPT Camera")], &[80]);
+    let id = by_title("FPT Camera");
     assert!(id.is_camera);
     assert_eq!(id.vendor.as_deref(), Some("fpt-telecom"));
     let id = run(
@@ -1669,13 +1674,13 @@ fn vietnam_market_makers_and_brands_name_the_vendor() {
     assert!(id.is_camera, "{id:#?}");
     assert_eq!(id.vendor.as_deref(), Some("hikvision"));
     assert_eq!(id.brand.as_deref(), Some("hdparagon"));
-    let id = run(&[o(80, keys::HTTP_TITLE, "Uniarch NVR")], &[80]);
+    let id = by_title("Uniarch NVR");
     assert_eq!(
         (id.vendor.as_deref(), id.brand.as_deref()),
         (Some("uniview"), Some("uniarch"))
     );
     // Huawei names a vendor only next to camera evidence: its routers stay decoys.
-    assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, "Huawei HG8245H")], &[80]));
+    assert_not_camera(&by_title("Huawei HG8245H"));
     let id = run(
         &[o(80, keys::HTTP_TITLE, "HUAWEI HoloSens IP Camera")],
         &[80],
@@ -1713,13 +1718,13 @@ fn motion_icatcher_nvms_and_ipc_host_names() {
     let id = run(&[o(80, keys::HTTP_SERVER, "Motion-httpd/3.2.12")], &[80]);
     assert!(id.is_camera, "{id:#?}");
     assert_eq!(id.device_type, DeviceType::Nvr);
-    assert!(run(&[o(80, keys::HTTP_TITLE, "i-Catcher Console")], &[80]).is_camera);
-    let id = run(&[o(80, keys::HTTP_TITLE, "NVMS-1000")], &[80]);
+    assert!(by_title("i-Catcher Console").is_camera);
+    let id = by_title("NVMS-1000");
     assert!(id.is_camera);
     assert_eq!(id.vendor.as_deref(), Some("tvt"));
     assert!(run(&[o(23, keys::BANNER_TELNET, "IPC login: ")], &[23]).is_camera);
     // IPC in a web title is not enough (an industrial PC's page).
-    assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, "IPC Control Panel")], &[80]));
+    assert_not_camera(&by_title("IPC Control Panel"));
 }
 
 /// The SERVER header of a unicast SSDP reply is read like an HTTP Server header: camera and
@@ -1859,7 +1864,7 @@ fn cameras_and_recorders_named_in_other_languages() {
         "Система видеоконференцсвязи",
         "Sala de videoconferencia",
     ] {
-        assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, value)], &[80]));
+        assert_not_camera(&by_title(value));
     }
 }
 
@@ -1994,7 +1999,7 @@ fn glued_camera_words_ptz_and_more_camera_socs() {
         assert_eq!(id.device_type, device, "{value}");
     }
     for value in ["Firefox video plugin help", "Router Web Server"] {
-        assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, value)], &[80]));
+        assert_not_camera(&by_title(value));
     }
 }
 
@@ -2015,7 +2020,7 @@ fn camera_kinds_and_live_pages_in_home_languages() {
         "실시간 영상",
         "camera hành trình",
     ] {
-        let id = run(&[o(80, keys::HTTP_TITLE, value)], &[80]);
+        let id = by_title(value);
         assert!(id.is_camera, "{value}: {id:#?}");
     }
     for value in [
@@ -2024,7 +2029,7 @@ fn camera_kinds_and_live_pages_in_home_languages() {
         "机房环境监控系统",
         "实时新闻",
     ] {
-        assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, value)], &[80]));
+        assert_not_camera(&by_title(value));
     }
 }
 
@@ -2039,11 +2044,11 @@ fn more_surveillance_makers_and_the_intelbras_brand() {
         ("Rifatron DVR", "rifatron"),
         ("Oncam Grandeye", "oncam"),
     ] {
-        let id = run(&[o(80, keys::HTTP_TITLE, value)], &[80]);
+        let id = by_title(value);
         assert!(id.is_camera, "{value}: {id:#?}");
         assert_eq!(id.vendor.as_deref(), Some(vendor), "{value}");
     }
-    let camera = run(&[o(80, keys::HTTP_TITLE, "Intelbras IP Camera")], &[80]);
+    let camera = by_title("Intelbras IP Camera");
     assert_eq!(camera.vendor.as_deref(), Some("dahua"));
     assert_eq!(camera.brand.as_deref(), Some("intelbras"));
     assert_not_camera(&run(
@@ -2075,7 +2080,7 @@ fn encoder_thermal_and_vms_lines_from_public_facts() {
         ("Qualvision HTTPServer", Some("qualvision")),
         ("OnSSI Video Clients", None),
     ] {
-        let id = run(&[o(80, keys::HTTP_TITLE, value)], &[80]);
+        let id = by_title(value);
         assert!(id.is_camera, "{value}: {id:#?}");
         assert_eq!(id.vendor.as_deref(), vendor, "{value}");
     }
@@ -2089,9 +2094,9 @@ fn encoder_thermal_and_vms_lines_from_public_facts() {
         "netposa ipsanmanager",
         "Hikvision IP SAN",
     ] {
-        assert_not_camera(&run(&[o(80, keys::HTTP_TITLE, value)], &[80]));
+        assert_not_camera(&by_title(value));
     }
     // "IP SAN" is a phrase, not a prefix: a camera's "IP Sanyo" title is no storage array.
-    let sanyo = run(&[o(80, keys::HTTP_TITLE, "IP Sanyo Network Camera")], &[80]);
+    let sanyo = by_title("IP Sanyo Network Camera");
     assert!(sanyo.is_camera, "{sanyo:#?}");
 }

@@ -18,6 +18,9 @@
 //! [maker_keys]                    # where a maker's name counts, and how much
 //! "http.title" = 55
 //!
+//! [model_keys]                    # where a product line's model number counts (entries with
+//! "onvif.model" = 60              #   patterns and no names; default: maker_keys)
+//!
 //! [[maker]]                       # the maker dictionary
 //! id = "hikvision-name"           # optional rule-id tag (default: brand, else vendor)
 //! vendor = "hikvision"            # vendor id (vendors.toml)
@@ -68,7 +71,7 @@ struct Maker {
     surveillance: bool,
     #[serde(default)]
     device_type: Option<DeviceType>,
-    /// Keys (with weights) that replace `maker_keys` for this entry.
+    /// Keys (with weights) that replace `maker_keys` (or `model_keys`) for this entry.
     #[serde(default)]
     keys: Option<BTreeMap<String, u8>>,
     source: String,
@@ -87,6 +90,9 @@ struct File {
     words: Vec<Words>,
     #[serde(default)]
     maker_keys: BTreeMap<String, u8>,
+    /// Keys of a model-line entry (patterns, no names) that gives none; `maker_keys` if absent.
+    #[serde(default)]
+    model_keys: Option<BTreeMap<String, u8>>,
     /// Regexes a device may glue straight onto a maker's name (`HikvisionWeb`, `AvtechServer`,
     /// `Vivotek8130`); they apply to names of at least [`GLUE_MIN_LEN`] Latin letters or digits.
     #[serde(default)]
@@ -292,7 +298,11 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
         let (terms, mut patterns) = glued_names(&m.names, &f.maker_glue);
         patterns.extend(m.patterns.iter().cloned());
         let pattern = alternation(&terms, &patterns);
-        let keys = m.keys.as_ref().unwrap_or(&f.maker_keys);
+        let default_keys = match &f.model_keys {
+            Some(model_keys) if m.names.is_empty() => model_keys,
+            _ => &f.maker_keys,
+        };
+        let keys = m.keys.as_ref().unwrap_or(default_keys);
         let tag = m.id.as_deref().or(m.brand.as_deref()).unwrap_or(&m.vendor);
         for (key, weight) in keys {
             let mut raw = blank(
@@ -441,6 +451,47 @@ source = "s"
             .unwrap();
         assert_eq!((t.raw.camera, t.raw.weight), (None, 40));
         assert!(t.regex.is_match("TP-LINK Wireless Router") && t.regex.is_match("tplink"));
+    }
+
+    #[test]
+    fn model_lines_take_model_keys_unless_they_name_their_own() {
+        let rules = one(r#"
+[maker_keys]
+"http.title" = 55
+[model_keys]
+"onvif.model" = 60
+"*.scope" = 60
+[[maker]]
+vendor = "hikvision"
+names = ["Hikvision"]
+source = "s"
+[[maker]]
+id = "hikvision-model"
+vendor = "hikvision"
+patterns = ['DS-2CD\w*']
+source = "s"
+[[maker]]
+id = "tvt-model"
+vendor = "tvt"
+patterns = ['TD-9\d{3}\w*']
+keys = { "http.realm" = 50 }
+source = "s"
+"#)
+        .unwrap();
+        let mut ids: Vec<(&str, u8)> = rules
+            .iter()
+            .map(|r| (r.raw.id.as_str(), r.raw.weight))
+            .collect();
+        ids.sort_unstable();
+        assert_eq!(
+            ids,
+            [
+                ("maker-hikvision-http.title", 55),
+                ("maker-hikvision-model-*.scope", 60),
+                ("maker-hikvision-model-onvif.model", 60),
+                ("maker-tvt-model-http.realm", 50),
+            ]
+        );
     }
 
     #[test]
