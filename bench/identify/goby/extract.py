@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Build an identification corpus from Goby's web fingerprint rules (not mined before).
+
+Usage: bench/identify/goby/extract.py FINGERS_GIT_DIR COMMIT
+(a clone or bare mirror of https://github.com/chainreactors/fingers, which publishes Goby's rules
+as `resources/goby.json.gz`)
+
+The file is a JSON list of rules `{"name": PRODUCT, "logic": "a||(b&&c)", "rule": [{"label": "a",
+"feature": TEXT, "is_equal": true|false}, …]}`; a feature is a literal string Goby looks for in
+a reply (`is_equal: false` negates it). Taken, mechanically, are the positive features that state
+what a product literally sends in an identity field. Unlike kscan's, rules with a negated feature
+are used too: Goby's negations guard a rule against other products (`couchdb`, `drupal`, …), and
+about half of its camera rules carry one; a positive feature is still a literal string of the
+product. (Decided from the counts, before anything was scored: without them the corpus held 35
+cameras.)
+- `<title>TEXT</title>` -> http.title TEXT;
+- `Server: TEXT` -> http.server TEXT;
+- `realm="R` (Goby matches a prefix, so R may be cut short; a closing `"` or `\\"` ends it; a
+  `Basic ` / `Digest ` / `WWW-Authenticate: ` before it is kept as scheme) ->
+  http.www_authenticate `Basic realm="R"` (the realm is literal; the scheme is the fixture's
+  where Goby does not state it);
+- `CommonName: TEXT` / `Organization: TEXT` -> tls.subject `CN=TEXT` / `O=TEXT` (Goby's
+  certificate fields; commas escaped).
+Body words, banners of other protocols, cookies, icons and the rest are not used. No string is
+made up.
+
+Samples whose (kind, value) an earlier corpus of bench/identify already holds (Recog, WhatWeb,
+FingerprintHub, kscan, either part; case-insensitive) are left out, so that this corpus measures
+strings nobody wrote camguard rules from.
+
+Labels, expected vendor and split: `../labels.py`, the rule of the kscan corpus, with Goby's own
+category words for surveillance products ("Video Monitoring", "Monitoring Video", its English
+for 视频监控) added to the camera words. Label corrections, if any, are the documented rules of
+relabel.toml, keyed by exact Goby PRODUCT name, applied to both parts alike; the script refuses a
+rule that changes nothing or matches no product. Prints only counts.
+"""
+import gzip, json, os, re, subprocess, sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from labels import Product, earlier, held_out, load_relabel, write_parts  # noqa: E402
+
+FILE = "resources/goby.json.gz"
+GOBY_CAMERA = re.compile(r"video ?monitoring|monitoring ?video", re.I)
+
+
+def features(rule):
+    """Every feature of a rule (two rules nest rules inside rules)."""
+    for f in rule.get("rule", []):
+        if "feature" in f:
+            yield f
+        else:
+            yield from features(f)
+
+
+def samples_of(rule):
+    feats = list(features(rule))
+    out = []
+    for f in feats:
+        if f.get("is_equal") is False:
+            continue
+        v = f["feature"].strip()
+        if m := re.fullmatch(r"(?is)<title>(.+?)</title>", v):
+            out.append(("http.title", m.group(1).strip()))
+        elif m := re.match(r"(?i)server:\s*(.+)$", v):
+            out.append(("http.server", m.group(1).strip()))
+        elif m := re.match(r'(?i)(?:www-authenticate:\s*)?(basic |digest )?realm=\\?"(.*)$', v):
+            realm = re.split(r'\\?"', m.group(2))[0].rstrip("\\").strip()
+            if realm:
+                scheme = (m.group(1) or "basic ").strip().capitalize()
+                out.append(("http.www_authenticate", f'{scheme} realm="{realm}"'))
+        elif m := re.match(r"(CommonName|Organization):\s*(.+)$", v):
+            attr = "CN" if m.group(1) == "CommonName" else "O"
+            out.append(("tls.subject", f"{attr}=" + m.group(2).strip().replace("\\", "\\\\").replace(",", "\\,")))
+    return [(k, v) for k, v in out if 2 <= len(v) < 300]
+
+
+def main():
+    repo, commit = sys.argv[1], sys.argv[2]
+    raw = subprocess.run(["git", "--git-dir", repo, "show", f"{commit}:{FILE}"],
+                         check=True, capture_output=True).stdout
+    rules = json.loads(gzip.decompress(raw).decode("utf-8"))
+    before = earlier(HERE)
+    relabel = load_relabel(HERE)
+    used = set()
+    seen, train, held, dropped = set(), [], [], 0
+    counters = {}
+    for index, r in enumerate(rules):
+        name = r.get("name", "").strip()
+        if not name:
+            continue
+        product = Product(name, extra_camera=GOBY_CAMERA)
+        label = product.label
+        rule = relabel.get(name)
+        if rule and rule["label"] == label:
+            sys.exit(f"relabel rule that changes nothing: {name}")
+        final = rule["label"] if rule else label
+        dtype = product.device_type(rule) if final == "camera" else None
+        for kind, value in samples_of(r):
+            key = (kind, value.lower())
+            if key in seen:
+                continue
+            seen.add(key)
+            if key in before:
+                dropped += 1
+                continue
+            n = counters.get(name, 0)
+            counters[name] = n + 1
+            sid = f"goby/{name}/{n}"
+            expected = product.expected_vendor(value) if final == "camera" else None
+            s = {"id": sid, "kind": kind, "value": value, "label": final, "device_type": dtype,
+                 "vendor_expected": expected, "product": name,
+                 "source": {"repository": "chainreactors/fingers", "file": FILE, "rule": index,
+                            "commit": commit}}
+            if rule:
+                s["label_mechanical"] = label
+                s["relabel"] = name
+                used.add(name)
+            (held if held_out(sid) else train).append(s)
+    unused = sorted(set(relabel) - used)
+    if unused:
+        sys.exit(f"relabel rules that match no product: {unused}")
+    print(f"rules: {len(rules)}; left out as already in an earlier corpus: {dropped}; "
+          f"relabel rules applied: {len(used)}")
+    write_parts(HERE, train, held)
+
+
+main()

@@ -1,0 +1,132 @@
+"""The mechanical labeller, label corrections and split shared by the corpora built from
+fingerprint lists keyed by a product name (kscan, goby). One owner for the rule, so that two
+corpora labelled "by the same rule" are.
+
+Label (mechanical, from the product name only; names glue words, so words are matched inside
+names): camera, webcam, netcam, ipcam, IPC, DVR/NVR/XVR, video recorder/server/encoder,
+surveillance, CCTV and the Chinese 摄像 (camera), 录像 (recorder), 视频监控 (video surveillance)
+= camera, plus a source's own category words (`extra_camera`); video conferencing (视频会议),
+decoders, TV walls (电视墙, 解码) = decoy; a product of a maker in SURVEILLANCE_MAKERS (first word
+of the name; or a name starting with such a maker of five letters or more not followed by a
+digit; or the Chinese maker names) = camera.
+Expected vendor (VENDOR: the name's first word or prefix, or a Chinese maker name in it) only for
+cameras (final label), where the sample text names that maker.
+Split: sha256(id)[0] < 102 held out (depends on the id only).
+"""
+import glob, hashlib, json, os, re, sys, tomllib
+
+CAMERA = re.compile(r"camera|webcam|netcam|ipcam|\bipc\b|dvr|nvr|xvr|video ?recorder|video ?server|"
+                    r"video ?encoder|surveillance|cctv|摄像|录像|视频监控", re.I)
+NOT_CAMERA = re.compile(r"video ?conferenc|conferenc|视频会议|decoder|tv ?wall|电视墙|解码", re.I)
+VENDOR = {
+    "hikvision": "hikvision", "dahua": "dahua", "uniview": "uniview", "nuuo": "nuuo", "acti": "acti",
+    "avtech": "avtech", "axis": "axis", "vivotek": "vivotek", "geovision": "geovision",
+    "mobotix": "mobotix", "foscam": "foscam", "reolink": "reolink", "tiandy": "tiandy",
+    "kedacom": "kedacom", "hanwha": "hanwha", "sony": "sony", "bosch": "bosch", "pelco": "pelco",
+    "milesight": "milesight", "tvt": "tvt", "jovision": "jovision", "d-link": "d-link",
+    "dlink": "d-link", "tp-link": "tp-link", "trendnet": "trendnet", "panasonic": "panasonic",
+    "canon": "canon", "amcrest": "amcrest", "samsung": "hanwha", "avigilon": "avigilon",
+    "lilin": "lilin", "zavio": "zavio", "infinova": "infinova", "vicon": "vicon",
+}
+# Makers that sell surveillance products only (public fact, fixed list, the one of the
+# FingerprintHub script plus the Chinese names): a product of theirs is a camera / recorder /
+# video management system whatever words its name uses.
+SURVEILLANCE_MAKERS = {
+    "hikvision", "dahua", "dahuasecurity", "uniview", "nuuo", "acti", "avtech", "axis", "vivotek",
+    "geovision", "mobotix", "foscam", "reolink", "tiandy", "hanwha", "milesight", "tvt", "jovision",
+    "avigilon", "pelco", "lilin", "everfocus", "iqinvision", "arecont", "zavio", "hipcam",
+    "xiongmai", "ezviz", "imou", "lorex", "amcrest", "swann", "annke", "genetec", "milestone",
+    "exacq", "instar", "wansview", "zmodo", "sunell", "brickcom", "idis", "vicon", "dallmeier",
+    "infinova", "geutebruck", "stardot", "dedicated-micros", "heitel",
+}
+CN_MAKERS = ("海康威视", "海康", "大华", "宇视", "天地伟业")
+CN_VENDOR = (("海康", "hikvision"), ("大华", "dahua"), ("宇视", "uniview"), ("天地伟业", "tiandy"))
+
+
+class Product:
+    """What the name alone says: `label` camera/decoy, `words` (the name with - and _ as spaces),
+    `vendor` (the maker the name starts with or holds, whatever the label)."""
+
+    def __init__(self, name, extra_camera=None):
+        self.name = name
+        self.words = name.replace("_", " ").replace("-", " ")
+        first = re.split(r"[-_\s()/]+", name.lower())[0]
+        # Names glue words (`HikvisioniVMS-5060`, `AVTECHavc`, `NUUONVR`): a name that starts
+        # with a maker of five letters or more, not followed by a digit, is that maker's too.
+        glued = re.sub(r"[^a-z0-9]", "", name.lower())
+        prefixed = any(glued.startswith(m.replace("-", "")) and len(m.replace("-", "")) >= 5
+                       and not glued[len(m.replace("-", "")):][:1].isdigit()
+                       for m in SURVEILLANCE_MAKERS)
+        maker = first in SURVEILLANCE_MAKERS or prefixed or any(m in name for m in CN_MAKERS)
+        worded = bool(CAMERA.search(self.words)) or bool(extra_camera and extra_camera.search(self.words))
+        self.label = "camera" if (worded or maker) and not NOT_CAMERA.search(self.words) else "decoy"
+        low = name.lower()
+        self.vendor = VENDOR.get(first) or next((v for k, v in sorted(VENDOR.items()) if low.startswith(k)), None) \
+            or next((v for k, v in CN_VENDOR if k in name), None)
+
+    def device_type(self, rule=None):
+        """camera / nvr / dvr for a camera (a relabel rule's own type first)."""
+        return (rule.get("device_type") if rule else None) or (
+            "nvr" if re.search(r"nvr|network ?video ?recorder", self.words, re.I)
+            else "dvr" if re.search(r"[dx]vr|video ?recorder|录像", self.words, re.I) else "camera")
+
+    def expected_vendor(self, value):
+        """The vendor, when the sample's text names it (the caller asks for cameras only)."""
+        vid = self.vendor
+        names = [vid] + [k for k, v in CN_VENDOR if v == vid] if vid else []
+        if any(n.replace("-", "") in value.lower().replace(" ", "").replace("-", "") for n in names):
+            return vid
+        return None
+
+
+def earlier(here, later=()):
+    """(kind, lower-cased value) of every sample of the other corpora of bench/identify, but those
+    of the corpora named in `later` (built after the caller's, and left out of it by theirs)."""
+    seen = set()
+    skip = [here] + [os.path.join(os.path.dirname(here), d) for d in later]
+    for f in glob.glob(os.path.join(here, "..", "**", "corpus-*.jsonl"), recursive=True):
+        if any(os.path.abspath(f).startswith(d + os.sep) for d in skip):
+            continue
+        for line in open(f, encoding="utf-8"):
+            s = json.loads(line)
+            seen.add((s["kind"], s["value"].lower()))
+    return seen
+
+
+def load_relabel(here):
+    """relabel.toml: [[relabel]] product (exact name), label, optional device_type, reason."""
+    path = os.path.join(here, "relabel.toml")
+    if not os.path.exists(path):
+        return {}
+    rules = {}
+    for r in tomllib.load(open(path, "rb")).get("relabel", []):
+        name, label = r.get("product"), r.get("label")
+        if not name or label not in ("camera", "decoy") or not r.get("reason"):
+            sys.exit(f"relabel rule needs product, label camera/decoy and reason: {r}")
+        if r.get("device_type") is not None and (label != "camera" or r["device_type"] not in ("camera", "nvr", "dvr")):
+            sys.exit(f"relabel rule device_type is camera/nvr/dvr and only for cameras: {name}")
+        if set(r) - {"product", "label", "device_type", "reason"}:
+            sys.exit(f"relabel rule with unknown keys: {name}")
+        if name in rules:
+            sys.exit(f"two relabel rules for one product: {name}")
+        rules[name] = r
+    return rules
+
+
+def held_out(sid):
+    return hashlib.sha256(sid.encode()).digest()[0] < 102
+
+
+def write_parts(here, train, held):
+    """Writes corpus-{train,heldout}.jsonl and prints only counts."""
+    for fname, part in (("corpus-train.jsonl", train), ("corpus-heldout.jsonl", held)):
+        with open(os.path.join(here, fname), "w") as out:
+            for s in part:
+                out.write(json.dumps(s, ensure_ascii=False) + "\n")
+        cams = sum(s["label"] == "camera" for s in part)
+        vend = sum(s["vendor_expected"] is not None for s in part)
+        kinds = {}
+        for s in part:
+            kinds[s["kind"]] = kinds.get(s["kind"], 0) + 1
+        print(f"{fname}: {len(part)} samples, {cams} cameras, {len(part) - cams} decoys, "
+              f"{vend} name the maker; {kinds}")
