@@ -156,6 +156,23 @@ impl<'k> Identifier<'k> {
                     hits.push(h);
                 }
             }
+            // The word lists and makers match whole words; firmware glues them in CamelCase
+            // (`MegapixelIPCamera`, `AvigilonGateway`), so they also read a spaced copy.
+            if CAMEL_KEYS.iter().any(|k| key_matches(k, o.key))
+                && let Some(spaced) = camel_spaced(o.value)
+            {
+                let o2 = Obs {
+                    value: &spaced,
+                    ..*o
+                };
+                for &ri in exact.iter().chain(self.globs.iter()) {
+                    if self.rules[ri].file.starts_with("identify/")
+                        && let Some(h) = self.try_rule(ri, Some(i), &o2, &seen)
+                    {
+                        hits.push(h);
+                    }
+                }
+            }
         }
         let hits = apply_requires(self.rules, hits, &HashSet::new());
         let hits = best_per_rule(hits);
@@ -636,6 +653,44 @@ pub(crate) fn key_matches(pattern: &str, key: &str) -> bool {
     } else {
         pattern == key
     }
+}
+
+/// The identity fields whose CamelCase words are also read apart ([`camel_spaced`]); not bodies,
+/// certificates in base64 or reply bytes in hex.
+const CAMEL_KEYS: &[&str] = &[
+    "http.title",
+    "http.realm",
+    "http.server",
+    "rtsp.server",
+    "rtsp.realm",
+    "ssdp.server",
+    "tls.subject",
+    "tls.issuer",
+    "banner.*",
+    "upnp.*",
+];
+
+/// `MegapixelIPCamera` → `Megapixel IPCamera`, `AvigilonGateway` → `Avigilon Gateway`: a space
+/// wherever an ASCII lower-case letter is followed by an upper-case one; `None` when there is no
+/// such place (the copy would say nothing new).
+fn camel_spaced(v: &str) -> Option<String> {
+    let b = v.as_bytes();
+    if !b
+        .windows(2)
+        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+    {
+        return None;
+    }
+    let mut out = String::with_capacity(v.len() + 8);
+    let mut prev_lower = false;
+    for c in v.chars() {
+        if prev_lower && c.is_ascii_uppercase() {
+            out.push(' ');
+        }
+        prev_lower = c.is_ascii_lowercase();
+        out.push(c);
+    }
+    Some(out)
 }
 
 /// The first [`MAX_MATCH_BYTES`] of a value, cut at a character boundary.

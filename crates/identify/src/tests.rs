@@ -294,7 +294,7 @@ fn xiongmai_uc_httpd_netsurveillance() {
         )
     );
     assert!(has_rule(&id, "vendor", "xiongmai-http-server-uc-httpd"));
-    assert!(has_rule(&id, "vendor", "xiongmai-rtsp-server-h264dvr"));
+    assert!(has_rule(&id, "vendor", "xiongmai-server-h264dvr"));
 }
 
 /// Axis: VAPIX realm `AXIS_<MAC>`, title `AXIS` (Recog), FTP banner (Recog/nmap), ONVIF
@@ -2099,4 +2099,69 @@ fn encoder_thermal_and_vms_lines_from_public_facts() {
     // "IP SAN" is a phrase, not a prefix: a camera's "IP Sanyo" title is no storage array.
     let sanyo = by_title("IP Sanyo Network Camera");
     assert!(sanyo.is_camera, "{sanyo:#?}");
+}
+
+// Ninth round of issue 9: CamelCase-glued words, and camera lines and streaming servers from
+// public facts, written from the misses of the training part of bench/identify/goby.
+#[test]
+fn camel_case_glued_words_model_lines_and_streaming_servers() {
+    let realm = |v: &str| run(&[o(80, keys::HTTP_REALM, v)], &[80]);
+    let server = |v: &str| run(&[o(80, keys::HTTP_SERVER, v)], &[80]);
+    for (id, vendor, what) in [
+        (realm("MegapixelIPCamera"), None, "glued IP camera"),
+        (server("WirelessNVR"), None, "glued NVR"),
+        (realm("TVIP21550"), Some("abus"), "ABUS TVIP line"),
+        (realm("TVVR36000"), Some("abus"), "ABUS TVVR recorder"),
+        (realm("huawei IPC6625"), Some("huawei"), "Huawei IPC"),
+        (
+            realm("HUAWEI M2241-10-QLI"),
+            Some("huawei"),
+            "HoloSens M line",
+        ),
+        (realm("AIC250W"), Some("airlink101"), "AirLink101 SkyIPCam"),
+        (
+            run(&[o(80, keys::HTTP_REALM, "NET-i")], &[80]),
+            Some("hanwha"),
+            "Samsung NET-i",
+        ),
+        (
+            server("TAS-Tech Streaming Server V100R001"),
+            Some("tas-tech"),
+            "TAS-Tech",
+        ),
+        (server("AipStar RTSP Server"), Some("aipstar"), "Aipstar"),
+        (
+            server("Hisilicon Streaming Media Server"),
+            None,
+            "HiSilicon IPC SDK",
+        ),
+        (
+            server("GrandStream Rtsp Server V100R001"),
+            Some("grandstream"),
+            "Grandstream RTSP",
+        ),
+        (
+            server("H264DVR"),
+            Some("xiongmai"),
+            "XiongMai's server name on the web port",
+        ),
+    ] {
+        assert!(id.is_camera, "{what}: {id:#?}");
+        assert_eq!(id.vendor.as_deref(), vendor, "{what}");
+    }
+    // The spaced copy is read by the word lists only, and says nothing a router, an industrial
+    // PC, a bare model number or a conferencing camera does not: these stay decoys.
+    for id in [
+        server("HuaweiHG8245H"),
+        realm("Huawei AR2240"),
+        realm("M2241"),
+        realm("IPC6625"),
+        by_title("SIMATIC IPC427E"),
+        by_title("MyRouterSetup"),
+        by_title("LogitechConferenceCam"),
+        server("Grandstream GXP2170"),
+        server("HisiliconSTB"),
+    ] {
+        assert!(!id.is_camera, "called a camera: {id:#?}");
+    }
 }
