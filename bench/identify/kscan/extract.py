@@ -21,23 +21,15 @@ Samples whose (kind, value) an earlier corpus of bench/identify already holds (R
 FingerprintHub, either part) are left out, so that this corpus measures strings nobody wrote
 camguard rules from.
 
-Label (mechanical, from the PRODUCT name only; kscan glues words, so words are matched inside
-names): camera, webcam, netcam, ipcam, IPC, DVR/NVR/XVR, video recorder/server/encoder,
-surveillance, CCTV and the Chinese 摄像 (camera), 录像 (recorder), 视频监控 (video surveillance)
-= camera; video conferencing (视频会议), decoders, TV walls (电视墙, 解码) = decoy; a product
-of a maker in SURVEILLANCE_MAKERS (first word of the name; or a name starting with such a maker of
-five letters or more not followed by a digit, as kscan glues words; or the Chinese maker names) =
-camera.
+Labels, expected vendor and split: `../labels.py` (mechanical, from the PRODUCT name only; the
+rule was written for this corpus and is shared with the Goby corpus).
 Label corrections are the documented rules of relabel.toml, keyed by exact kscan PRODUCT name
 (`label`, optional `device_type` camera/nvr/dvr for cameras, and a `reason` citing the public
 fact), from a blind audit of both parts by one rubric (README.md, "Label audit of both parts");
 they are applied to both parts alike. A relabelled sample keeps `label_mechanical` and names its
 rule in `relabel`. The script refuses (exits non-zero) a rule that changes nothing or matches no
 product.
-Expected vendor (VENDOR below: the name's first word or prefix, or a Chinese maker name in it) only
-for cameras (final label), where the sample text names that maker. Split:
-sha256(id)[0] < 102 held out (depends on the id only; relabelling changes neither). Prints only
-counts.
+Prints only counts.
 """
 import os, re, subprocess, sys
 
