@@ -157,18 +157,24 @@ impl<'k> Identifier<'k> {
                 }
             }
             // The word lists and makers match whole words; firmware glues them in CamelCase
-            // (`MegapixelIPCamera`, `AvigilonGateway`), so they also read a spaced copy.
+            // (`MegapixelIPCamera`, `WirelessNVR`), so they also read a spaced copy. The
+            // evidence quotes what the device sent, not the copy.
             if CAMEL_KEYS.iter().any(|k| key_matches(k, o.key))
-                && let Some(spaced) = camel_spaced(o.value)
+                && let Some((spaced, inserted)) = camel_spaced(o.value)
             {
+                // A place in the copy, as a place in what the device sent.
+                let at = |p: usize| p - inserted.iter().filter(|&&q| q < p).count();
                 let o2 = Obs {
                     value: &spaced,
                     ..*o
                 };
                 for &ri in exact.iter().chain(self.globs.iter()) {
                     if self.rules[ri].file.starts_with("identify/")
-                        && let Some(h) = self.try_rule(ri, Some(i), &o2, &seen)
+                        && let Some(mut h) = self.try_rule(ri, Some(i), &o2, &seen)
                     {
+                        if let Some(m) = self.rules[ri].regex.find(&spaced) {
+                            h.excerpt = excerpt(o.value, at(m.start()), at(m.end()));
+                        }
                         hits.push(h);
                     }
                 }
@@ -670,10 +676,10 @@ const CAMEL_KEYS: &[&str] = &[
     "upnp.*",
 ];
 
-/// `MegapixelIPCamera` → `Megapixel IPCamera`, `AvigilonGateway` → `Avigilon Gateway`: a space
-/// wherever an ASCII lower-case letter is followed by an upper-case one; `None` when there is no
-/// such place (the copy would say nothing new).
-fn camel_spaced(v: &str) -> Option<String> {
+/// `MegapixelIPCamera` → `Megapixel IPCamera`, `WirelessNVR` → `Wireless NVR`: a space
+/// wherever an ASCII lower-case letter is followed by an upper-case one, with the byte offsets of
+/// the spaces put in; `None` when there is no such place (the copy would say nothing new).
+fn camel_spaced(v: &str) -> Option<(String, Vec<usize>)> {
     let b = v.as_bytes();
     if !b
         .windows(2)
@@ -682,15 +688,17 @@ fn camel_spaced(v: &str) -> Option<String> {
         return None;
     }
     let mut out = String::with_capacity(v.len() + 8);
+    let mut inserted = Vec::new();
     let mut prev_lower = false;
     for c in v.chars() {
         if prev_lower && c.is_ascii_uppercase() {
+            inserted.push(out.len());
             out.push(' ');
         }
         prev_lower = c.is_ascii_lowercase();
         out.push(c);
     }
-    Some(out)
+    Some((out, inserted))
 }
 
 /// The first [`MAX_MATCH_BYTES`] of a value, cut at a character boundary.

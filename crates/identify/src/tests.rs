@@ -2149,6 +2149,23 @@ fn camel_case_glued_words_model_lines_and_streaming_servers() {
         assert!(id.is_camera, "{what}: {id:#?}");
         assert_eq!(id.vendor.as_deref(), vendor, "{what}");
     }
+    // The evidence quotes what the device sent, not the spaced copy the words were read in.
+    let glued = realm("MegapixelIPCamera");
+    assert!(
+        glued
+            .evidence
+            .iter()
+            .any(|c| c.field == "is_camera" && c.excerpt == "MegapixelIPCamera"),
+        "{glued:#?}"
+    );
+    let long =
+        by_title("Welcome to the web configuration pages of the device: WirelessNVR (4 channels)");
+    assert!(
+        long.evidence
+            .iter()
+            .any(|c| c.field == "is_camera" && c.excerpt.contains("device: WirelessNVR (4")),
+        "{long:#?}"
+    );
     // The spaced copy is read by the word lists only, and says nothing a router, an industrial
     // PC, a bare model number or a conferencing camera does not: these stay decoys.
     for id in [
