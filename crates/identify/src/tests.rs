@@ -2171,6 +2171,8 @@ fn camel_case_glued_words_model_lines_and_streaming_servers() {
     for id in [
         server("HuaweiHG8245H"),
         realm("Huawei AR2240"),
+        by_title("Huawei X6800"),
+        by_title("Huawei M2000"),
         realm("M2241"),
         realm("IPC6625"),
         by_title("SIMATIC IPC427E"),
