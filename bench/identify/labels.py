@@ -117,6 +117,57 @@ def held_out(sid):
     return hashlib.sha256(sid.encode()).digest()[0] < 102
 
 
+class Corpus:
+    """One corpus being built from a fingerprint list: labels each product (with relabel.toml's
+    corrections), leaves out repeated strings and those of earlier corpora, numbers each product's
+    samples (`PREFIX/PRODUCT/N`), splits, and writes both parts."""
+
+    def __init__(self, here, prefix, extra_camera=None, later=()):
+        self.here, self.prefix, self.extra_camera = here, prefix, extra_camera
+        self.before = earlier(here, later)
+        self.relabel = load_relabel(here)
+        self.used, self.seen, self.counters = set(), set(), {}
+        self.train, self.held, self.dropped = [], [], 0
+
+    def add(self, name, samples, source):
+        """The (kind, value) samples of product `name`, with the provenance `source`."""
+        product = Product(name, extra_camera=self.extra_camera)
+        label = product.label
+        rule = self.relabel.get(name)
+        if rule and rule["label"] == label:
+            sys.exit(f"relabel rule that changes nothing: {name}")
+        final = rule["label"] if rule else label
+        dtype = product.device_type(rule) if final == "camera" else None
+        for kind, value in samples:
+            key = (kind, value.lower())
+            if key in self.seen:
+                continue
+            self.seen.add(key)
+            if key in self.before:
+                self.dropped += 1
+                continue
+            n = self.counters.get(name, 0)
+            self.counters[name] = n + 1
+            sid = f"{self.prefix}/{name}/{n}"
+            expected = product.expected_vendor(value) if final == "camera" else None
+            s = {"id": sid, "kind": kind, "value": value, "label": final, "device_type": dtype,
+                 "vendor_expected": expected, "product": name, "source": source}
+            if rule:
+                s["label_mechanical"] = label
+                s["relabel"] = name
+                self.used.add(name)
+            (self.held if held_out(sid) else self.train).append(s)
+
+    def finish(self, heading=""):
+        """Refuses relabel rules that matched no product, prints counts, writes both parts."""
+        unused = sorted(set(self.relabel) - self.used)
+        if unused:
+            sys.exit(f"relabel rules that match no product: {unused}")
+        print(f"{heading}left out as already in an earlier corpus: {self.dropped}; "
+              f"relabel rules applied: {len(self.used)}")
+        write_parts(self.here, self.train, self.held)
+
+
 def write_parts(here, train, held):
     """Writes corpus-{train,heldout}.jsonl and prints only counts."""
     for fname, part in (("corpus-train.jsonl", train), ("corpus-heldout.jsonl", held)):

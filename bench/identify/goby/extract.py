@@ -38,7 +38,7 @@ import gzip, json, os, re, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from labels import Product, earlier, held_out, load_relabel, write_parts  # noqa: E402
+from labels import Corpus  # noqa: E402
 
 FILE = "resources/goby.json.gz"
 GOBY_CAMERA = re.compile(r"video ?monitoring|monitoring ?video", re.I)
@@ -80,49 +80,13 @@ def main():
     raw = subprocess.run(["git", "--git-dir", repo, "show", f"{commit}:{FILE}"],
                          check=True, capture_output=True).stdout
     rules = json.loads(gzip.decompress(raw).decode("utf-8"))
-    before = earlier(HERE)
-    relabel = load_relabel(HERE)
-    used = set()
-    seen, train, held, dropped = set(), [], [], 0
-    counters = {}
+    corpus = Corpus(HERE, "goby", extra_camera=GOBY_CAMERA)
     for index, r in enumerate(rules):
         name = r.get("name", "").strip()
-        if not name:
-            continue
-        product = Product(name, extra_camera=GOBY_CAMERA)
-        label = product.label
-        rule = relabel.get(name)
-        if rule and rule["label"] == label:
-            sys.exit(f"relabel rule that changes nothing: {name}")
-        final = rule["label"] if rule else label
-        dtype = product.device_type(rule) if final == "camera" else None
-        for kind, value in samples_of(r):
-            key = (kind, value.lower())
-            if key in seen:
-                continue
-            seen.add(key)
-            if key in before:
-                dropped += 1
-                continue
-            n = counters.get(name, 0)
-            counters[name] = n + 1
-            sid = f"goby/{name}/{n}"
-            expected = product.expected_vendor(value) if final == "camera" else None
-            s = {"id": sid, "kind": kind, "value": value, "label": final, "device_type": dtype,
-                 "vendor_expected": expected, "product": name,
-                 "source": {"repository": "chainreactors/fingers", "file": FILE, "rule": index,
-                            "commit": commit}}
-            if rule:
-                s["label_mechanical"] = label
-                s["relabel"] = name
-                used.add(name)
-            (held if held_out(sid) else train).append(s)
-    unused = sorted(set(relabel) - used)
-    if unused:
-        sys.exit(f"relabel rules that match no product: {unused}")
-    print(f"rules: {len(rules)}; left out as already in an earlier corpus: {dropped}; "
-          f"relabel rules applied: {len(used)}")
-    write_parts(HERE, train, held)
+        if name:
+            corpus.add(name, samples_of(r), {"repository": "chainreactors/fingers", "file": FILE,
+                                             "rule": index, "commit": commit})
+    corpus.finish(f"rules: {len(rules)}; ")
 
 
 main()

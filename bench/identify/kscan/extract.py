@@ -35,7 +35,7 @@ import os, re, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from labels import Product, earlier, held_out, load_relabel, write_parts  # noqa: E402
+from labels import Corpus  # noqa: E402
 
 CLAUSE = re.compile(r'(\w+)\s*(!=|~=|=)\s*"((?:[^"\\]|\\.)*)"')
 
@@ -71,49 +71,15 @@ def main():
     repo, commit = sys.argv[1], sys.argv[2]
     text = subprocess.run(["git", "--git-dir", repo, "show", f"{commit}:static/fingerprint.txt"],
                           check=True, capture_output=True).stdout.decode("utf-8", "replace")
-    before = earlier(HERE, later=("goby",))
-    relabel = load_relabel(HERE)
-    used = set()
-    seen, train, held, dropped = set(), [], [], 0
-    counters = {}
+    corpus = Corpus(HERE, "kscan", later=("goby",))
     for lineno, line in enumerate(text.splitlines(), 1):
         name, sep, expr = line.partition("\t")
         if not sep:
             continue
-        name = name.strip()
-        product = Product(name)
-        label = product.label
-        rule = relabel.get(name)
-        if rule and rule["label"] == label:
-            sys.exit(f"relabel rule that changes nothing: {name}")
-        final = rule["label"] if rule else label
-        dtype = product.device_type(rule) if final == "camera" else None
-        for kind, value in samples_of(expr):
-            key = (kind, value.lower())
-            if key in seen:
-                continue
-            seen.add(key)
-            if key in before:
-                dropped += 1
-                continue
-            n = counters.get(name, 0)
-            counters[name] = n + 1
-            sid = f"kscan/{name}/{n}"
-            expected = product.expected_vendor(value) if final == "camera" else None
-            s = {"id": sid, "kind": kind, "value": value, "label": final, "device_type": dtype,
-                 "vendor_expected": expected, "product": name,
-                 "source": {"repository": "lcvvvv/kscan", "file": "static/fingerprint.txt",
-                            "line": lineno, "commit": commit}}
-            if rule:
-                s["label_mechanical"] = label
-                s["relabel"] = name
-                used.add(name)
-            (held if held_out(sid) else train).append(s)
-    unused = sorted(set(relabel) - used)
-    if unused:
-        sys.exit(f"relabel rules that match no product: {unused}")
-    print(f"left out as already in an earlier corpus: {dropped}; relabel rules applied: {len(used)}")
-    write_parts(HERE, train, held)
+        corpus.add(name.strip(), samples_of(expr),
+                   {"repository": "lcvvvv/kscan", "file": "static/fingerprint.txt", "line": lineno,
+                    "commit": commit})
+    corpus.finish()
 
 
 main()
