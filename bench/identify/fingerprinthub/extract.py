@@ -22,10 +22,13 @@ first word of the name) = camera. Corrections: relabel.toml (by file, with reaso
 vendor only where the text names the maker (VENDOR below). Split: sha256(id)[0] < 102 held out.
 Prints only counts.
 """
-import hashlib, json, os, re, subprocess, sys, tomllib
+import json, os, re, subprocess, sys, tomllib
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from labels import SURVEILLANCE_MAKERS, held_out, write_parts  # noqa: E402
+
 CAMERA = re.compile(r"\b(ip ?cam(era)?s?|cameras?|web ?cams?|netcam|ipc|dvrs?|nvrs?|xvrs?|network video recorder|"
                     r"video recorders?|video servers?|video encoders?|surveillance|cctv)\b|摄像|录像|视频监控", re.I)
 NOT_CAMERA = re.compile(r"video ?conferenc|conferenc|视频会议|video decoder", re.I)
@@ -37,18 +40,10 @@ VENDOR = {
     "pelco": "pelco", "milesight": "milesight", "tvt": "tvt", "jovision": "jovision",
     "d-link": "d-link", "dlink": "d-link", "tp-link": "tp-link", "trendnet": "trendnet",
 }
-
-# Makers that sell surveillance products only (public fact, fixed list): a product of theirs is
-# a camera / recorder / video management system whatever words its name uses. Added after the
-# first measurement (see README.md): the word rule missed model-named products (nvr301, s14).
-SURVEILLANCE_MAKERS = {
-    "hikvision", "dahua", "dahuasecurity", "uniview", "nuuo", "acti", "avtech", "axis", "vivotek",
-    "geovision", "mobotix", "foscam", "reolink", "tiandy", "hanwha", "milesight", "tvt", "jovision",
-    "avigilon", "pelco", "lilin", "everfocus", "iqinvision", "arecont", "zavio", "hipcam",
-    "xiongmai", "ezviz", "imou", "lorex", "amcrest", "swann", "annke", "genetec", "milestone",
-    "exacq", "instar", "wansview", "zmodo", "sunell", "brickcom", "idis", "vicon", "dallmeier",
-    "infinova", "geutebruck", "stardot", "dedicated-micros", "heitel",
-}
+# SURVEILLANCE_MAKERS (../labels.py, one list for every corpus): makers that sell surveillance
+# products only (public fact, fixed list); a product of theirs is a camera / recorder / video
+# management system whatever words its name uses. Added after the first measurement (see
+# README.md): the word rule missed model-named products (nvr301, s14).
 
 
 def git(repo, *args):
@@ -150,22 +145,11 @@ def main():
             if rule:
                 s["label_mechanical"] = label
                 s["relabel"] = rel
-            h = hashlib.sha256(sid.encode()).digest()[0]
-            (held if h < 102 else train).append(s)
+            (held if held_out(sid) else train).append(s)
     unused = sorted(set(relabel) - used)
     if unused:
         sys.exit(f"relabel rules for files that gave no sample: {unused}")
-    for fname, part in (("corpus-train.jsonl", train), ("corpus-heldout.jsonl", held)):
-        with open(os.path.join(HERE, fname), "w") as out:
-            for s in part:
-                out.write(json.dumps(s, ensure_ascii=False) + "\n")
-        cams = sum(s["label"] == "camera" for s in part)
-        vend = sum(s["vendor_expected"] is not None for s in part)
-        kinds = {}
-        for s in part:
-            kinds[s["kind"]] = kinds.get(s["kind"], 0) + 1
-        print(f"{fname}: {len(part)} samples, {cams} cameras, {len(part) - cams} decoys, "
-              f"{vend} name the maker; {kinds}")
+    write_parts(HERE, train, held)
 
 
 main()

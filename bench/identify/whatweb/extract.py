@@ -25,9 +25,12 @@ them), applied to both parts alike.
 Split: sha256(id)[0] < 102 (about 40 %) is held out (corpus-heldout.jsonl), the rest is the
 training part (corpus-train.jsonl), the same rule as the Recog corpus. Prints only counts.
 """
-import hashlib, json, os, re, subprocess, sys, tomllib
+import json, os, re, subprocess, sys, tomllib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from labels import held_out, write_parts  # noqa: E402
+
 CAMERA = re.compile(r"\b(ip ?cam(era)?s?|cameras?|web ?cams?|netcam|dvrs?|nvrs?|network video recorder|"
                     r"video recorders?|video servers?|video encoders?|surveillance|cctv)\b", re.I)
 NOT_CAMERA = re.compile(r"video ?conferenc|conferenc|video decoder", re.I)
@@ -211,22 +214,11 @@ def main():
             if rule:
                 s["label_mechanical"] = label
                 s["relabel"] = plugin
-            h = hashlib.sha256(sid.encode()).digest()[0]
-            (held if h < 102 else train).append(s)
+            (held if held_out(sid) else train).append(s)
     unused = sorted(set(relabel) - used)
     if unused:
         sys.exit(f"relabel rules for plugins that gave no change: {unused}")
-    for fname, part in (("corpus-train.jsonl", train), ("corpus-heldout.jsonl", held)):
-        with open(os.path.join(HERE, fname), "w") as out:
-            for s in part:
-                out.write(json.dumps(s, ensure_ascii=False) + "\n")
-        cams = sum(s["label"] == "camera" for s in part)
-        vend = sum(s["vendor_expected"] is not None for s in part)
-        kinds = {}
-        for s in part:
-            kinds[s["kind"]] = kinds.get(s["kind"], 0) + 1
-        print(f"{fname}: {len(part)} samples, {cams} cameras, {len(part) - cams} decoys, "
-              f"{vend} name the maker; {kinds}")
+    write_parts(HERE, train, held)
 
 
 main()
