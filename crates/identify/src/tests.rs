@@ -2184,3 +2184,102 @@ fn camel_case_glued_words_model_lines_and_streaming_servers() {
         assert!(!id.is_camera, "called a camera: {id:#?}");
     }
 }
+
+/// Tenth round: facts from Nmap's service fingerprints and nuclei's exposed-panel templates.
+/// Each string names one camera, recorder or video-management product; the decoys beside them
+/// share a word or a shape with them and must stay decoys.
+#[test]
+fn nmap_and_nuclei_camera_strings_and_their_neighbours() {
+    let server = |v: &str| run(&[o(80, keys::HTTP_SERVER, v)], &[80]);
+    let telnet = |v: &str| run(&[o(23, keys::BANNER_TELNET, v)], &[23]);
+    for (id, vendor, kind, what) in [
+        (
+            server("ADH-Web"),
+            Some("dedicated-micros"),
+            DeviceType::Dvr,
+            "ADH-Web",
+        ),
+        (
+            telnet("Welcome to the DS2 command line processor\r\nUsername: "),
+            Some("dedicated-micros"),
+            DeviceType::Dvr,
+            "Digital Sprite 2",
+        ),
+        (
+            by_title("Welcome to eDR400--login"),
+            Some("everfocus"),
+            DeviceType::Dvr,
+            "eDR400",
+        ),
+        (
+            server("JVC VR-809/816 API Server/1.0.0"),
+            Some("jvc"),
+            DeviceType::Dvr,
+            "JVC VR-8xx",
+        ),
+        (
+            server("dcs-lig-httpd"),
+            Some("d-link"),
+            DeviceType::Camera,
+            "D-Link lighttpd",
+        ),
+        (
+            server("alphapd"),
+            Some("d-link"),
+            DeviceType::Camera,
+            "alphapd, no version",
+        ),
+        (
+            by_title("WJ-NT104 MAIN PAGE"),
+            Some("i-pro"),
+            DeviceType::Camera,
+            "WJ-NT104",
+        ),
+        (
+            server("MJPG-Streamer/0.2"),
+            None,
+            DeviceType::Camera,
+            "MJPG-Streamer",
+        ),
+        (
+            server("SeleaCPSHttpServer"),
+            Some("selea"),
+            DeviceType::Camera,
+            "Selea",
+        ),
+        (by_title("ZM - Login"), None, DeviceType::Nvr, "ZoneMinder"),
+        (
+            by_title("CompleteView Web Client"),
+            None,
+            DeviceType::Nvr,
+            "CompleteView",
+        ),
+        (
+            by_title("Orchid Core VMS - IPConfigure, Inc."),
+            None,
+            DeviceType::Nvr,
+            "Orchid",
+        ),
+        (
+            by_title("NoVus IP camera"),
+            Some("novus"),
+            DeviceType::Camera,
+            "NOVUS",
+        ),
+    ] {
+        assert!(id.is_camera, "{what}: {id:#?}");
+        assert_eq!(id.vendor.as_deref(), vendor, "{what}");
+        assert_eq!(id.device_type, kind, "{what}");
+    }
+    for id in [
+        by_title("ZM"),
+        by_title("Zabbix - Login"),
+        server("lighttpd/1.4.35"),
+        server("JVC Projector"),
+        by_title("Novus Automation controller"),
+        by_title("WJ-NT"),
+        server("Streamer/1.0"),
+    ] {
+        assert!(!id.is_camera, "{id:#?}");
+    }
+}
