@@ -2078,7 +2078,7 @@ fn encoder_thermal_and_vms_lines_from_public_facts() {
         ("Devline Linia Server", Some("devline")),
         ("东方网力PVG视频系统", Some("netposa")),
         ("Qualvision HTTPServer", Some("qualvision")),
-        ("OnSSI Video Clients", None),
+        ("OnSSI Video Clients", Some("onssi")),
     ] {
         let id = by_title(value);
         assert!(id.is_camera, "{value}: {id:#?}");
@@ -2250,13 +2250,13 @@ fn nmap_and_nuclei_camera_strings_and_their_neighbours() {
         (by_title("ZM - Login"), None, DeviceType::Nvr, "ZoneMinder"),
         (
             by_title("CompleteView Web Client"),
-            None,
+            Some("salient"),
             DeviceType::Nvr,
             "CompleteView",
         ),
         (
             by_title("Orchid Core VMS - IPConfigure, Inc."),
-            None,
+            Some("ipconfigure"),
             DeviceType::Nvr,
             "Orchid",
         ),
@@ -2281,5 +2281,55 @@ fn nmap_and_nuclei_camera_strings_and_their_neighbours() {
         server("Streamer/1.0"),
     ] {
         assert!(!id.is_camera, "{id:#?}");
+    }
+}
+
+/// Model numbers of more camera and recorder lines, the long tail of makers and the servers of
+/// camera firmware platforms; beside them numbers of the same shape that routers, copiers,
+/// photo cameras, scanners, chips and smart plugs carry.
+#[test]
+fn more_model_lines_makers_and_platform_servers() {
+    let realm = |v: &str| run(&[o(80, keys::HTTP_REALM, v)], &[80]);
+    let server = |v: &str| run(&[o(80, keys::HTTP_SERVER, v)], &[80]);
+    for (id, vendor, what) in [
+        (realm("IME329-1ERS"), Some("pelco"), "Pelco Sarix"),
+        (realm("2.0C-H5A-BO1-IR"), Some("avigilon"), "Avigilon H5A"),
+        (realm("DC-D4212RX"), Some("idis"), "IDIS dome"),
+        (realm("SN-IPR57/04AKDN"), Some("sunell"), "Sunell"),
+        (realm("HWI-B121H"), Some("hikvision"), "HiWatch"),
+        (realm("XVR5108HS-X"), Some("dahua"), "Dahua XVR, bare"),
+        (by_title("VIGI C540"), Some("tp-link"), "VIGI"),
+        (
+            by_title("Provision-ISR"),
+            Some("provision-isr"),
+            "Provision-ISR",
+        ),
+        (
+            by_title("Streamax"),
+            Some("streamax"),
+            "Streamax mobile DVR maker",
+        ),
+        (server("SQ-WEBCAM"), None, "SQ-WEBCAM"),
+        (
+            server("UBNT Streaming Server v1.2"),
+            Some("ubiquiti"),
+            "UniFi Video",
+        ),
+    ] {
+        assert!(id.is_camera, "{what}: {id:#?}");
+        assert_eq!(id.vendor.as_deref(), vendor, "{what}");
+    }
+    for v in [
+        "MX-M354N",  // Sharp copier
+        "IXP425",    // Intel network processor
+        "DC-S1R",    // Panasonic Lumix
+        "DR-2580C",  // Canon document scanner
+        "Tapo P100", // TP-Link smart plug
+        "QCA8337N",  // Qualcomm switch chip
+        "IPR1234",   // a bare IPR number
+        "DC-TZ90",   // Panasonic Lumix
+    ] {
+        let id = realm(v);
+        assert!(!id.is_camera, "{v}: {id:#?}");
     }
 }
