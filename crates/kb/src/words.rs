@@ -158,7 +158,7 @@ fn alternation(terms: &[String], patterns: &[String]) -> String {
     let alts: Vec<String> = spaced
         .iter()
         .map(|t| phrase(t))
-        .chain(patterns.iter().cloned())
+        .chain(patterns.iter().map(|p| ascii_classes(p)))
         .filter(|a| !a.is_empty())
         .collect();
     // The boundary is an ASCII character that is not a letter or digit, or a Han / kana /
@@ -194,6 +194,61 @@ fn alternation(terms: &[String], patterns: &[String]) -> String {
         (None, Some(f)) => f,
         (None, None) => String::new(),
     }
+}
+
+/// The pattern with its `\w`, `\d` and `\s` classes made ASCII (`[0-9A-Za-z_]`, `[0-9]`,
+/// ASCII white space), inside and outside brackets. Model numbers and web-server names are
+/// ASCII, and a Unicode `\w` costs hundreds of kilobytes in every compiled rule (the maker
+/// dictionary compiles hundreds). Other escapes are kept as written.
+fn ascii_classes(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars().peekable();
+    let mut in_class = false;
+    let mut class_start = false;
+    while let Some(c) = chars.next() {
+        let at_start = std::mem::take(&mut class_start);
+        match c {
+            '\\' => {
+                let Some(n) = chars.next() else {
+                    out.push(c);
+                    break;
+                };
+                let set = match n {
+                    'w' => Some("0-9A-Za-z_"),
+                    'd' => Some("0-9"),
+                    's' => Some(r"\t\n\x0B\x0C\r "),
+                    _ => None,
+                };
+                match (set, in_class) {
+                    (Some(set), true) => out.push_str(set),
+                    (Some(set), false) => {
+                        out.push('[');
+                        out.push_str(set);
+                        out.push(']');
+                    }
+                    (None, _) => {
+                        out.push(c);
+                        out.push(n);
+                    }
+                }
+            }
+            '[' if !in_class => {
+                in_class = true;
+                class_start = true;
+                out.push(c);
+                if chars.peek() == Some(&'^') {
+                    out.push('^');
+                    chars.next();
+                }
+            }
+            ']' if in_class && !at_start => {
+                in_class = false;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// Compiled patterns by text: an entry gives one rule per key, all with the same pattern, and a
@@ -324,6 +379,25 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn classes_in_patterns_are_made_ascii() {
+        assert_eq!(ascii_classes(r"DS-\d{4}\w*"), "DS-[0-9]{4}[0-9A-Za-z_]*");
+        assert_eq!(
+            ascii_classes(r"[\w._-]+\s"),
+            r"[0-9A-Za-z_._-]+[\t\n\x0B\x0C\r ]"
+        );
+        assert_eq!(ascii_classes(r"[^\d]\.\W\\d"), r"[^0-9]\.\W\\d");
+        assert_eq!(ascii_classes(r"[]\d]x"), r"[]0-9]x");
+        // Compiled, the made-ASCII pattern matches the model numbers it did.
+        let rules = parse(
+            "identify/t.toml",
+            "schema = 1\n[[maker]]\nvendor = \"hikvision\"\npatterns = ['DS-2CD\\d{4}\\w*']\nkeys = { \"http.title\" = 60 }\nsource = \"t\"\n",
+        )
+        .unwrap();
+        assert!(rules[0].regex.is_match("HIKVISION DS-2CD2143G0-I camera"));
+        assert!(!rules[0].regex.is_match("DS-2CD٣٤٥٦"));
+    }
+
     use super::*;
 
     fn one(text: &str) -> Result<Vec<FingerprintRule>, KbError> {
