@@ -2315,6 +2315,20 @@ fn more_model_lines_makers_and_platform_servers() {
             Some("ubiquiti"),
             "UniFi Video",
         ),
+        (by_title("VN-C20"), Some("jvc"), "JVC VN-"),
+        (realm("IK-WB11A"), Some("toshiba"), "Toshiba IK-WB"),
+        (
+            by_title("VCC-HD2300 Network Camera"),
+            Some("sanyo"),
+            "SANYO VCC-",
+        ),
+        (by_title("snc-cs3 home"), Some("sony"), "Sony, one digit"),
+        (server("VVTK-HTTP-Server"), Some("vivotek"), "VIVOTEK"),
+        (
+            by_title("Linksys Viewer - Login"),
+            Some("linksys"),
+            "Linksys WVC viewer",
+        ),
     ] {
         assert!(id.is_camera, "{what}: {id:#?}");
         assert_eq!(id.vendor.as_deref(), vendor, "{what}");
