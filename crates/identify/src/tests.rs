@@ -2329,19 +2329,32 @@ fn more_model_lines_makers_and_platform_servers() {
             Some("linksys"),
             "Linksys WVC viewer",
         ),
+        (
+            by_title("杭州雄迈WEB客户端"),
+            Some("xiongmai"),
+            "XiongMai in Chinese",
+        ),
+        (by_title("萤石云"), Some("hikvision"), "EZVIZ in Chinese"),
+        (
+            by_title("한화테크윈 웹뷰어"),
+            Some("hanwha"),
+            "Hanwha in Korean",
+        ),
     ] {
         assert!(id.is_camera, "{what}: {id:#?}");
         assert_eq!(id.vendor.as_deref(), vendor, "{what}");
     }
     for v in [
-        "MX-M354N",  // Sharp copier
-        "IXP425",    // Intel network processor
-        "DC-S1R",    // Panasonic Lumix
-        "DR-2580C",  // Canon document scanner
-        "Tapo P100", // TP-Link smart plug
-        "QCA8337N",  // Qualcomm switch chip
-        "IPR1234",   // a bare IPR number
-        "DC-TZ90",   // Panasonic Lumix
+        "MX-M354N",     // Sharp copier
+        "IXP425",       // Intel network processor
+        "DC-S1R",       // Panasonic Lumix
+        "DR-2580C",     // Canon document scanner
+        "Tapo P100",    // TP-Link smart plug
+        "QCA8337N",     // Qualcomm switch chip
+        "IPR1234",      // a bare IPR number
+        "DC-TZ90",      // Panasonic Lumix
+        "博世电动工具", // Bosch power tools
+        "华为路由器",   // a Huawei router
     ] {
         let id = realm(v);
         assert!(!id.is_camera, "{v}: {id:#?}");
