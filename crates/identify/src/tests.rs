@@ -2340,21 +2340,26 @@ fn more_model_lines_makers_and_platform_servers() {
             Some("hanwha"),
             "Hanwha in Korean",
         ),
+        (by_title("Sharx Security"), Some("sharx"), "Sharx"),
+        (realm("HNC230G"), Some("hawking"), "Hawking HNC"),
+        (by_title("Meraki MV12"), Some("cisco"), "Meraki MV camera"),
     ] {
         assert!(id.is_camera, "{what}: {id:#?}");
         assert_eq!(id.vendor.as_deref(), vendor, "{what}");
     }
     for v in [
-        "MX-M354N",     // Sharp copier
-        "IXP425",       // Intel network processor
-        "DC-S1R",       // Panasonic Lumix
-        "DR-2580C",     // Canon document scanner
-        "Tapo P100",    // TP-Link smart plug
-        "QCA8337N",     // Qualcomm switch chip
-        "IPR1234",      // a bare IPR number
-        "DC-TZ90",      // Panasonic Lumix
-        "博世电动工具", // Bosch power tools
-        "华为路由器",   // a Huawei router
+        "MX-M354N",                  // Sharp copier
+        "IXP425",                    // Intel network processor
+        "DC-S1R",                    // Panasonic Lumix
+        "DR-2580C",                  // Canon document scanner
+        "Tapo P100",                 // TP-Link smart plug
+        "QCA8337N",                  // Qualcomm switch chip
+        "IPR1234",                   // a bare IPR number
+        "DC-TZ90",                   // Panasonic Lumix
+        "博世电动工具",              // Bosch power tools
+        "华为路由器",                // a Huawei router
+        "Meraki MS220-8P",           // a Meraki switch
+        "Hawking Technology HWR54G", // a Hawking router
     ] {
         let id = realm(v);
         assert!(!id.is_camera, "{v}: {id:#?}");
