@@ -48,7 +48,11 @@ target/debug/camguard) and, with --nmap, with nmap -sV; prints camera recall, de
 and vendor accuracy per part, and the training part's misses (held-out misses only with
 --show-heldout). --rules also prints, per part, the camguard rules behind the decoys called
 cameras with a count each (no sample is named, so the held-out part stays unread): an
-over-broad rule shows up without reading a held-out sample. See BENCHMARKS.md section 7.";
+over-broad rule shows up without reading a held-out sample. A WARNING line counts, per part, the
+replayed services camguard did not read (port closed, or a web or RTSP port not taken for its
+protocol): on a machine loaded by other work, replies come after the scan's timeouts and such
+verdicts are no identification results; run one replay at a time. The check is partial: a reply
+whose title came too late can still pass it. See BENCHMARKS.md section 7.";
 
 #[derive(Clone)]
 struct Sample {
@@ -428,6 +432,8 @@ struct Verdict {
     brand: Option<String>,
     /// The rules behind camguard's conclusions (empty for nmap).
     rules: Vec<String>,
+    /// The ports camguard saw open, with the service it took each for (empty for nmap).
+    ports: Vec<(u16, String)>,
 }
 
 fn run_camguard(bin: &str, targets: &Path, out: &Path) -> HashMap<String, Verdict> {
@@ -471,6 +477,15 @@ fn run_camguard(bin: &str, targets: &Path, out: &Path) -> HashMap<String, Verdic
                     r.dedup();
                     r
                 },
+                ports: h["open_ports"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|p| {
+                        let port = u16::try_from(p["port"].as_u64()?).ok()?;
+                        Some((port, p["service"].as_str().unwrap_or_default().to_string()))
+                    })
+                    .collect(),
             },
         );
     }
@@ -654,6 +669,9 @@ fn norm(s: &str) -> String {
 }
 
 struct Score {
+    /// Samples whose one service camguard did not see open: the replay did not reach them (a
+    /// machine too loaded for the scan's timeouts), so their verdicts say nothing of identification.
+    unreached: usize,
     cams: usize,
     cams_found: usize,
     decoys: usize,
@@ -664,6 +682,7 @@ struct Score {
 
 fn score(samples: &[&Sample], got: &HashMap<String, Verdict>, nmap: bool, show: bool) -> Score {
     let mut sc = Score {
+        unreached: 0,
         cams: 0,
         cams_found: 0,
         decoys: 0,
@@ -673,6 +692,15 @@ fn score(samples: &[&Sample], got: &HashMap<String, Verdict>, nmap: bool, show: 
     };
     for s in samples {
         let v = got.get(&s.ip.to_string()).cloned().unwrap_or_default();
+        if !nmap && !reached(s, &v) {
+            sc.unreached += 1;
+            if show {
+                eprintln!(
+                    "  not reached {} [{}] camguard saw {:?}",
+                    s.id, s.kind, v.ports
+                );
+            }
+        }
         if s.camera {
             sc.cams += 1;
             sc.cams_found += usize::from(v.camera);
@@ -719,6 +747,26 @@ fn score(samples: &[&Sample], got: &HashMap<String, Verdict>, nmap: bool, show: 
         }
     }
     sc
+}
+
+/// Whether camguard read the sample's service: its one port open and, for the web and RTSP
+/// ports, taken for the protocol the fixture speaks there (a reply read too late leaves the port
+/// open but its service unknown).
+fn reached(s: &Sample, v: &Verdict) -> bool {
+    let Some(port) = port_of(&s.kind) else {
+        return true;
+    };
+    // A greeting that names no protocol is read too (camguard may call a telnet port whose
+    // banner has no option negotiation `unknown`): for those ports, open is enough.
+    let want: &[&str] = match port {
+        80 => &["http"],
+        443 => &["https", "http", "tls"],
+        554 => &["rtsp"],
+        _ => &[],
+    };
+    v.ports
+        .iter()
+        .any(|(p, svc)| *p == port && (want.is_empty() || want.contains(&svc.as_str())))
 }
 
 /// How many decoys called cameras each rule stood behind, most first (counts only).
@@ -892,6 +940,15 @@ async fn main() {
                 ratio(sc.decoys_rejected, sc.decoys),
                 ratio(sc.named_right, sc.named)
             );
+            if sc.unreached > 0 {
+                eprintln!(
+                    "WARNING {name} {part}: {} of {} replayed services were not seen open; their \
+                     verdicts are not identification results (a loaded machine? run one replay \
+                     at a time)",
+                    sc.unreached,
+                    set.len()
+                );
+            }
             if show_rules && !*nmap {
                 eprintln!(
                     "{name} {part}: rules behind decoys called cameras: {}",
