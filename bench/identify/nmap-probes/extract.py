@@ -79,40 +79,30 @@ def iac_stripped(rx):
     return re.sub(r"^(?:\\xff\\x[0-9a-fA-F]{2}(?:\\x[0-9a-fA-F]{2}|[!-~])?)+", "", rx.lstrip("^"))
 
 
+# Per service: where an identity field sits in a match line's regex, and the sample it gives. A
+# pattern starting with `\^` is anchored at the regex's start (a greeting), the others are
+# searched anywhere in it.
+SERVER = r"\\r\\nServer: (.*?)\\r\\n"
+FIELDS = {
+    "http": [(SERVER, "http.server", "{}"), (r'realm=\\?"(.*?)\\?"', "http.www_authenticate", 'Basic realm="{}"'),
+             (r"(?i)<title>(.*?)</title>", "http.title", "{}")],
+    "rtsp": [(SERVER, "rtsp.server", "{}")],
+    "ftp": [(r"\^220[- ](.*?)\\r\\n", "ftp.banner", "{}")],
+    "ssh": [(r"\^SSH-[\\\d.]+-(.*?)\\r\\n", "ssh.banner", "{}")],
+}
+FIELDS["http-proxy"] = FIELDS["upnp"] = FIELDS["http"]
+
+
 def fields(service, rx):
     """(kind, value) samples of one match line's regex."""
     out = []
-    if service in ("http", "http-proxy", "upnp"):
-        for m in re.finditer(r"\\r\\nServer: (.*?)\\r\\n", rx):
+    for pattern, kind, form in FIELDS.get(service, []):
+        found = [re.match(pattern, rx)] if pattern.startswith(r"\^") else re.finditer(pattern, rx)
+        for m in filter(None, found):
             v = literal(m.group(1))
             if v:
-                out.append(("http.server", v))
-        for m in re.finditer(r'realm=\\?"(.*?)\\?"', rx):
-            v = literal(m.group(1))
-            if v:
-                out.append(("http.www_authenticate", f'Basic realm="{v}"'))
-        for m in re.finditer(r"<title>(.*?)</title>", rx, re.I):
-            v = literal(m.group(1))
-            if v:
-                out.append(("http.title", v))
-    elif service == "rtsp":
-        for m in re.finditer(r"\\r\\nServer: (.*?)\\r\\n", rx):
-            v = literal(m.group(1))
-            if v:
-                out.append(("rtsp.server", v))
-    elif service == "ftp":
-        m = re.match(r"\^220[- ](.*?)\\r\\n", rx)
-        if m:
-            v = literal(m.group(1))
-            if v:
-                out.append(("ftp.banner", v))
-    elif service == "ssh":
-        m = re.match(r"\^SSH-[\\\d.]+-(.*?)\\r\\n", rx)
-        if m:
-            v = literal(m.group(1))
-            if v:
-                out.append(("ssh.banner", v))
-    elif service == "telnet":
+                out.append((kind, form.format(v)))
+    if service == "telnet":
         body = iac_stripped(rx)
         # The greeting up to the first construct that is not literal, cut at a line end.
         parts = re.split(r"\\r\\n|\\n", body)
@@ -149,7 +139,8 @@ def main(path):
                 r"polycom|tandberg|lifesize|vsx|conferenc|video ?phone|codec", text, re.I):
             continue
         product = re.sub(r"\$\d", "", meta.get("p", service)).strip()
-        vendor = labels.Product(product).vendor
+        named = labels.Product(product)
+        dtype = named.device_type() if worded else "camera"
         for kind, value in fields(service, rx):
             key = (kind, value.lower())
             if key in seen:
@@ -157,10 +148,9 @@ def main(path):
             seen.add(key)
             n = counters.get(product, 0)
             counters[product] = n + 1
-            expected = vendor if vendor and vendor.replace("-", "") in value.lower().replace("-", "").replace(" ", "") else None
             train.append({"id": f"nmap/{product}/{n}", "kind": kind, "value": value, "label": "camera",
-                          "device_type": labels.Product(product).device_type() if worded else "camera",
-                          "vendor_expected": expected, "product": product,
+                          "device_type": dtype, "vendor_expected": named.expected_vendor(value),
+                          "product": product,
                           "source": {"repository": "nmap/nmap", "file": "nmap-service-probes",
                                      "line": no, "version": version}})
     labels.write_parts(HERE, train, [])

@@ -23,6 +23,16 @@ fn by_title(value: &str) -> Identification {
     run(&[o(80, keys::HTTP_TITLE, value)], &[80])
 }
 
+/// What a web server that only answers with an authentication realm is identified as.
+fn by_realm(value: &str) -> Identification {
+    run(&[o(80, keys::HTTP_REALM, value)], &[80])
+}
+
+/// What a web server that only names itself in its `Server` header is identified as.
+fn by_server(value: &str) -> Identification {
+    run(&[o(80, keys::HTTP_SERVER, value)], &[80])
+}
+
 fn has_rule(id: &Identification, field: &str, rule: &str) -> bool {
     id.evidence
         .iter()
@@ -2105,43 +2115,45 @@ fn encoder_thermal_and_vms_lines_from_public_facts() {
 // public facts, written from the misses of the training part of bench/identify/goby.
 #[test]
 fn camel_case_glued_words_model_lines_and_streaming_servers() {
-    let realm = |v: &str| run(&[o(80, keys::HTTP_REALM, v)], &[80]);
-    let server = |v: &str| run(&[o(80, keys::HTTP_SERVER, v)], &[80]);
     for (id, vendor, what) in [
-        (realm("MegapixelIPCamera"), None, "glued IP camera"),
-        (server("WirelessNVR"), None, "glued NVR"),
-        (realm("TVIP21550"), Some("abus"), "ABUS TVIP line"),
-        (realm("TVVR36000"), Some("abus"), "ABUS TVVR recorder"),
-        (realm("huawei IPC6625"), Some("huawei"), "Huawei IPC"),
+        (by_realm("MegapixelIPCamera"), None, "glued IP camera"),
+        (by_server("WirelessNVR"), None, "glued NVR"),
+        (by_realm("TVIP21550"), Some("abus"), "ABUS TVIP line"),
+        (by_realm("TVVR36000"), Some("abus"), "ABUS TVVR recorder"),
+        (by_realm("huawei IPC6625"), Some("huawei"), "Huawei IPC"),
         (
-            realm("HUAWEI M2241-10-QLI"),
+            by_realm("HUAWEI M2241-10-QLI"),
             Some("huawei"),
             "HoloSens M line",
         ),
-        (realm("AIC250W"), Some("airlink101"), "AirLink101 SkyIPCam"),
+        (
+            by_realm("AIC250W"),
+            Some("airlink101"),
+            "AirLink101 SkyIPCam",
+        ),
         (
             run(&[o(80, keys::HTTP_REALM, "NET-i")], &[80]),
             Some("hanwha"),
             "Samsung NET-i",
         ),
         (
-            server("TAS-Tech Streaming Server V100R001"),
+            by_server("TAS-Tech Streaming Server V100R001"),
             Some("tas-tech"),
             "TAS-Tech",
         ),
-        (server("AipStar RTSP Server"), Some("aipstar"), "Aipstar"),
+        (by_server("AipStar RTSP Server"), Some("aipstar"), "Aipstar"),
         (
-            server("Hisilicon Streaming Media Server"),
+            by_server("Hisilicon Streaming Media Server"),
             None,
             "HiSilicon IPC SDK",
         ),
         (
-            server("GrandStream Rtsp Server V100R001"),
+            by_server("GrandStream Rtsp Server V100R001"),
             Some("grandstream"),
             "Grandstream RTSP",
         ),
         (
-            server("H264DVR"),
+            by_server("H264DVR"),
             Some("xiongmai"),
             "XiongMai's server name on the web port",
         ),
@@ -2150,7 +2162,7 @@ fn camel_case_glued_words_model_lines_and_streaming_servers() {
         assert_eq!(id.vendor.as_deref(), vendor, "{what}");
     }
     // The evidence quotes what the device sent, not the spaced copy the words were read in.
-    let glued = realm("MegapixelIPCamera");
+    let glued = by_realm("MegapixelIPCamera");
     assert!(
         glued
             .evidence
@@ -2169,17 +2181,17 @@ fn camel_case_glued_words_model_lines_and_streaming_servers() {
     // The spaced copy is read by the word lists only, and says nothing a router, an industrial
     // PC, a bare model number or a conferencing camera does not: these stay decoys.
     for id in [
-        server("HuaweiHG8245H"),
-        realm("Huawei AR2240"),
+        by_server("HuaweiHG8245H"),
+        by_realm("Huawei AR2240"),
         by_title("Huawei X6800"),
         by_title("Huawei M2000"),
-        realm("M2241"),
-        realm("IPC6625"),
+        by_realm("M2241"),
+        by_realm("IPC6625"),
         by_title("SIMATIC IPC427E"),
         by_title("MyRouterSetup"),
         by_title("LogitechConferenceCam"),
-        server("Grandstream GXP2170"),
-        server("HisiliconSTB"),
+        by_server("Grandstream GXP2170"),
+        by_server("HisiliconSTB"),
     ] {
         assert!(!id.is_camera, "called a camera: {id:#?}");
     }
@@ -2190,11 +2202,10 @@ fn camel_case_glued_words_model_lines_and_streaming_servers() {
 /// share a word or a shape with them and must stay decoys.
 #[test]
 fn nmap_and_nuclei_camera_strings_and_their_neighbours() {
-    let server = |v: &str| run(&[o(80, keys::HTTP_SERVER, v)], &[80]);
     let telnet = |v: &str| run(&[o(23, keys::BANNER_TELNET, v)], &[23]);
     for (id, vendor, kind, what) in [
         (
-            server("ADH-Web"),
+            by_server("ADH-Web"),
             Some("dedicated-micros"),
             DeviceType::Dvr,
             "ADH-Web",
@@ -2212,19 +2223,19 @@ fn nmap_and_nuclei_camera_strings_and_their_neighbours() {
             "eDR400",
         ),
         (
-            server("JVC VR-809/816 API Server/1.0.0"),
+            by_server("JVC VR-809/816 API Server/1.0.0"),
             Some("jvc"),
             DeviceType::Dvr,
             "JVC VR-8xx",
         ),
         (
-            server("dcs-lig-httpd"),
+            by_server("dcs-lig-httpd"),
             Some("d-link"),
             DeviceType::Camera,
             "D-Link lighttpd",
         ),
         (
-            server("alphapd"),
+            by_server("alphapd"),
             Some("d-link"),
             DeviceType::Camera,
             "alphapd, no version",
@@ -2236,13 +2247,13 @@ fn nmap_and_nuclei_camera_strings_and_their_neighbours() {
             "WJ-NT104",
         ),
         (
-            server("MJPG-Streamer/0.2"),
+            by_server("MJPG-Streamer/0.2"),
             None,
             DeviceType::Camera,
             "MJPG-Streamer",
         ),
         (
-            server("SeleaCPSHttpServer"),
+            by_server("SeleaCPSHttpServer"),
             Some("selea"),
             DeviceType::Camera,
             "Selea",
@@ -2274,11 +2285,11 @@ fn nmap_and_nuclei_camera_strings_and_their_neighbours() {
     for id in [
         by_title("ZM"),
         by_title("Zabbix - Login"),
-        server("lighttpd/1.4.35"),
-        server("JVC Projector"),
+        by_server("lighttpd/1.4.35"),
+        by_server("JVC Projector"),
         by_title("Novus Automation controller"),
         by_title("WJ-NT"),
-        server("Streamer/1.0"),
+        by_server("Streamer/1.0"),
     ] {
         assert!(!id.is_camera, "{id:#?}");
     }
@@ -2289,15 +2300,17 @@ fn nmap_and_nuclei_camera_strings_and_their_neighbours() {
 /// photo cameras, scanners, chips and smart plugs carry.
 #[test]
 fn more_model_lines_makers_and_platform_servers() {
-    let realm = |v: &str| run(&[o(80, keys::HTTP_REALM, v)], &[80]);
-    let server = |v: &str| run(&[o(80, keys::HTTP_SERVER, v)], &[80]);
     for (id, vendor, what) in [
-        (realm("IME329-1ERS"), Some("pelco"), "Pelco Sarix"),
-        (realm("2.0C-H5A-BO1-IR"), Some("avigilon"), "Avigilon H5A"),
-        (realm("DC-D4212RX"), Some("idis"), "IDIS dome"),
-        (realm("SN-IPR57/04AKDN"), Some("sunell"), "Sunell"),
-        (realm("HWI-B121H"), Some("hikvision"), "HiWatch"),
-        (realm("XVR5108HS-X"), Some("dahua"), "Dahua XVR, bare"),
+        (by_realm("IME329-1ERS"), Some("pelco"), "Pelco Sarix"),
+        (
+            by_realm("2.0C-H5A-BO1-IR"),
+            Some("avigilon"),
+            "Avigilon H5A",
+        ),
+        (by_realm("DC-D4212RX"), Some("idis"), "IDIS dome"),
+        (by_realm("SN-IPR57/04AKDN"), Some("sunell"), "Sunell"),
+        (by_realm("HWI-B121H"), Some("hikvision"), "HiWatch"),
+        (by_realm("XVR5108HS-X"), Some("dahua"), "Dahua XVR, bare"),
         (by_title("VIGI C540"), Some("tp-link"), "VIGI"),
         (
             by_title("Provision-ISR"),
@@ -2309,21 +2322,21 @@ fn more_model_lines_makers_and_platform_servers() {
             Some("streamax"),
             "Streamax mobile DVR maker",
         ),
-        (server("SQ-WEBCAM"), None, "SQ-WEBCAM"),
+        (by_server("SQ-WEBCAM"), None, "SQ-WEBCAM"),
         (
-            server("UBNT Streaming Server v1.2"),
+            by_server("UBNT Streaming Server v1.2"),
             Some("ubiquiti"),
             "UniFi Video",
         ),
         (by_title("VN-C20"), Some("jvc"), "JVC VN-"),
-        (realm("IK-WB11A"), Some("toshiba"), "Toshiba IK-WB"),
+        (by_realm("IK-WB11A"), Some("toshiba"), "Toshiba IK-WB"),
         (
             by_title("VCC-HD2300 Network Camera"),
             Some("sanyo"),
             "SANYO VCC-",
         ),
         (by_title("snc-cs3 home"), Some("sony"), "Sony, one digit"),
-        (server("VVTK-HTTP-Server"), Some("vivotek"), "VIVOTEK"),
+        (by_server("VVTK-HTTP-Server"), Some("vivotek"), "VIVOTEK"),
         (
             by_title("Linksys Viewer - Login"),
             Some("linksys"),
@@ -2341,7 +2354,7 @@ fn more_model_lines_makers_and_platform_servers() {
             "Hanwha in Korean",
         ),
         (by_title("Sharx Security"), Some("sharx"), "Sharx"),
-        (realm("HNC230G"), Some("hawking"), "Hawking HNC"),
+        (by_realm("HNC230G"), Some("hawking"), "Hawking HNC"),
         (by_title("Meraki MV12"), Some("cisco"), "Meraki MV camera"),
     ] {
         assert!(id.is_camera, "{what}: {id:#?}");
@@ -2361,7 +2374,7 @@ fn more_model_lines_makers_and_platform_servers() {
         "Meraki MS220-8P",           // a Meraki switch
         "Hawking Technology HWR54G", // a Hawking router
     ] {
-        let id = realm(v);
+        let id = by_realm(v);
         assert!(!id.is_camera, "{v}: {id:#?}");
     }
 }
