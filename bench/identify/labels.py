@@ -47,7 +47,7 @@ class Product:
     """What the name alone says: `label` camera/decoy, `words` (the name with - and _ as spaces),
     `vendor` (the maker the name starts with or holds, whatever the label)."""
 
-    def __init__(self, name, extra_camera=None):
+    def __init__(self, name, extra_camera=None, category_camera=False):
         self.name = name
         self.words = name.replace("_", " ").replace("-", " ")
         first = re.split(r"[-_\s()/]+", name.lower())[0]
@@ -58,7 +58,8 @@ class Product:
                        and not glued[len(m.replace("-", "")):][:1].isdigit()
                        for m in SURVEILLANCE_MAKERS)
         maker = first in SURVEILLANCE_MAKERS or prefixed or any(m in name for m in CN_MAKERS)
-        worded = bool(CAMERA.search(self.words)) or bool(extra_camera and extra_camera.search(self.words))
+        worded = bool(CAMERA.search(self.words)) or bool(extra_camera and extra_camera.search(self.words)) \
+            or category_camera
         self.label = "camera" if (worded or maker) and not NOT_CAMERA.search(self.words) else "decoy"
         low = name.lower()
         self.vendor = VENDOR.get(first) or next((v for k, v in sorted(VENDOR.items()) if low.startswith(k)), None) \
@@ -79,14 +80,23 @@ class Product:
         return None
 
 
-def earlier(here, later=()):
-    """(kind, lower-cased value) of every sample of the other corpora of bench/identify, but those
-    of the corpora named in `later` (built after the caller's, and left out of it by theirs)."""
+# The corpora of bench/identify in the order they were built (Recog's, at the top, came first):
+# a corpus leaves out the strings of those before it, and only those, so that rebuilding an
+# older one gives the same samples whatever was added after it.
+BUILD_ORDER = ("retina", "whatweb", "fingerprinthub", "kscan", "goby", "nmap-probes", "nuclei", "goby-export")
+
+
+def earlier(here):
+    """(kind, lower-cased value) of every sample of the corpora built before the caller's
+    (BUILD_ORDER; the top-level Recog corpus is first of all)."""
+    name = os.path.basename(os.path.abspath(here))
+    root = os.path.dirname(os.path.abspath(here))
+    before = BUILD_ORDER[:BUILD_ORDER.index(name)]
+    files = glob.glob(os.path.join(root, "corpus-*.jsonl"))
+    for d in before:
+        files += glob.glob(os.path.join(root, d, "corpus-*.jsonl"))
     seen = set()
-    skip = [here] + [os.path.join(os.path.dirname(here), d) for d in later]
-    for f in glob.glob(os.path.join(here, "..", "**", "corpus-*.jsonl"), recursive=True):
-        if any(os.path.abspath(f).startswith(d + os.sep) for d in skip):
-            continue
+    for f in sorted(files):
         for line in open(f, encoding="utf-8"):
             s = json.loads(line)
             seen.add((s["kind"], s["value"].lower()))
@@ -122,16 +132,17 @@ class Corpus:
     corrections), leaves out repeated strings and those of earlier corpora, numbers each product's
     samples (`PREFIX/PRODUCT/N`), splits, and writes both parts."""
 
-    def __init__(self, here, prefix, extra_camera=None, later=()):
+    def __init__(self, here, prefix, extra_camera=None):
         self.here, self.prefix, self.extra_camera = here, prefix, extra_camera
-        self.before = earlier(here, later)
+        self.before = earlier(here)
         self.relabel = load_relabel(here)
         self.used, self.seen, self.counters = set(), set(), {}
         self.train, self.held, self.dropped = [], [], 0
 
-    def add(self, name, samples, source):
-        """The (kind, value) samples of product `name`, with the provenance `source`."""
-        product = Product(name, extra_camera=self.extra_camera)
+    def add(self, name, samples, source, category_camera=False):
+        """The (kind, value) samples of product `name`, with the provenance `source`
+        (`category_camera`: the source's own category calls the product a surveillance product)."""
+        product = Product(name, extra_camera=self.extra_camera, category_camera=category_camera)
         label = product.label
         rule = self.relabel.get(name)
         if rule and rule["label"] == label:

@@ -71,7 +71,7 @@ def main():
     repo, commit = sys.argv[1], sys.argv[2]
     text = subprocess.run(["git", "--git-dir", repo, "show", f"{commit}:static/fingerprint.txt"],
                           check=True, capture_output=True).stdout.decode("utf-8", "replace")
-    corpus = Corpus(HERE, "kscan", later=("goby",))
+    corpus = Corpus(HERE, "kscan")
     for lineno, line in enumerate(text.splitlines(), 1):
         name, sep, expr = line.partition("\t")
         if not sep:

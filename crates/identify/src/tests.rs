@@ -2378,3 +2378,63 @@ fn more_model_lines_makers_and_platform_servers() {
         assert!(!id.is_camera, "{v}: {id:#?}");
     }
 }
+
+/// A maker that also makes other things (makers.toml `camera_hint`) and a surveillance word
+/// that other products use too (`surveillance-context`) are each too weak to call a camera; side
+/// by side they are. Strings from Goby 1.8.279's rule list (r0eXpeR/fingerprint) and kscan's
+/// training part; decoys from Recog, kscan and FingerprintHub.
+#[test]
+fn a_dual_use_maker_beside_a_weak_surveillance_word_is_a_camera() {
+    // Alone, neither is a camera.
+    for v in [
+        "KEDACOM",
+        "Sony",
+        "FLIR",
+        "监控平台",
+        "vnc viewer",
+        "Zimbra Web Client Sign In",
+        "天融信运维监控平台", // IT operations monitoring
+        "环境监控系统",       // machine-room environment monitoring
+    ] {
+        let id = by_title(v);
+        assert!(!id.is_camera, "{v}: {id:#?}");
+    }
+    // Together, they are; the maker names the vendor.
+    let id = by_title("KEDACOM Phoenix监控平台");
+    assert!(id.is_camera, "{id:#?}");
+    assert_eq!(id.vendor.as_deref(), Some("kedacom"));
+    assert!(has_rule(&id, "is_camera", "maker-kedacom-http.title-hint"));
+    assert!(has_rule(
+        &id,
+        "is_camera",
+        "word-surveillance-context-http.title"
+    ));
+    // A maker mostly of surveillance (40) beside a camera word in the page body (20).
+    let id = run(
+        &[
+            o(80, keys::HTTP_TITLE, "Safire"),
+            o(80, keys::HTTP_BODY, "<a href=\"/cam\">camera</a>"),
+        ],
+        &[80],
+    );
+    assert!(id.is_camera, "{id:#?}");
+    // The same maker's other products stay what they are.
+    for v in [
+        "KEDACOM VRS",                      // recording and broadcasting server
+        "meeting control system - kedacom", // video conferencing
+        "kedacom meeting teminal",          // sic
+    ] {
+        let id = by_title(v);
+        assert!(!id.is_camera, "{v}: {id:#?}");
+    }
+    // Other weak-word cases of the same round: IPC naming its login page, a recorder word glued
+    // with a version, Tiandy's web client.
+    for v in ["IPC 用户登录", "netdvrv3", "Net Video Browser"] {
+        let id = by_title(v);
+        assert!(id.is_camera, "{v}: {id:#?}");
+    }
+    for v in ["IPC@CHIP Main Page", "SIMATIC IPC Login"] {
+        let id = by_title(v);
+        assert!(!id.is_camera, "{v}: {id:#?}");
+    }
+}

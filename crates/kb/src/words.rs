@@ -28,6 +28,9 @@
 //! names = ["EZVIZ"]               # how the maker or brand is written in evidence
 //! patterns = ['CS-C\d\w*']         # optional model-prefix regexes (same boundaries)
 //! surveillance = true             # makes surveillance devices only: its name is camera evidence
+//! camera_hint = 30                # or, for a maker that also sells other things: the weak camera
+//!                                 #   evidence its name gives (below the camera threshold, so a
+//!                                 #   surveillance word must come with it; rule `maker-<tag>-<key>-hint`)
 //! device_type = "nvr"             # optional (a recorder product line)
 //! source = "…"
 //! ```
@@ -69,6 +72,10 @@ struct Maker {
     patterns: Vec<String>,
     #[serde(default)]
     surveillance: bool,
+    /// A maker that also sells other things: camera evidence its name gives, weaker than
+    /// [`MAX_CAMERA_HINT`], so that it calls a camera only beside another camera sign.
+    #[serde(default)]
+    camera_hint: Option<u8>,
     #[serde(default)]
     device_type: Option<DeviceType>,
     /// Keys (with weights) that replace `maker_keys` (or `model_keys`) for this entry.
@@ -100,6 +107,10 @@ struct File {
     #[serde(default)]
     maker: Vec<Maker>,
 }
+
+/// The most camera evidence a dual-use maker's name may give: two such weak signs (noisy-or of
+/// 45 and 45 is 70) call a camera, one alone never does (the engine's threshold is 50).
+pub const MAX_CAMERA_HINT: u8 = 45;
 
 /// Shorter names (`TVT`, `UNV`, `CNB`) would turn glued words into false makers.
 const GLUE_MIN_LEN: usize = 5;
@@ -350,6 +361,17 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
                 ),
             ));
         }
+        if let Some(h) = m.camera_hint
+            && (m.surveillance || h == 0 || h > MAX_CAMERA_HINT)
+        {
+            return Err(KbError::invalid(
+                name,
+                format!(
+                    "maker {}: camera_hint is for makers that are not surveillance-only, 1–{MAX_CAMERA_HINT}",
+                    m.vendor
+                ),
+            ));
+        }
         let (terms, mut patterns) = glued_names(&m.names, &f.maker_glue);
         patterns.extend(m.patterns.iter().cloned());
         let pattern = alternation(&terms, &patterns);
@@ -372,6 +394,18 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
             raw.camera = m.surveillance.then_some(true);
             raw.device_type = m.device_type;
             out.push(rule(name, raw, &mut compiled)?);
+            if let Some(hint) = m.camera_hint {
+                // Camera evidence only: the vendor is named by the rule above, at its weight.
+                let mut raw = blank(
+                    format!("maker-{tag}-{key}-hint"),
+                    key,
+                    pattern.clone(),
+                    hint.min(*weight),
+                    &m.source,
+                );
+                raw.camera = Some(true);
+                out.push(rule(name, raw, &mut compiled)?);
+            }
         }
     }
     Ok(out)
@@ -525,6 +559,60 @@ source = "s"
             .unwrap();
         assert_eq!((t.raw.camera, t.raw.weight), (None, 40));
         assert!(t.regex.is_match("TP-LINK Wireless Router") && t.regex.is_match("tplink"));
+    }
+
+    #[test]
+    fn a_dual_use_makers_camera_hint_is_a_weak_camera_rule_beside_its_vendor_rule() {
+        let rules = one(r#"
+[maker_keys]
+"http.title" = 55
+"tls.subject" = 30
+[[maker]]
+vendor = "kedacom"
+names = ["KEDACOM"]
+camera_hint = 35
+source = "s"
+"#)
+        .unwrap();
+        let ids: Vec<_> = rules.iter().map(|r| r.raw.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "maker-kedacom-http.title",
+                "maker-kedacom-http.title-hint",
+                "maker-kedacom-tls.subject",
+                "maker-kedacom-tls.subject-hint"
+            ]
+        );
+        let named = |id: &str| rules.iter().find(|r| r.raw.id == id).unwrap();
+        let vendor = named("maker-kedacom-http.title");
+        assert_eq!(
+            (
+                vendor.raw.vendor.as_deref(),
+                vendor.raw.camera,
+                vendor.raw.weight
+            ),
+            (Some("kedacom"), None, 55)
+        );
+        let hint = named("maker-kedacom-http.title-hint");
+        assert_eq!(
+            (hint.raw.vendor.as_deref(), hint.raw.camera, hint.raw.weight),
+            (None, Some(true), 35)
+        );
+        assert!(hint.regex.is_match("KEDACOM Phoenix"));
+        // Never above the key's own weight.
+        assert_eq!(named("maker-kedacom-tls.subject-hint").raw.weight, 30);
+        // Refused: on a surveillance-only maker, zero, or strong enough to call a camera alone.
+        for bad in [
+            "surveillance = true\ncamera_hint = 30",
+            "camera_hint = 0",
+            "camera_hint = 46",
+        ] {
+            let text = format!(
+                "[[maker]]\nvendor = \"kedacom\"\nnames = [\"KEDACOM\"]\n{bad}\nsource = \"s\"\n"
+            );
+            assert!(one(&text).is_err(), "{bad}");
+        }
     }
 
     #[test]
