@@ -233,10 +233,23 @@ impl<'k> Identifier<'k> {
             .filter(|h| self.rules[h.rule].raw.camera == Some(true))
             .collect();
         let has_real_sign = pos_hits.iter().any(|h| !is_port_level(&h.key));
-        let pos_weights = pos_hits
+        // Rules of one evidence group count once, at the strongest.
+        let mut grouped: HashMap<&str, u8> = HashMap::new();
+        let mut pos_weights = Vec::new();
+        for h in pos_hits
             .iter()
             .filter(|h| has_real_sign || !is_port_level(&h.key))
-            .map(|h| self.rules[h.rule].raw.weight);
+        {
+            let r = &self.rules[h.rule].raw;
+            match &r.group {
+                Some(g) => {
+                    let w = grouped.entry(g.as_str()).or_default();
+                    *w = (*w).max(r.weight);
+                }
+                None => pos_weights.push(r.weight),
+            }
+        }
+        pos_weights.extend(grouped.into_values());
         let camera_score = noisy_or(pos_weights);
         let neg_hits: Vec<&Hit> = hits
             .iter()

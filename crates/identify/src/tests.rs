@@ -2427,6 +2427,21 @@ fn a_dual_use_maker_beside_a_weak_surveillance_word_is_a_camera() {
         let id = by_title(v);
         assert!(!id.is_camera, "{v}: {id:#?}");
     }
+    // A maker named in every field is one weak sign, not several (the hint rules share an
+    // evidence group): a Sony device whose title, realm and certificate say Sony is not a camera.
+    let id = run(
+        &[
+            o(80, keys::HTTP_TITLE, "Sony"),
+            o(80, keys::HTTP_REALM, "Sony"),
+            o(443, keys::TLS_SUBJECT, "CN=Sony,O=Sony Corporation"),
+        ],
+        &[80, 443],
+    );
+    assert!(!id.is_camera, "{id:#?}");
+    // Makers whose other products far outnumber their cameras give no hint at all: a router
+    // naming TP-Link beside a viewer word stays a router.
+    let id = by_title("TP-LINK Viewer");
+    assert!(!id.is_camera, "{id:#?}");
     // Other weak-word cases of the same round: IPC naming its login page, a recorder word glued
     // with a version, Tiandy's web client.
     for v in ["IPC 用户登录", "netdvrv3", "Net Video Browser"] {

@@ -88,6 +88,11 @@ pub struct RawRule {
     /// file is refused otherwise), and the engine tests feed each one alone to the engine.
     #[serde(default)]
     pub examples: Vec<String>,
+    /// Rules of one group are one piece of camera evidence: however many of them fire (the same
+    /// maker named in the title, the realm and the certificate), the camera score takes the
+    /// strongest once. Set by `identify/*.toml` for a dual-use maker's `camera_hint`.
+    #[serde(default)]
+    pub group: Option<String>,
 }
 
 fn default_weight() -> u8 {

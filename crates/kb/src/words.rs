@@ -313,6 +313,7 @@ fn blank(id: String, key: &str, pattern: String, weight: u8, source: &str) -> Ra
         if_vendor: None,
         source: source.to_string(),
         examples: Vec::new(),
+        group: None,
     }
 }
 
@@ -404,6 +405,8 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
                     &m.source,
                 );
                 raw.camera = Some(true);
+                // One maker named in three fields is still one weak sign, not three.
+                raw.group = Some(format!("maker-{tag}-hint"));
                 out.push(rule(name, raw, &mut compiled)?);
             }
         }
@@ -600,6 +603,13 @@ source = "s"
             (None, Some(true), 35)
         );
         assert!(hint.regex.is_match("KEDACOM Phoenix"));
+        // Every key's hint is one piece of evidence (the engine counts a group once).
+        assert_eq!(hint.raw.group.as_deref(), Some("maker-kedacom-hint"));
+        assert_eq!(
+            named("maker-kedacom-tls.subject-hint").raw.group,
+            hint.raw.group
+        );
+        assert_eq!(vendor.raw.group, None);
         // Never above the key's own weight.
         assert_eq!(named("maker-kedacom-tls.subject-hint").raw.weight, 30);
         // Refused: on a surveillance-only maker, zero, or strong enough to call a camera alone.
