@@ -51,7 +51,8 @@ pub const DERIVED_MODEL_KEY: &str = "derived.model";
 pub struct RawRule {
     pub id: String,
     pub key: String,
-    pub pattern: String,
+    /// Shared: the rules one `identify/*.toml` entry makes (one per key) hold one copy.
+    pub pattern: Arc<str>,
     #[serde(default)]
     pub vendor: Option<String>,
     #[serde(default)]
@@ -82,8 +83,8 @@ pub struct RawRule {
     /// Only when the engine chose this vendor; evaluated after the vendor choice.
     #[serde(default)]
     pub if_vendor: Option<String>,
-    #[serde(default)]
-    pub source: String,
+    #[serde(default = "no_source")]
+    pub source: Arc<str>,
     /// Values seen on real devices, quoted from `source`. The pattern must match each one (the
     /// file is refused otherwise), and the engine tests feed each one alone to the engine.
     #[serde(default)]
@@ -93,6 +94,10 @@ pub struct RawRule {
     /// strongest once. Set by `identify/*.toml` for a dual-use maker's `camera_hint`.
     #[serde(default)]
     pub group: Option<String>,
+}
+
+fn no_source() -> Arc<str> {
+    Arc::from("")
 }
 
 fn default_weight() -> u8 {

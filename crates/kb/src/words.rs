@@ -265,7 +265,7 @@ fn ascii_classes(pattern: &str) -> String {
 /// Compiled patterns by text: an entry gives one rule per key, all with the same pattern, and a
 /// regex with Unicode word classes costs hundreds of kilobytes, so each is compiled once and
 /// shared (`Regex` clones share the compiled program).
-type Compiled = std::collections::HashMap<String, std::sync::Arc<regex::Regex>>;
+type Compiled = std::collections::HashMap<std::sync::Arc<str>, std::sync::Arc<regex::Regex>>;
 
 fn rule(name: &str, raw: RawRule, compiled: &mut Compiled) -> Result<FingerprintRule, KbError> {
     if raw.weight == 0 || raw.weight > 100 {
@@ -274,7 +274,7 @@ fn rule(name: &str, raw: RawRule, compiled: &mut Compiled) -> Result<Fingerprint
             format!("{}: weight must be 1–100", raw.id),
         ));
     }
-    let regex = if let Some(r) = compiled.get(&raw.pattern) {
+    let regex = if let Some(r) = compiled.get(&*raw.pattern) {
         r.clone()
     } else {
         let r = std::sync::Arc::new(
@@ -294,7 +294,16 @@ fn rule(name: &str, raw: RawRule, compiled: &mut Compiled) -> Result<Fingerprint
     })
 }
 
-fn blank(id: String, key: &str, pattern: String, weight: u8, source: &str) -> RawRule {
+/// One rule of an entry. `pattern` and `source` are shared by every rule the entry makes (one per
+/// key, and a camera hint per key): hundreds of makers × twenty keys would otherwise hold
+/// thousands of copies of the same long strings.
+fn blank(
+    id: String,
+    key: &str,
+    pattern: std::sync::Arc<str>,
+    weight: u8,
+    source: &std::sync::Arc<str>,
+) -> RawRule {
     RawRule {
         id,
         key: key.to_string(),
@@ -311,7 +320,7 @@ fn blank(id: String, key: &str, pattern: String, weight: u8, source: &str) -> Ra
         requires: Vec::new(),
         unless: Vec::new(),
         if_vendor: None,
-        source: source.to_string(),
+        source: source.clone(),
         examples: Vec::new(),
         group: None,
     }
@@ -320,7 +329,23 @@ fn blank(id: String, key: &str, pattern: String, weight: u8, source: &str) -> Ra
 /// Parse one `identify/*.toml` file into fingerprint rules.
 pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbError> {
     let f: File = toml::from_str(text).map_err(|e| KbError::invalid(name, e))?;
-    let mut out = Vec::new();
+    // One rule per entry and key (and a hint rule per key of a hinted maker): sized up front, as
+    // a doubling vector of thousands of rules would hold twice their size at its peak.
+    let rules = f.words.iter().map(|w| w.keys.len()).sum::<usize>()
+        + f.maker
+            .iter()
+            .map(|m| {
+                let keys = m.keys.as_ref().map_or_else(
+                    || match &f.model_keys {
+                        Some(k) if m.names.is_empty() => k.len(),
+                        _ => f.maker_keys.len(),
+                    },
+                    BTreeMap::len,
+                );
+                keys * if m.camera_hint.is_some() { 2 } else { 1 }
+            })
+            .sum::<usize>();
+    let mut out = Vec::with_capacity(rules);
     let mut compiled = Compiled::new();
     for w in &f.words {
         if w.terms.is_empty() && w.patterns.is_empty() {
@@ -335,14 +360,15 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
                 format!("words {}: an empty term", w.id),
             ));
         }
-        let pattern = alternation(&w.terms, &w.patterns);
+        let pattern: std::sync::Arc<str> = alternation(&w.terms, &w.patterns).into();
+        let source: std::sync::Arc<str> = w.source.as_str().into();
         for (key, weight) in &w.keys {
             let mut raw = blank(
                 format!("word-{}-{key}", w.id),
                 key,
                 pattern.clone(),
                 *weight,
-                &w.source,
+                &source,
             );
             raw.camera = w.camera;
             raw.device_type = w.device_type;
@@ -375,7 +401,8 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
         }
         let (terms, mut patterns) = glued_names(&m.names, &f.maker_glue);
         patterns.extend(m.patterns.iter().cloned());
-        let pattern = alternation(&terms, &patterns);
+        let pattern: std::sync::Arc<str> = alternation(&terms, &patterns).into();
+        let source: std::sync::Arc<str> = m.source.as_str().into();
         let default_keys = match &f.model_keys {
             Some(model_keys) if m.names.is_empty() => model_keys,
             _ => &f.maker_keys,
@@ -388,7 +415,7 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
                 key,
                 pattern.clone(),
                 *weight,
-                &m.source,
+                &source,
             );
             raw.vendor = Some(m.vendor.clone());
             raw.brand.clone_from(&m.brand);
@@ -402,7 +429,7 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
                     key,
                     pattern.clone(),
                     hint.min(*weight),
-                    &m.source,
+                    &source,
                 );
                 raw.camera = Some(true);
                 // One maker named in three fields is still one weak sign, not three.
