@@ -47,8 +47,9 @@ loopback address 127.N.(third + i/250).(i%250 + 1), scans them all with every --
 target/debug/camguard) and, with --nmap, with nmap -sV; prints camera recall, decoy rejection
 and vendor accuracy per part, and the training part's misses (held-out misses only with
 --show-heldout). --rules also prints, per part, the camguard rules behind the decoys called
-cameras with a count each (no sample is named, so the held-out part stays unread): an
-over-broad rule shows up without reading a held-out sample. A WARNING line counts, per part, the
+cameras with a count each, and the negative rules behind the cameras not called cameras (with
+how many misses had no rule behind them) (no sample is named, so the held-out part stays
+unread): an over-broad rule shows up without reading a held-out sample. A WARNING line counts, per part, the
 replayed services camguard did not read (port closed, or a web or RTSP port not taken for its
 protocol): on a machine loaded by other work, replies come after the scan's timeouts and such
 verdicts are no identification results; run one replay at a time. The check is partial: a reply
@@ -769,6 +770,36 @@ fn reached(s: &Sample, v: &Verdict) -> bool {
         .any(|(p, svc)| *p == port && (want.is_empty() || want.contains(&svc.as_str())))
 }
 
+/// The rules (all evidence of a not-camera verdict is negative) behind the cameras camguard did
+/// not call cameras, with a count each, and how many of those misses had no rule at all behind
+/// them: a camera beaten by a negative rule is a weight question, one with nothing behind it a
+/// knowledge question (counts only, no sample named).
+fn rules_behind_missed(samples: &[&Sample], got: &HashMap<String, Verdict>) -> String {
+    let mut n: HashMap<&str, usize> = HashMap::new();
+    let mut bare = 0;
+    for s in samples.iter().filter(|s| s.camera) {
+        if let Some(v) = got.get(&s.ip.to_string()).filter(|v| !v.camera) {
+            if v.rules.is_empty() {
+                bare += 1;
+            }
+            for r in &v.rules {
+                *n.entry(r.as_str()).or_default() += 1;
+            }
+        }
+    }
+    let mut v: Vec<(&str, usize)> = n.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let rules = if v.is_empty() {
+        "none".to_string()
+    } else {
+        v.iter()
+            .map(|(r, c)| format!("{r} ×{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!("{rules}; misses with no rule behind them: {bare}")
+}
+
 /// How many decoys called cameras each rule stood behind, most first (counts only).
 fn rules_behind_decoys(samples: &[&Sample], got: &HashMap<String, Verdict>) -> String {
     let mut n: HashMap<&str, usize> = HashMap::new();
@@ -953,6 +984,10 @@ async fn main() {
                 eprintln!(
                     "{name} {part}: rules behind decoys called cameras: {}",
                     rules_behind_decoys(set, got)
+                );
+                eprintln!(
+                    "{name} {part}: rules behind cameras not called cameras: {}",
+                    rules_behind_missed(set, got)
                 );
             }
         }
