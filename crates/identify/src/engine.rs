@@ -54,6 +54,8 @@ struct Hit {
     model: Option<String>,
     firmware: Option<String>,
     brand: Option<String>,
+    /// The maker a maker set's rule matched ([`camguard_kb::fingerprint::maker_key`]).
+    maker: Option<String>,
 }
 
 /// A compiled view of a knowledge base's fingerprint rules, indexed by key.
@@ -108,6 +110,18 @@ impl<'k> Identifier<'k> {
             derived,
             brands,
         }
+    }
+
+    /// The vendor a hit points to: the maker set's vendor for the maker it matched, else the
+    /// rule's.
+    fn hit_vendor(&self, r: &FingerprintRule, h: &Hit) -> Option<&'k str> {
+        if let (Some(table), Some(m)) = (&r.raw.makers, &h.maker) {
+            return table
+                .get(m)
+                .and_then(|v| self.kb.vendor(v))
+                .map(|v| v.id.as_str());
+        }
+        self.rule_vendor(r, h.brand.as_deref())
     }
 
     /// The vendor a rule points to: its `vendor`, else the vendor listing its `brand`.
@@ -190,7 +204,7 @@ impl<'k> Identifier<'k> {
             if r.raw.camera == Some(false) {
                 continue;
             }
-            if let Some(v) = self.rule_vendor(r, h.brand.as_deref()) {
+            if let Some(v) = self.hit_vendor(r, h) {
                 per_vendor
                     .entry(v)
                     .or_default()
@@ -324,9 +338,7 @@ impl<'k> Identifier<'k> {
         id.vendor = Some(vendor_id.to_string());
         for h in &hits {
             let r = &self.rules[h.rule];
-            if r.raw.camera != Some(false)
-                && self.rule_vendor(r, h.brand.as_deref()) == Some(vendor_id)
-            {
+            if r.raw.camera != Some(false) && self.hit_vendor(r, h) == Some(vendor_id) {
                 push("vendor", vendor_id, h, self.rules);
             }
         }
@@ -504,7 +516,7 @@ impl<'k> Identifier<'k> {
         if let Some(iv) = &r.raw.if_vendor {
             return Some(iv.as_str()) == vendor;
         }
-        match self.rule_vendor(r, h.brand.as_deref()) {
+        match self.hit_vendor(r, h) {
             None => true,
             Some(rv) => Some(rv) == vendor || (rv == GENERIC_ONVIF && vendor.is_some()),
         }
@@ -533,7 +545,11 @@ impl<'k> Identifier<'k> {
 
     fn match_rule(&self, ri: usize, obs: Option<usize>, o: &Obs) -> Option<Hit> {
         let r = &self.rules[ri];
-        if r.raw.model.is_none() && r.raw.firmware.is_none() && r.raw.brand.is_none() {
+        if r.raw.model.is_none()
+            && r.raw.firmware.is_none()
+            && r.raw.brand.is_none()
+            && r.raw.makers.is_none()
+        {
             // Nothing to extract: a plain search is cheaper than captures.
             let m = r.regex.find(o.value)?;
             return Some(Hit {
@@ -545,6 +561,7 @@ impl<'k> Identifier<'k> {
                 model: None,
                 firmware: None,
                 brand: None,
+                maker: None,
             });
         }
         let caps = r.regex.captures(o.value)?;
@@ -561,6 +578,12 @@ impl<'k> Identifier<'k> {
             .filter(|m| !PLACEHOLDER_MODELS.contains(&m.to_ascii_lowercase().as_str()));
         let firmware = render(&r.raw.firmware, 96);
         let brand = render(&r.raw.brand, 32).map(|b| b.to_ascii_lowercase());
+        let maker = r
+            .raw
+            .makers
+            .as_ref()
+            .and_then(|_| caps.name("maker"))
+            .map(|m| camguard_kb::fingerprint::maker_key(m.as_str()));
         Some(Hit {
             rule: ri,
             obs,
@@ -570,6 +593,7 @@ impl<'k> Identifier<'k> {
             model,
             firmware,
             brand,
+            maker,
         })
     }
 }

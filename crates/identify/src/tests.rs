@@ -2453,3 +2453,53 @@ fn a_dual_use_maker_beside_a_weak_surveillance_word_is_a_camera() {
         assert!(!id.is_camera, "{v}: {id:#?}");
     }
 }
+
+/// Makers of iSpy's camera database come as maker sets (one pattern per key for all their
+/// names): a camera named by its device words gets its maker as vendor, however the name is
+/// written; a name alone is a weak sign only, but a set's CCTV makers are surveillance makers.
+#[test]
+fn maker_sets_name_the_vendor_of_makers_without_an_entry_of_their_own() {
+    for (title, vendor) in [
+        ("Kkmoon IP Camera", "kkmoon"),
+        ("NEO-COOLCAM Network Camera", "neo-coolcam"),
+        ("NeoCoolcam IPCam", "neo-coolcam"),
+        ("Sinocam DVR", "sinocam"),
+    ] {
+        let id = by_title(title);
+        assert!(id.is_camera, "{title}: {id:#?}");
+        assert_eq!(id.vendor.as_deref(), Some(vendor), "{title}");
+        assert!(
+            id.evidence
+                .iter()
+                .any(|c| c.field == "vendor" && c.rule.starts_with("makers-ispy-")),
+            "{title}: {id:#?}"
+        );
+    }
+    // A name alone is one weak sign, whatever the number of fields naming it.
+    let id = run(
+        &[
+            o(80, keys::HTTP_TITLE, "Kkmoon"),
+            o(80, keys::HTTP_REALM, "Kkmoon"),
+            o(80, keys::HTTP_SERVER, "Kkmoon"),
+        ],
+        &[80],
+    );
+    assert!(!id.is_camera, "{id:#?}");
+    // Beside a weak surveillance word it is a camera.
+    let id = by_title("Kkmoon Web Client");
+    assert!(id.is_camera, "{id:#?}");
+    assert_eq!(id.vendor.as_deref(), Some("kkmoon"));
+    // A maker that names itself CCTV is a surveillance maker.
+    let id = by_title("Sanan-CCTV");
+    assert!(id.is_camera, "{id:#?}");
+    assert_eq!(id.vendor.as_deref(), Some("sanan-cctv"));
+    // Networking makers that also sold cameras: their routers stay routers.
+    for v in [
+        "Sitecom Wireless Router",
+        "Allnet ALL-WR0500AC Router",
+        "Digitus Switch",
+    ] {
+        let id = by_title(v);
+        assert!(!id.is_camera, "{v}: {id:#?}");
+    }
+}

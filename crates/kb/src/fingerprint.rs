@@ -94,6 +94,19 @@ pub struct RawRule {
     /// strongest once. Set by `identify/*.toml` for a dual-use maker's `camera_hint`.
     #[serde(default)]
     pub group: Option<String>,
+    /// A maker set's table (`identify/*.toml` `[[maker_set]]`): the maker the pattern's `maker`
+    /// group matched, as [`maker_key`] writes it, → its vendor id. One rule names many makers.
+    #[serde(skip)]
+    pub makers: Option<Arc<std::collections::HashMap<String, String>>>,
+}
+
+/// A maker's name as a maker set looks it up: letters and digits only, lower case
+/// (`Neo CoolCam`, `neo-coolcam` and `NEOCOOLCAM` are one maker).
+pub fn maker_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 fn no_source() -> Arc<str> {
@@ -243,7 +256,14 @@ pub(crate) fn validate(rules: &[FingerprintRule], vendors: &[Vendor]) -> Result<
         }
     }
     for r in rules {
-        for v in r.raw.vendor.iter().chain(r.raw.if_vendor.iter()) {
+        let set_vendors = r.raw.makers.iter().flat_map(|m| m.values());
+        for v in r
+            .raw
+            .vendor
+            .iter()
+            .chain(r.raw.if_vendor.iter())
+            .chain(set_vendors)
+        {
             if !vendors.iter().any(|known| &known.id == v) {
                 return Err(KbError::invalid(
                     &r.file,

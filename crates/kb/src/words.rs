@@ -33,6 +33,12 @@
 //!                                 #   surveillance word must come with it; rule `maker-<tag>-<key>-hint`)
 //! device_type = "nvr"             # optional (a recorder product line)
 //! source = "…"
+//!
+//! [[maker_set]]                   # many makers in one rule per key (one compiled pattern):
+//! id = "ispy"                     #   rule ids `makers-<id>-<key>`
+//! names = { "Kkmoon" = "kkmoon", "Neo CoolCam" = "neo-coolcam" }   # name → vendor id
+//! camera_hint = 40                # or surveillance = true, as for [[maker]]
+//! source = "…"
 //! ```
 
 use crate::{FingerprintRule, KbError, fingerprint::RawRule};
@@ -84,6 +90,22 @@ struct Maker {
     source: String,
 }
 
+/// Many makers in one rule per key: a device naming any of them names its vendor. One compiled
+/// pattern for hundreds of names costs one automaton (and one cache per thread) instead of
+/// hundreds.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MakerSet {
+    id: String,
+    /// Name as written in evidence → vendor id.
+    names: BTreeMap<String, String>,
+    #[serde(default)]
+    surveillance: bool,
+    #[serde(default)]
+    camera_hint: Option<u8>,
+    source: String,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
@@ -106,6 +128,8 @@ struct File {
     maker_glue: Vec<String>,
     #[serde(default)]
     maker: Vec<Maker>,
+    #[serde(default)]
+    maker_set: Vec<MakerSet>,
 }
 
 /// The most camera evidence a dual-use maker's name may give: two such weak signs (noisy-or of
@@ -323,6 +347,7 @@ fn blank(
         source: source.clone(),
         examples: Vec::new(),
         group: None,
+        makers: None,
     }
 }
 
@@ -344,7 +369,8 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
                 );
                 keys * if m.camera_hint.is_some() { 2 } else { 1 }
             })
-            .sum::<usize>();
+            .sum::<usize>()
+        + f.maker_set.len() * f.maker_keys.len() * 2;
     let mut out = Vec::with_capacity(rules);
     let mut compiled = Compiled::new();
     for w in &f.words {
@@ -436,6 +462,70 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
                 raw.group = Some(format!("maker-{tag}-hint"));
                 out.push(rule(name, raw, &mut compiled)?);
             }
+        }
+    }
+    for set in &f.maker_set {
+        out.extend(maker_set(name, set, &f.maker_keys, &mut compiled)?);
+    }
+    Ok(out)
+}
+
+/// A `[[maker_set]]` as rules: per key of `maker_keys`, one rule whose `maker` group names the
+/// maker (the engine looks its vendor up in the rule's table), and a camera-hint rule.
+fn maker_set(
+    name: &str,
+    set: &MakerSet,
+    keys: &BTreeMap<String, u8>,
+    compiled: &mut Compiled,
+) -> Result<Vec<FingerprintRule>, KbError> {
+    let bad = |why: &str| KbError::invalid(name, format!("maker_set {}: {why}", set.id));
+    if set.names.is_empty() || set.names.keys().any(|n| phrase(n).is_empty()) {
+        return Err(bad("names must be given, none empty"));
+    }
+    if let Some(h) = set.camera_hint
+        && (set.surveillance || h == 0 || h > MAX_CAMERA_HINT)
+    {
+        return Err(bad(&format!(
+            "camera_hint is for makers that are not surveillance-only, 1–{MAX_CAMERA_HINT}"
+        )));
+    }
+    let mut table = std::collections::HashMap::new();
+    for (n, v) in &set.names {
+        let key = crate::fingerprint::maker_key(n);
+        if table.insert(key, v.clone()).is_some_and(|old| &old != v) {
+            return Err(bad(&format!(
+                "{n:?} is written like another name of another vendor"
+            )));
+        }
+    }
+    let table = std::sync::Arc::new(table);
+    let names: Vec<String> = set.names.keys().cloned().collect();
+    let pattern: std::sync::Arc<str> = format!("(?P<maker>{})", alternation(&names, &[])).into();
+    let source: std::sync::Arc<str> = set.source.as_str().into();
+    let mut out = Vec::new();
+    for (key, weight) in keys {
+        let mut raw = blank(
+            format!("makers-{}-{key}", set.id),
+            key,
+            pattern.clone(),
+            *weight,
+            &source,
+        );
+        raw.makers = Some(table.clone());
+        raw.camera = set.surveillance.then_some(true);
+        out.push(rule(name, raw, compiled)?);
+        if let Some(hint) = set.camera_hint {
+            let mut raw = blank(
+                format!("makers-{}-{key}-hint", set.id),
+                key,
+                pattern.clone(),
+                hint.min(*weight),
+                &source,
+            );
+            raw.camera = Some(true);
+            // One weak sign per maker named, however many fields name it.
+            raw.group = Some(format!("makers-{}-hint", set.id));
+            out.push(rule(name, raw, compiled)?);
         }
     }
     Ok(out)
@@ -648,6 +738,62 @@ source = "s"
             let text = format!(
                 "[[maker]]\nvendor = \"kedacom\"\nnames = [\"KEDACOM\"]\n{bad}\nsource = \"s\"\n"
             );
+            assert!(one(&text).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_maker_set_is_one_pattern_per_key_with_a_vendor_table() {
+        let rules = one(r#"
+[maker_keys]
+"http.title" = 55
+"http.realm" = 55
+[[maker_set]]
+id = "t"
+names = { "Neo CoolCam" = "neo-coolcam", "Kkmoon" = "kkmoon" }
+camera_hint = 40
+source = "s"
+"#)
+        .unwrap();
+        let ids: Vec<_> = rules.iter().map(|r| r.raw.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "makers-t-http.realm",
+                "makers-t-http.realm-hint",
+                "makers-t-http.title",
+                "makers-t-http.title-hint"
+            ]
+        );
+        let t = &rules[2];
+        let table = t.raw.makers.as_ref().unwrap();
+        assert_eq!(
+            table.get("neocoolcam").map(String::as_str),
+            Some("neo-coolcam")
+        );
+        assert_eq!((t.raw.vendor.as_deref(), t.raw.camera), (None, None));
+        // The `maker` group is what the engine looks up, however the device writes the name.
+        for (text, key) in [("NEO-COOLCAM login", "neocoolcam"), ("kkmoon", "kkmoon")] {
+            let m = t
+                .regex
+                .captures(text)
+                .unwrap()
+                .name("maker")
+                .unwrap()
+                .as_str();
+            assert_eq!(crate::fingerprint::maker_key(m), key, "{text}");
+        }
+        assert!(!t.regex.is_match("kkmoonlight"));
+        // All the set's hint rules are one group, and all share one compiled pattern.
+        assert_eq!(rules[1].raw.group, rules[3].raw.group);
+        assert!(std::sync::Arc::ptr_eq(&rules[0].regex, &rules[3].regex));
+        // Two names that look alike may not point to two vendors; hints stay below 46.
+        for bad in [
+            r#"names = { "Neo CoolCam" = "a", "neo-coolcam" = "b" }"#,
+            "names = { \"X Cam\" = \"x\" }\ncamera_hint = 46",
+            "names = {}",
+        ] {
+            let text = format!("[[maker_set]]\nid = \"t\"\n{bad}\nsource = \"s\"\n");
             assert!(one(&text).is_err(), "{bad}");
         }
     }
