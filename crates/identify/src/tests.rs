@@ -2493,11 +2493,14 @@ fn maker_sets_name_the_vendor_of_makers_without_an_entry_of_their_own() {
     let id = by_title("Sanan-CCTV");
     assert!(id.is_camera, "{id:#?}");
     assert_eq!(id.vendor.as_deref(), Some("sanan-cctv"));
-    // Networking makers that also sold cameras: their routers stay routers.
+    // Networking makers that also sold cameras: their routers stay routers. Access control and
+    // alarms are not in the sets: their web clients stay what they are.
     for v in [
         "Sitecom Wireless Router",
         "Allnet ALL-WR0500AC Router",
         "Digitus Switch",
+        "Lenel OnGuard Web Client",
+        "Visonic PowerManage Viewer",
     ] {
         let id = by_title(v);
         assert!(!id.is_camera, "{v}: {id:#?}");
