@@ -39,6 +39,7 @@ import glob, json, os, re, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
+from goby_features import cert_sample, header_sample, keep  # noqa: E402
 from labels import Corpus  # noqa: E402
 
 FILE = "Goby/Goby-Ver1.8.279-fingerprint.json"
@@ -72,19 +73,11 @@ def samples_of(rule):
                 out.append(("http.title", v))
             elif kind in ("server", "server_contains"):
                 out.append(("http.server", v))
-            elif kind in ("header_contains", "banner_contains"):
-                if m := re.match(r"(?i)server:\s*(.+)$", v):
-                    out.append(("http.server", m.group(1).strip()))
-                elif m := re.match(r'(?i)(?:www-authenticate:\s*)?(basic |digest )?realm=\\?"(.*)$', v):
-                    realm = re.split(r'\\?"', m.group(2))[0].rstrip("\\").strip()
-                    if realm:
-                        scheme = (m.group(1) or "basic ").strip().capitalize()
-                        out.append(("http.www_authenticate", f'{scheme} realm="{realm}"'))
-            elif kind == "cert_contains":
-                if m := re.match(r"(?i)(commonname|organization):\s*(.+)$", v):
-                    attr = "CN" if m.group(1).lower() == "commonname" else "O"
-                    out.append(("tls.subject", f"{attr}=" + m.group(2).strip().replace("\\", "\\\\").replace(",", "\\,")))
-    return [(k, v) for k, v in out if 2 <= len(v) < 300]
+            elif kind in ("header_contains", "banner_contains") and (sample := header_sample(v)):
+                out.append(sample)
+            elif kind == "cert_contains" and (sample := cert_sample(v)):
+                out.append(sample)
+    return keep(out)
 
 
 def main():

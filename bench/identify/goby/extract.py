@@ -38,6 +38,7 @@ import gzip, json, os, re, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
+from goby_features import cert_sample, header_sample, keep  # noqa: E402
 from labels import Corpus  # noqa: E402
 
 FILE = "resources/goby.json.gz"
@@ -54,25 +55,16 @@ def features(rule):
 
 
 def samples_of(rule):
-    feats = list(features(rule))
     out = []
-    for f in feats:
+    for f in features(rule):
         if f.get("is_equal") is False:
             continue
         v = f["feature"].strip()
         if m := re.fullmatch(r"(?is)<title>(.+?)</title>", v):
             out.append(("http.title", m.group(1).strip()))
-        elif m := re.match(r"(?i)server:\s*(.+)$", v):
-            out.append(("http.server", m.group(1).strip()))
-        elif m := re.match(r'(?i)(?:www-authenticate:\s*)?(basic |digest )?realm=\\?"(.*)$', v):
-            realm = re.split(r'\\?"', m.group(2))[0].rstrip("\\").strip()
-            if realm:
-                scheme = (m.group(1) or "basic ").strip().capitalize()
-                out.append(("http.www_authenticate", f'{scheme} realm="{realm}"'))
-        elif m := re.match(r"(CommonName|Organization):\s*(.+)$", v):
-            attr = "CN" if m.group(1) == "CommonName" else "O"
-            out.append(("tls.subject", f"{attr}=" + m.group(2).strip().replace("\\", "\\\\").replace(",", "\\,")))
-    return [(k, v) for k, v in out if 2 <= len(v) < 300]
+        elif sample := header_sample(v) or cert_sample(v):
+            out.append(sample)
+    return keep(out)
 
 
 def main():

@@ -351,6 +351,48 @@ fn blank(
     }
 }
 
+/// The keys (with weights) a maker entry's rules look at: its own, else `model_keys` for a model
+/// line (patterns and no names), else `maker_keys`.
+fn keys_of<'a>(f: &'a File, m: &'a Maker) -> &'a BTreeMap<String, u8> {
+    m.keys.as_ref().unwrap_or(match &f.model_keys {
+        Some(model_keys) if m.names.is_empty() => model_keys,
+        _ => &f.maker_keys,
+    })
+}
+
+/// Refuses a `camera_hint` on a surveillance-only maker, or one that calls a camera alone.
+fn check_hint(hint: Option<u8>, surveillance: bool) -> Result<(), String> {
+    match hint {
+        Some(h) if surveillance || h == 0 || h > MAX_CAMERA_HINT => Err(format!(
+            "camera_hint is for makers that are not surveillance-only, 1–{MAX_CAMERA_HINT}"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The camera-hint rule beside rule `{prefix}-{key}`: camera evidence only (the vendor is named by
+/// the rule beside it), never above the key's weight, and one evidence group per entry, so that a
+/// maker named in three fields is still one weak sign.
+fn hint_rule(
+    prefix: &str,
+    key: &str,
+    pattern: &std::sync::Arc<str>,
+    hint: u8,
+    weight: u8,
+    source: &std::sync::Arc<str>,
+) -> RawRule {
+    let mut raw = blank(
+        format!("{prefix}-{key}-hint"),
+        key,
+        pattern.clone(),
+        hint.min(weight),
+        source,
+    );
+    raw.camera = Some(true);
+    raw.group = Some(format!("{prefix}-hint"));
+    raw
+}
+
 /// Parse one `identify/*.toml` file into fingerprint rules.
 pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbError> {
     let f: File = toml::from_str(text).map_err(|e| KbError::invalid(name, e))?;
@@ -359,16 +401,7 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
     let rules = f.words.iter().map(|w| w.keys.len()).sum::<usize>()
         + f.maker
             .iter()
-            .map(|m| {
-                let keys = m.keys.as_ref().map_or_else(
-                    || match &f.model_keys {
-                        Some(k) if m.names.is_empty() => k.len(),
-                        _ => f.maker_keys.len(),
-                    },
-                    BTreeMap::len,
-                );
-                keys * if m.camera_hint.is_some() { 2 } else { 1 }
-            })
+            .map(|m| keys_of(&f, m).len() * if m.camera_hint.is_some() { 2 } else { 1 })
             .sum::<usize>()
         + f.maker_set.len() * f.maker_keys.len() * 2;
     let mut out = Vec::with_capacity(rules);
@@ -414,30 +447,17 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
                 ),
             ));
         }
-        if let Some(h) = m.camera_hint
-            && (m.surveillance || h == 0 || h > MAX_CAMERA_HINT)
-        {
-            return Err(KbError::invalid(
-                name,
-                format!(
-                    "maker {}: camera_hint is for makers that are not surveillance-only, 1–{MAX_CAMERA_HINT}",
-                    m.vendor
-                ),
-            ));
-        }
+        check_hint(m.camera_hint, m.surveillance)
+            .map_err(|why| KbError::invalid(name, format!("maker {}: {why}", m.vendor)))?;
         let (terms, mut patterns) = glued_names(&m.names, &f.maker_glue);
         patterns.extend(m.patterns.iter().cloned());
         let pattern: std::sync::Arc<str> = alternation(&terms, &patterns).into();
         let source: std::sync::Arc<str> = m.source.as_str().into();
-        let default_keys = match &f.model_keys {
-            Some(model_keys) if m.names.is_empty() => model_keys,
-            _ => &f.maker_keys,
-        };
-        let keys = m.keys.as_ref().unwrap_or(default_keys);
         let tag = m.id.as_deref().or(m.brand.as_deref()).unwrap_or(&m.vendor);
-        for (key, weight) in keys {
+        let prefix = format!("maker-{tag}");
+        for (key, weight) in keys_of(&f, m) {
             let mut raw = blank(
-                format!("maker-{tag}-{key}"),
+                format!("{prefix}-{key}"),
                 key,
                 pattern.clone(),
                 *weight,
@@ -449,17 +469,7 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<FingerprintRule>, KbEr
             raw.device_type = m.device_type;
             out.push(rule(name, raw, &mut compiled)?);
             if let Some(hint) = m.camera_hint {
-                // Camera evidence only: the vendor is named by the rule above, at its weight.
-                let mut raw = blank(
-                    format!("maker-{tag}-{key}-hint"),
-                    key,
-                    pattern.clone(),
-                    hint.min(*weight),
-                    &source,
-                );
-                raw.camera = Some(true);
-                // One maker named in three fields is still one weak sign, not three.
-                raw.group = Some(format!("maker-{tag}-hint"));
+                let raw = hint_rule(&prefix, key, &pattern, hint, *weight, &source);
                 out.push(rule(name, raw, &mut compiled)?);
             }
         }
@@ -482,13 +492,7 @@ fn maker_set(
     if set.names.is_empty() || set.names.keys().any(|n| phrase(n).is_empty()) {
         return Err(bad("names must be given, none empty"));
     }
-    if let Some(h) = set.camera_hint
-        && (set.surveillance || h == 0 || h > MAX_CAMERA_HINT)
-    {
-        return Err(bad(&format!(
-            "camera_hint is for makers that are not surveillance-only, 1–{MAX_CAMERA_HINT}"
-        )));
-    }
+    check_hint(set.camera_hint, set.surveillance).map_err(|why| bad(&why))?;
     let mut table = std::collections::HashMap::new();
     for (n, v) in &set.names {
         let key = crate::fingerprint::maker_key(n);
@@ -502,10 +506,11 @@ fn maker_set(
     let names: Vec<String> = set.names.keys().cloned().collect();
     let pattern: std::sync::Arc<str> = format!("(?P<maker>{})", alternation(&names, &[])).into();
     let source: std::sync::Arc<str> = set.source.as_str().into();
+    let prefix = format!("makers-{}", set.id);
     let mut out = Vec::new();
     for (key, weight) in keys {
         let mut raw = blank(
-            format!("makers-{}-{key}", set.id),
+            format!("{prefix}-{key}"),
             key,
             pattern.clone(),
             *weight,
@@ -515,16 +520,7 @@ fn maker_set(
         raw.camera = set.surveillance.then_some(true);
         out.push(rule(name, raw, compiled)?);
         if let Some(hint) = set.camera_hint {
-            let mut raw = blank(
-                format!("makers-{}-{key}-hint", set.id),
-                key,
-                pattern.clone(),
-                hint.min(*weight),
-                &source,
-            );
-            raw.camera = Some(true);
-            // One weak sign per maker named, however many fields name it.
-            raw.group = Some(format!("makers-{}-hint", set.id));
+            let raw = hint_rule(&prefix, key, &pattern, hint, *weight, &source);
             out.push(rule(name, raw, compiled)?);
         }
     }

@@ -775,40 +775,33 @@ fn reached(s: &Sample, v: &Verdict) -> bool {
 /// them: a camera beaten by a negative rule is a weight question, one with nothing behind it a
 /// knowledge question (counts only, no sample named).
 fn rules_behind_missed(samples: &[&Sample], got: &HashMap<String, Verdict>) -> String {
-    let mut n: HashMap<&str, usize> = HashMap::new();
-    let mut bare = 0;
-    for s in samples.iter().filter(|s| s.camera) {
-        if let Some(v) = got.get(&s.ip.to_string()).filter(|v| !v.camera) {
-            if v.rules.is_empty() {
-                bare += 1;
-            }
-            for r in &v.rules {
-                *n.entry(r.as_str()).or_default() += 1;
-            }
-        }
-    }
-    let mut v: Vec<(&str, usize)> = n.into_iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let rules = if v.is_empty() {
-        "none".to_string()
-    } else {
-        v.iter()
-            .map(|(r, c)| format!("{r} ×{c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    format!("{rules}; misses with no rule behind them: {bare}")
+    let missed: Vec<&Verdict> = samples
+        .iter()
+        .filter(|s| s.camera)
+        .filter_map(|s| got.get(&s.ip.to_string()).filter(|v| !v.camera))
+        .collect();
+    let bare = missed.iter().filter(|v| v.rules.is_empty()).count();
+    format!(
+        "{}; misses with no rule behind them: {bare}",
+        rule_counts(&missed)
+    )
 }
 
 /// How many decoys called cameras each rule stood behind, most first (counts only).
 fn rules_behind_decoys(samples: &[&Sample], got: &HashMap<String, Verdict>) -> String {
+    let called: Vec<&Verdict> = samples
+        .iter()
+        .filter(|s| !s.camera)
+        .filter_map(|s| got.get(&s.ip.to_string()).filter(|v| v.camera))
+        .collect();
+    rule_counts(&called)
+}
+
+/// `rule ×count, …` over the verdicts' rules, most first; `none` when there are none.
+fn rule_counts(verdicts: &[&Verdict]) -> String {
     let mut n: HashMap<&str, usize> = HashMap::new();
-    for s in samples.iter().filter(|s| !s.camera) {
-        if let Some(v) = got.get(&s.ip.to_string()).filter(|v| v.camera) {
-            for r in &v.rules {
-                *n.entry(r.as_str()).or_default() += 1;
-            }
-        }
+    for r in verdicts.iter().flat_map(|v| &v.rules) {
+        *n.entry(r.as_str()).or_default() += 1;
     }
     let mut v: Vec<(&str, usize)> = n.into_iter().collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
