@@ -2506,3 +2506,47 @@ fn maker_sets_name_the_vendor_of_makers_without_an_entry_of_their_own() {
         assert!(!id.is_camera, "{v}: {id:#?}");
     }
 }
+
+/// Twelfth round: camera banners of the Shodan-style query lists (woj-ciech/Kamerka, public
+/// Shodan dork collections) that no rule knew, and the access-control and alarm products that
+/// surveillance makers sell beside their cameras.
+#[test]
+fn query_list_camera_banners_and_surveillance_makers_other_products() {
+    // VIVOTEK's realm (shared with other makers' firmware): a camera of no named vendor.
+    for v in ["streaming_server", "\"streaming_server\""] {
+        let id = by_realm(v);
+        assert!(id.is_camera, "{v}: {id:#?}");
+        assert!(has_rule(&id, "is_camera", "http-realm-streaming-server"));
+        assert_eq!(id.vendor, None, "{v}: {id:#?}");
+    }
+    // Near misses stay unknown.
+    for v in ["streaming", "media_streaming_server_admin"] {
+        assert!(!by_realm(v).is_camera, "{v}");
+    }
+    // Panasonic's small-office cameras name their embedded web server's maker.
+    let id = by_server("U S Software Web Server");
+    assert!(id.is_camera, "{id:#?}");
+    assert_eq!(id.vendor.as_deref(), Some("panasonic"));
+    // HiSilicon DVRs' login title.
+    let id = by_title("Intelligent Digital Security System");
+    assert!(id.is_camera, "{id:#?}");
+    assert_eq!(id.device_type, DeviceType::Dvr);
+    // Intercoms write the words either way round; VideoIQ is Avigilon's.
+    assert!(by_title("Loxone Intercom Video").is_camera);
+    let id = by_title("VideoIQ Camera Login");
+    assert!(id.is_camera, "{id:#?}");
+    assert_eq!(id.vendor.as_deref(), Some("avigilon"));
+    // A surveillance maker's access control, attendance and alarm products are not cameras.
+    for v in [
+        "Hikvision Access Control",
+        "Dahua Access Control System",
+        "海康威视门禁",
+        "Hikvision Alarm Panel",
+        "Dahua Time Attendance",
+    ] {
+        let id = by_title(v);
+        assert!(!id.is_camera, "{v}: {id:#?}");
+    }
+    // The maker's cameras stay cameras.
+    assert!(by_title("Hikvision").is_camera);
+}
