@@ -83,7 +83,8 @@ class Product:
 # The corpora of bench/identify in the order they were built (Recog's, at the top, came first):
 # a corpus leaves out the strings of those before it, and only those, so that rebuilding an
 # older one gives the same samples whatever was added after it.
-BUILD_ORDER = ("retina", "whatweb", "fingerprinthub", "kscan", "goby", "nmap-probes", "nuclei", "goby-export")
+BUILD_ORDER = ("retina", "whatweb", "fingerprinthub", "kscan", "goby", "nmap-probes", "nuclei", "goby-export",
+               "dorks")
 
 
 def earlier(here):
@@ -101,6 +102,43 @@ def earlier(here):
             s = json.loads(line)
             seen.add((s["kind"], s["value"].lower()))
     return seen
+
+
+NAME_KEYS = ("product", "fp_name", "fp_product", "plugin_name")
+
+
+def norm(name):
+    """A product name reduced to lower-case letters, digits and Han characters."""
+    return re.sub(r"[^0-9a-z\u4e00-\u9fff]", "", name.lower())
+
+
+def held_out_parts(here):
+    """Product names (normalised) and (kind, lower-cased value) of every held-out part but the
+    caller's own: what a knowledge set must leave out. Read mechanically, never printed."""
+    here = os.path.abspath(here)
+    names, values = set(), set()
+    for f in glob.glob(os.path.join(here, "..", "**", "corpus-heldout.jsonl"), recursive=True):
+        if os.path.abspath(f).startswith(here + os.sep):
+            continue
+        for line in open(f, encoding="utf-8"):
+            s = json.loads(line)
+            names.update(norm(s[k]) for k in NAME_KEYS if s.get(k))
+            values.add((s["kind"], s["value"].lower()))
+    return names, values
+
+
+def overlaps_held_out(values):
+    """A test of whether a (kind, value) contains a held-out value of the same kind or is
+    contained in one (both of 4 characters or more, case-insensitive)."""
+    by_kind = {}
+    for k, v in values:
+        if len(v) >= 4:
+            by_kind.setdefault(k, []).append(v)
+
+    def test(kind, value):
+        low = value.lower()
+        return len(low) >= 4 and any(h in low or low in h for h in by_kind.get(kind, ()))
+    return test
 
 
 def load_relabel(here):

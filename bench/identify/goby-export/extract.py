@@ -40,30 +40,10 @@ import glob, json, os, re, subprocess, sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 from goby_features import cert_sample, header_sample, keep  # noqa: E402
-from labels import Corpus  # noqa: E402
+from labels import Corpus, held_out_parts, norm, overlaps_held_out  # noqa: E402
 
 FILE = "Goby/Goby-Ver1.8.279-fingerprint.json"
 GOBY_CAMERA = re.compile(r"video ?monitoring|monitoring ?video", re.I)
-NAME_KEYS = ("product", "fp_name", "fp_product", "plugin_name")
-
-
-def norm(name):
-    return re.sub(r"[^0-9a-z\u4e00-\u9fff]", "", name.lower())
-
-
-def held_out_parts():
-    """Product names (normalised) and (kind, lower-cased value) of every held-out part."""
-    names, values = set(), set()
-    for f in glob.glob(os.path.join(HERE, "..", "**", "corpus-heldout.jsonl"), recursive=True):
-        if os.path.abspath(f).startswith(HERE + os.sep):
-            continue
-        for line in open(f, encoding="utf-8"):
-            s = json.loads(line)
-            names.update(norm(s[k]) for k in NAME_KEYS if s.get(k))
-            values.add((s["kind"], s["value"].lower()))
-    return names, values
-
-
 def samples_of(rule):
     out = []
     for group in rule.get("rules", []):
@@ -85,11 +65,8 @@ def main():
     raw = subprocess.run(["git", "--git-dir", repo, "show", f"{commit}:{FILE}"],
                          check=True, capture_output=True).stdout
     rules = json.loads(raw.decode("utf-8"))
-    names, held = held_out_parts()
-    by_kind = {}
-    for k, v in held:
-        if len(v) >= 4:
-            by_kind.setdefault(k, []).append(v)
+    names, held = held_out_parts(HERE)
+    overlapping_held_out = overlaps_held_out(held)
     corpus = Corpus(HERE, "goby-export", extra_camera=GOBY_CAMERA)
     products_out = overlapping = 0
     for index, r in enumerate(rules):
@@ -101,8 +78,7 @@ def main():
             continue
         samples = []
         for k, v in samples_of(r):
-            low = v.lower()
-            if len(low) >= 4 and any(h in low or low in h for h in by_kind.get(k, ())):
+            if overlapping_held_out(k, v):
                 overlapping += 1
                 continue
             samples.append((k, v))
