@@ -2527,6 +2527,9 @@ fn query_list_camera_banners_and_surveillance_makers_other_products() {
     let id = by_server("U S Software Web Server");
     assert!(id.is_camera, "{id:#?}");
     assert_eq!(id.vendor.as_deref(), Some("panasonic"));
+    // The Motion daemon that records USB and IP cameras; not a server called "motion…".
+    assert!(by_server("Motion/4.3.2").is_camera);
+    assert!(!by_server("MotionServer").is_camera && !by_server("Motion Graphics").is_camera);
     // HiSilicon DVRs' login title.
     let id = by_title("Intelligent Digital Security System");
     assert!(id.is_camera, "{id:#?}");
