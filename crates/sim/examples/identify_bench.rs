@@ -775,15 +775,31 @@ fn reached(s: &Sample, v: &Verdict) -> bool {
 /// them: a camera beaten by a negative rule is a weight question, one with nothing behind it a
 /// knowledge question (counts only, no sample named).
 fn rules_behind_missed(samples: &[&Sample], got: &HashMap<String, Verdict>) -> String {
-    let missed: Vec<&Verdict> = samples
+    let missed: Vec<(&Sample, &Verdict)> = samples
         .iter()
         .filter(|s| s.camera)
-        .filter_map(|s| got.get(&s.ip.to_string()).filter(|v| !v.camera))
+        .filter_map(|s| Some((*s, got.get(&s.ip.to_string()).filter(|v| !v.camera)?)))
         .collect();
-    let bare = missed.iter().filter(|v| v.rules.is_empty()).count();
+    // The fields the misses with nothing behind them came in, most first.
+    let mut by_kind: Vec<(&str, usize)> = Vec::new();
+    for (s, _) in missed.iter().filter(|(_, v)| v.rules.is_empty()) {
+        match by_kind.iter_mut().find(|(k, _)| *k == s.kind) {
+            Some((_, n)) => *n += 1,
+            None => by_kind.push((&s.kind, 1)),
+        }
+    }
+    by_kind.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let bare: usize = by_kind.iter().map(|(_, n)| n).sum();
+    let kinds = by_kind
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let verdicts: Vec<&Verdict> = missed.iter().map(|(_, v)| *v).collect();
     format!(
-        "{}; misses with no rule behind them: {bare}",
-        rule_counts(&missed)
+        "{}; misses with no rule behind them: {bare}{}",
+        rule_counts(&verdicts),
+        if kinds.is_empty() { String::new() } else { format!(" ({kinds})") }
     )
 }
 
