@@ -2530,7 +2530,7 @@ fn query_list_camera_banners_and_surveillance_makers_other_products() {
     // The Motion daemon that records USB and IP cameras; not a server called "motion…".
     assert!(by_server("Motion/4.3.2").is_camera);
     assert!(!by_server("MotionServer").is_camera && !by_server("Motion Graphics").is_camera);
-    // HiSilicon DVRs' login title.
+    // A DVR family's login title (Kamerka's camera queries).
     let id = by_title("Intelligent Digital Security System");
     assert!(id.is_camera, "{id:#?}");
     assert_eq!(id.device_type, DeviceType::Dvr);
