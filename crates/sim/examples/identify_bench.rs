@@ -799,7 +799,11 @@ fn rules_behind_missed(samples: &[&Sample], got: &HashMap<String, Verdict>) -> S
     format!(
         "{}; misses with no rule behind them: {bare}{}",
         rule_counts(&verdicts),
-        if kinds.is_empty() { String::new() } else { format!(" ({kinds})") }
+        if kinds.is_empty() {
+            String::new()
+        } else {
+            format!(" ({kinds})")
+        }
     )
 }
 
