@@ -2553,3 +2553,37 @@ fn query_list_camera_banners_and_surveillance_makers_other_products() {
     // The maker's cameras stay cameras.
     assert!(by_title("Hikvision").is_camera);
 }
+
+/// Twelfth round: the signatures of Tenable's network-camera detection (plugin 33523) that no
+/// rule knew: old cameras' own web servers and titles.
+#[test]
+fn old_camera_servers_of_tenables_signature_list() {
+    for (server, vendor) in [
+        ("NetZoom/1.02", Some("sony")),
+        ("D-Link MiniAVServer", Some("d-link")),
+        ("SiteZAP 6.0.5", None),
+        ("Observer XT (c) Veo", Some("veo")),
+        ("wg_httpd/1.0(based Boa/0.92q)", None),
+        ("OwnServer1.0", None),
+    ] {
+        let id = by_server(server);
+        assert!(id.is_camera, "{server}: {id:#?}");
+        assert_eq!(id.vendor.as_deref(), vendor, "{server}");
+    }
+    for title in [
+        "WebThru User Login",
+        "WebEye User Login",
+        "Brains, Corp. mmEye-WL",
+        "GuardEyes 3.53",
+        "EyeSpyFX",
+        "Wireless-G-Kompakt-Internet-Videokamera von Linksys",
+    ] {
+        assert!(by_title(title).is_camera, "{title}");
+    }
+    // Near misses are not.
+    for server in ["NetZoomer", "OwnServerX", "SiteZAP"] {
+        assert!(!by_server(server).is_camera, "{server}");
+    }
+    assert!(!by_title("WebEye User Login Help Center Forum").is_camera);
+}
+
