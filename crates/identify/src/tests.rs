@@ -2587,3 +2587,30 @@ fn old_camera_servers_of_tenables_signature_list() {
     assert!(!by_title("WebEye User Login Help Center Forum").is_camera);
 }
 
+/// Twelfth round: camera strings of Greenbone's detection and vulnerability scripts that no rule
+/// knew.
+#[test]
+fn camera_strings_of_greenbones_scripts() {
+    for (id, vendor) in [
+        (by_server("IQhttp"), Some("iqinvision")),
+        (by_server("SaServer"), None),
+        (by_server("GNU rsp/1.0"), None),
+        (by_server("Boa by topco"), None),
+        (by_title("FLIR Systems, Inc."), Some("flir")),
+        (by_realm("Panasonic network device"), Some("panasonic")),
+        (by_realm("CS-W50HD"), Some("planex")),
+        (by_realm("PLANET IP CAM"), Some("planet")),
+    ] {
+        assert!(id.is_camera, "{id:#?}");
+        assert_eq!(id.vendor.as_deref(), vendor, "{id:#?}");
+    }
+    // A plain Boa, FLIR's name on anything else, and Panasonic's other devices are not.
+    for id in [
+        by_server("Boa/0.94.14rc21"),
+        by_title("FLIR Systems, Inc. - Careers"),
+        by_realm("Panasonic printer"),
+    ] {
+        assert!(!id.is_camera, "{id:#?}");
+    }
+}
+

@@ -139,7 +139,29 @@ pub fn parse_www_authenticate(value: &str) -> Vec<Challenge> {
                 while i < n && chars[i] != ',' && !chars[i].is_whitespace() {
                     i += 1;
                 }
-                chars[s..i].iter().collect()
+                // Some devices leave a realm of several words unquoted (`Basic realm=IP
+                // Camera`, Oncam): the words up to the next comma belong to it unless they
+                // start another challenge or parameter.
+                let end = chars[i..]
+                    .iter()
+                    .position(|c| *c == ',')
+                    .map_or(n, |p| i + p);
+                let rest: String = chars[i..end].iter().collect();
+                let first = rest.split_whitespace().next().unwrap_or("");
+                if !rest.trim().is_empty()
+                    && !rest.contains(['=', '"'])
+                    && !["basic", "digest", "bearer", "ntlm", "negotiate"]
+                        .contains(&first.to_ascii_lowercase().as_str())
+                {
+                    i = end;
+                    chars[s..end]
+                        .iter()
+                        .collect::<String>()
+                        .trim_end()
+                        .to_string()
+                } else {
+                    chars[s..i].iter().collect()
+                }
             };
             if out.is_empty() {
                 out.push(Challenge::default());
@@ -250,6 +272,27 @@ mod tests {
         let c = parse_www_authenticate(r#"realm="orphan""#);
         assert_eq!(c[0].scheme, "");
         assert_eq!(c[0].realm(), Some("orphan"));
+    }
+
+    #[test]
+    fn unquoted_realm_of_several_words() {
+        // Oncam IP360 (Greenbone gb_oncam_ip360_detect.nasl): `Basic realm=IP Camera`.
+        let c = parse_www_authenticate("Basic realm=IP Camera");
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].realm(), Some("IP Camera"));
+        let c = parse_www_authenticate(r#"Basic realm=IP Camera , Digest realm="x", nonce="n""#);
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].realm(), Some("IP Camera"));
+        assert_eq!(c[1].realm(), Some("x"));
+        // A following scheme or parameter is not part of the realm.
+        let c = parse_www_authenticate("Basic realm=cam Negotiate");
+        assert_eq!(c[0].realm(), Some("cam"));
+        assert_eq!(c[1].scheme, "Negotiate");
+        let c = parse_www_authenticate("Digest realm=cam nonce=abc");
+        assert_eq!(c[0].realm(), Some("cam"));
+        assert_eq!(c[0].nonce(), Some("abc"));
+        let c = parse_www_authenticate("Basic realm=cam basic");
+        assert_eq!(c[0].realm(), Some("cam"));
     }
 
     proptest! {
