@@ -2587,8 +2587,8 @@ fn old_camera_servers_of_tenables_signature_list() {
     assert!(!by_title("WebEye User Login Help Center Forum").is_camera);
 }
 
-/// Twelfth round: camera strings of Greenbone's detection and vulnerability scripts that no rule
-/// knew.
+/// Twelfth round: camera strings of Greenbone's detection and vulnerability scripts (and one of
+/// changeme's fingerprints) that no rule knew.
 #[test]
 fn camera_strings_of_greenbones_scripts() {
     for (id, vendor) in [
@@ -2600,6 +2600,8 @@ fn camera_strings_of_greenbones_scripts() {
         (by_realm("Panasonic network device"), Some("panasonic")),
         (by_realm("CS-W50HD"), Some("planex")),
         (by_realm("PLANET IP CAM"), Some("planet")),
+        // changeme's fingerprint of Speco's cameras.
+        (by_realm("SuperNova"), Some("speco")),
     ] {
         assert!(id.is_camera, "{id:#?}");
         assert_eq!(id.vendor.as_deref(), vendor, "{id:#?}");
