@@ -2615,4 +2615,3 @@ fn camera_strings_of_greenbones_scripts() {
         assert!(!id.is_camera, "{id:#?}");
     }
 }
-
