@@ -141,6 +141,33 @@ def overlaps_held_out(values):
     return test
 
 
+def knowledge_set(here, prefix, rows):
+    """Writes a knowledge set (all training) from (source tag, sample without id) rows: leaves
+    out repeated strings, those of earlier corpora and those overlapping a held-out string
+    (counts only), numbers the rest `PREFIX/TAG/N` and writes both parts."""
+    before = earlier(here)
+    overlapping_held_out = overlaps_held_out(held_out_parts(here)[1])
+    seen, out, counters = set(), [], {}
+    dup = in_earlier = overlapping = 0
+    for tag, sample in rows:
+        key = (sample["kind"], sample["value"].lower())
+        if key in seen:
+            dup += 1
+            continue
+        seen.add(key)
+        if key in before:
+            in_earlier += 1
+            continue
+        if overlapping_held_out(*key):
+            overlapping += 1
+            continue
+        counters[tag] = counters.get(tag, 0) + 1
+        out.append({"id": f"{prefix}/{tag}/{counters[tag]}", **sample})
+    print(f"rows: {len(rows)}; repeated: {dup}; left out as already in an earlier corpus: "
+          f"{in_earlier}; left out as overlapping a held-out string: {overlapping}")
+    write_parts(here, out, [])
+
+
 def load_relabel(here):
     """relabel.toml: [[relabel]] product (exact name), label, optional device_type, reason."""
     path = os.path.join(here, "relabel.toml")

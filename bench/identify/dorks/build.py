@@ -21,11 +21,11 @@ is empty). As for ../goby-export/, a sample whose (kind, value) an earlier corpu
 (../labels.py BUILD_ORDER), or whose value contains a held-out value of the same kind or is
 contained in one, is left out, mechanically, printing counts only.
 """
-import json, os, subprocess, sys
+import os, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from labels import earlier, held_out_parts, overlaps_held_out, write_parts  # noqa: E402
+from labels import knowledge_set  # noqa: E402
 
 SRC = {
     "jake": ("jakejarvis/awesome-shodan-queries", "readme.md",
@@ -247,39 +247,19 @@ def source_text(mirrors, repo, path, commit):
 def main():
     mirrors = sys.argv[1] if len(sys.argv) > 1 else "/work/.mirror"
     texts = {k: source_text(mirrors, *v) for k, v in SRC.items()}
-    before = earlier(HERE)
-    overlapping_held_out = overlaps_held_out(held_out_parts(HERE)[1])
-    seen, out, errors, counters = set(), [], [], {}
-    dup = in_earlier = overlapping = 0
+    errors = [f"not found in {src}: {value!r}" for src, _, value, *_ in ROWS if value not in texts[src]]
+    if errors:
+        sys.exit("\n".join(errors))
+    rows = []
     for src, kind, value, label, dtype, vendor, product in ROWS:
-        if value not in texts[src]:
-            errors.append(f"not found in {src}: {value!r}")
-            continue
-        key = (kind, value.lower())
-        if key in seen:
-            dup += 1
-            continue
-        seen.add(key)
-        if key in before:
-            in_earlier += 1
-            continue
-        if overlapping_held_out(kind, value):
-            overlapping += 1
-            continue
-        counters[src] = counters.get(src, 0) + 1
         repo, path, commit = SRC[src]
-        out.append({
-            "id": f"dorks/{src}/{counters[src]}",
+        rows.append((src, {
             "kind": kind, "value": value, "label": label,
             "device_type": dtype if label == "camera" else None,
             "vendor_expected": vendor if label == "camera" else None, "product": product,
             "source": {"repository": repo, "file": path, "commit": commit},
-        })
-    if errors:
-        sys.exit("\n".join(errors))
-    print(f"rows: {len(ROWS)}; repeated: {dup}; left out as already in an earlier corpus: "
-          f"{in_earlier}; left out as overlapping a held-out string: {overlapping}")
-    write_parts(HERE, out, [])
+        }))
+    knowledge_set(HERE, "dorks", rows)
 
 
 main()

@@ -26,33 +26,12 @@ import json, os, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from labels import earlier, held_out_parts, overlaps_held_out, write_parts  # noqa: E402
+from labels import knowledge_set  # noqa: E402
 
 
 def main():
     rows = [json.loads(line) for line in open(os.path.join(HERE, "rows.jsonl"), encoding="utf-8")]
-    before = earlier(HERE)
-    overlapping_held_out = overlaps_held_out(held_out_parts(HERE)[1])
-    seen, out, counters = set(), [], {}
-    dup = in_earlier = overlapping = 0
-    for r in rows:
-        key = (r["kind"], r["value"].lower())
-        if key in seen:
-            dup += 1
-            continue
-        seen.add(key)
-        if key in before:
-            in_earlier += 1
-            continue
-        if overlapping_held_out(r["kind"], r["value"]):
-            overlapping += 1
-            continue
-        src = r["source"]["repository"].split("/")[0]
-        counters[src] = counters.get(src, 0) + 1
-        out.append({"id": f"scanners/{src}/{counters[src]}", **r})
-    print(f"rows: {len(rows)}; repeated: {dup}; left out as already in an earlier corpus: "
-          f"{in_earlier}; left out as overlapping a held-out string: {overlapping}")
-    write_parts(HERE, out, [])
+    knowledge_set(HERE, "scanners", [(r["source"]["repository"].split("/")[0], r) for r in rows])
 
 
 main()
