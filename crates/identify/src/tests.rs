@@ -2615,3 +2615,51 @@ fn camera_strings_of_greenbones_scripts() {
         assert!(!id.is_camera, "{id:#?}");
     }
 }
+
+/// Thirteenth round: a recorder that calls itself video storage (Hikvision's CVR, Dahua's EVS)
+/// records cameras like an NVR; the word Storage alone stays a NAS or a disk array.
+#[test]
+fn video_storage_is_a_recorder_storage_alone_is_not() {
+    for title in [
+        "Network Video Storage",
+        "Enterprise Video Storage",
+        "Central Video Recorder",
+        "视频存储服务器",
+    ] {
+        let id = by_title(title);
+        assert!(id.is_camera, "{title}: {id:#?}");
+        assert_eq!(id.device_type, DeviceType::Nvr, "{title}");
+    }
+    for title in ["Network Storage Server", "Storage Manager", "Cloud Storage"] {
+        assert!(!by_title(title).is_camera, "{title}");
+    }
+}
+
+/// Thirteenth round: camera strings of open-source tools' signatures (intrigue-ident, ZMap's
+/// ztag) and of FOFA queries in vulnerability write-ups that no rule knew; television recorders
+/// that call themselves DVRs stay decoys.
+#[test]
+fn camera_strings_of_open_source_tools_and_tv_recorders() {
+    for (id, vendor) in [
+        (by_server("mcdhttpd"), None),
+        (by_server("Brovotech"), Some("brovotech")),
+        (by_title("Crocus"), Some("streamax")),
+        (by_title("视频编码设备接入网关"), None),
+    ] {
+        assert!(id.is_camera, "{id:#?}");
+        assert_eq!(id.vendor.as_deref(), vendor, "{id:#?}");
+    }
+    // The flower, another mcd server and TV recorders are not cameras.
+    for id in [
+        by_title("Crocus Garden Centre"),
+        by_server("mcdhttpdx"),
+        by_title("TiVo DVR"),
+        by_realm("TiVo DVR"),
+        by_title("Dreambox WebControl - PVR"),
+        by_title("Humax DVB-T2 PVR"),
+    ] {
+        assert!(!id.is_camera, "{id:#?}");
+    }
+    // A surveillance DVR is still one.
+    assert!(by_title("DVR Login").is_camera);
+}
