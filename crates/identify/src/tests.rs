@@ -2663,3 +2663,32 @@ fn camera_strings_of_open_source_tools_and_tv_recorders() {
     // A surveillance DVR is still one.
     assert!(by_title("DVR Login").is_camera);
 }
+
+/// Thirteenth round: the camera SoCs a firmware names its host after (TI DaVinci and IPNC,
+/// Ambarella, Anyka, Ingenic's T series, Realtek RTS39xx, SONiX SN98x, MStar MSC31x) call a
+/// camera from a telnet prompt; the same makers' other lines do not.
+#[test]
+fn camera_socs_in_telnet_prompts() {
+    let by_telnet = |v: &str| run(&[o(23, keys::BANNER_TELNET, v)], &[23]);
+    for prompt in [
+        "IPNC login:",
+        "dm365 login:",
+        "DM8127 login:",
+        "ambarella login:",
+        "anyka login:",
+        "Ingenic-T31 login:",
+        "rts3903 login:",
+        "sn98600 login:",
+        "msc313e login:",
+    ] {
+        assert!(by_telnet(prompt).is_camera, "{prompt}");
+    }
+    for prompt in [
+        "ingenic-x1000 login:",
+        "dm642 login:",
+        "rts5411 login:",
+        "(none) login:",
+    ] {
+        assert!(!by_telnet(prompt).is_camera, "{prompt}");
+    }
+}
