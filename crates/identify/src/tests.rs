@@ -2692,3 +2692,25 @@ fn camera_socs_in_telnet_prompts() {
         assert!(!by_telnet(prompt).is_camera, "{prompt}");
     }
 }
+
+/// Thirteenth round: model numbers of camera lines no pattern knew (AVTECH AVN, AirLive BU/OD/
+/// FE/WN, LTS LTD/LTN/CMIP, Panasonic BL-C1 and the AW remote cameras) name maker and camera.
+#[test]
+fn more_camera_model_lines() {
+    for (id, vendor) in [
+        (by_realm("AVN801"), "avtech"),
+        (by_realm("BU-3025"), "airlive"),
+        (by_title("OD-325HD"), "airlive"),
+        (by_title("LTD8316K-ET"), "lts"),
+        (by_realm("CMIP7422W-28M"), "lts"),
+        (by_realm("BL-C1"), "panasonic"),
+        (by_title("AW-HE40"), "panasonic"),
+    ] {
+        assert!(id.is_camera, "{id:#?}");
+        assert_eq!(id.vendor.as_deref(), Some(vendor), "{id:#?}");
+    }
+    // Longer prefixes and Edimax's router numbers are not these lines.
+    for title in ["BUS-3025", "XOD-325", "EW-7206APg", "LTDA1234"] {
+        assert!(!by_title(title).is_camera, "{title}");
+    }
+}
