@@ -2714,3 +2714,20 @@ fn more_camera_model_lines() {
         assert!(!by_title(title).is_camera, "{title}");
     }
 }
+
+/// Thirteenth round: products of the nuclei templates' and POC collections' search queries
+/// that no rule knew; a public-address system's intercom carries no video.
+#[test]
+fn products_of_vulnerability_search_queries() {
+    for title in [
+        "HD-Network Real-time Monitoring System V2.0",
+        "FortiRecorder",
+        "H5S视频平台|WEB",
+    ] {
+        assert!(by_title(title).is_camera, "{title}");
+    }
+    assert!(!by_title("IP Intercom & PA System").is_camera);
+    assert!(!by_title("SIP Speaker Paging System").is_camera);
+    // A video intercom is still a camera.
+    assert!(by_title("IP Intercom").is_camera);
+}
