@@ -2731,3 +2731,26 @@ fn products_of_vulnerability_search_queries() {
     // A video intercom is still a camera.
     assert!(by_title("IP Intercom").is_camera);
 }
+
+/// Thirteenth round: makers as they write their names at home (Taiwan's VIVOTEK, GeoVision,
+/// LILIN and AVTECH; mainland makers without an earlier entry).
+#[test]
+fn makers_named_in_chinese() {
+    for (title, vendor) in [
+        ("晶睿通訊 網路攝影機", "vivotek"),
+        ("奇偶科技 GV-NVR", "geovision"),
+        ("陞泰科技 DVR", "avtech"),
+        ("佳信捷网络摄像机", "jxj"),
+        ("朗驰欣创视频监控", "linkseek"),
+        ("派尔高 Sarix", "pelco"),
+    ] {
+        let id = by_title(title);
+        assert!(id.is_camera, "{title}: {id:#?}");
+        assert_eq!(id.vendor.as_deref(), Some(vendor), "{title}");
+    }
+    // A maker of intercoms named alone is a hint, not a camera; beside a surveillance word it is.
+    assert!(!by_title("立林").is_camera);
+    assert!(by_title("立林 监控").is_camera);
+    // 奇偶 alone (odd-even) is a common word.
+    assert_eq!(by_title("奇偶校验").vendor, None);
+}
