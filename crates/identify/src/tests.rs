@@ -2754,3 +2754,18 @@ fn makers_named_in_chinese() {
     // 奇偶 alone (odd-even) is a common word.
     assert_eq!(by_title("奇偶校验").vendor, None);
 }
+
+/// An RTSP server that calls itself IPC is an IP camera's; a bare RTSP server name is not
+/// evidence of a camera (media servers and set-top boxes serve RTSP too).
+#[test]
+fn rtsp_server_named_ipc() {
+    let by_rtsp = |v: &str| run(&[o(554, keys::RTSP_SERVER, v)], &[554]);
+    assert!(by_rtsp("IPC RTSP Server").is_camera);
+    for server in [
+        "RTSP Server",
+        "Wowza Streaming Engine",
+        "GStreamer RTSP server",
+    ] {
+        assert!(!by_rtsp(server).is_camera, "{server}");
+    }
+}
