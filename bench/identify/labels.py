@@ -84,7 +84,7 @@ class Product:
 # a corpus leaves out the strings of those before it, and only those, so that rebuilding an
 # older one gives the same samples whatever was added after it.
 BUILD_ORDER = ("retina", "whatweb", "fingerprinthub", "kscan", "goby", "nmap-probes", "nuclei", "goby-export",
-               "dorks", "scanners", "tools", "queries")
+               "dorks", "scanners", "tools", "queries", "research")
 
 
 def earlier(here):

@@ -2769,3 +2769,40 @@ fn rtsp_server_named_ipc() {
         assert!(!by_rtsp(server).is_camera, "{server}");
     }
 }
+
+/// Thirteenth round: strings of DevTag's real banners and rules and of a public scan sample
+/// that no rule knew: Hikvision's `DNVDVS-Webs`, Bosch's VIP X encoders greeting without a
+/// version, Panasonic's WJ-HD recorders over FTP.
+#[test]
+fn strings_of_iot_identification_research() {
+    let id = by_server("DNVDVS-Webs");
+    assert!(
+        id.is_camera && id.vendor.as_deref() == Some("hikvision"),
+        "{id:#?}"
+    );
+    let id = run(&[o(23, keys::BANNER_TELNET, "Welcome to VIP-X")], &[23]);
+    assert!(
+        id.is_camera && id.vendor.as_deref() == Some("bosch"),
+        "{id:#?}"
+    );
+    let id = run(
+        &[o(
+            21,
+            keys::BANNER_FTP,
+            "220 HD316A FTP server(Version1.04) ready.",
+        )],
+        &[21],
+    );
+    assert!(
+        id.is_camera && id.vendor.as_deref() == Some("i-pro"),
+        "{id:#?}"
+    );
+    assert_eq!(id.device_type, DeviceType::Dvr);
+    // Other `-Webs` servers and another maker's VIP are not.
+    assert!(!by_server("DNVXYZ-Webs").is_camera);
+    let id = run(
+        &[o(23, keys::BANNER_TELNET, "Welcome to VIP lounge")],
+        &[23],
+    );
+    assert!(!id.is_camera);
+}
