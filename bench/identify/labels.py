@@ -168,6 +168,18 @@ def knowledge_set(here, prefix, rows):
     write_parts(here, out, [])
 
 
+def knowledge_set_from_rows(here, prefix):
+    """A hand-extracted knowledge set: reads `rows.jsonl` beside the builder (samples without
+    id, each with its `source`), strips the reply code from FTP banners quoted whole (the replay
+    fixture sends `220` itself) and writes it with `knowledge_set`, each row tagged by the owner
+    of its source repository."""
+    rows = [json.loads(line) for line in open(os.path.join(here, "rows.jsonl"), encoding="utf-8")]
+    for r in rows:
+        if r["kind"] == "ftp.banner" and re.match(r"220[- ]", r["value"]):
+            r["value"] = r["value"][4:].strip()
+    knowledge_set(here, prefix, [(r["source"]["repository"].split("/")[0], r) for r in rows])
+
+
 def load_relabel(here):
     """relabel.toml: [[relabel]] product (exact name), label, optional device_type, reason."""
     path = os.path.join(here, "relabel.toml")

@@ -25,20 +25,9 @@ an earlier corpus holds (../labels.py BUILD_ORDER), or whose value contains a he
 the same kind or is contained in one, is left out, mechanically, printing counts only. Every
 sample is training.
 """
-import json, os, re, sys
+import os, sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-from labels import knowledge_set  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from labels import knowledge_set_from_rows  # noqa: E402
 
-
-def main():
-    rows = [json.loads(line) for line in open(os.path.join(HERE, "rows.jsonl"), encoding="utf-8")]
-    for r in rows:
-        # ztag quotes FTP banners whole; the replay fixture sends the reply code itself.
-        if r["kind"] == "ftp.banner" and re.match(r"220[- ]", r["value"]):
-            r["value"] = r["value"][4:].strip()
-    knowledge_set(HERE, "tools", [(r["source"]["repository"].split("/")[0], r) for r in rows])
-
-
-main()
+knowledge_set_from_rows(os.path.dirname(os.path.abspath(__file__)), "tools")
