@@ -51,8 +51,11 @@ impl Challenge {
     }
 }
 
+/// The authentication schemes written in their registered spelling (RFC 7617, 7616, 6750, 4559).
+const KNOWN_SCHEMES: [&str; 5] = ["Basic", "Digest", "Bearer", "NTLM", "Negotiate"];
+
 fn canonical_scheme(s: &str) -> String {
-    for known in ["Basic", "Digest", "Bearer", "NTLM", "Negotiate"] {
+    for known in KNOWN_SCHEMES {
         if s.eq_ignore_ascii_case(known) {
             return known.to_string();
         }
@@ -150,8 +153,7 @@ pub fn parse_www_authenticate(value: &str) -> Vec<Challenge> {
                 let first = rest.split_whitespace().next().unwrap_or("");
                 if !rest.trim().is_empty()
                     && !rest.contains(['=', '"'])
-                    && !["basic", "digest", "bearer", "ntlm", "negotiate"]
-                        .contains(&first.to_ascii_lowercase().as_str())
+                    && !KNOWN_SCHEMES.iter().any(|k| k.eq_ignore_ascii_case(first))
                 {
                     i = end;
                     chars[s..end]
